@@ -1,0 +1,205 @@
+// Package config reads every stack setting once into typed structs, applies the
+// runbook's values as defaults and validates them before any resource is
+// declared. Load is the only code that touches Pulumi config; Parse does the rest
+// as a pure function, so every rule can be table-tested without Pulumi.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Namespace is the project's config namespace (the project name).
+const Namespace = "article-pipeline"
+
+// Keys lists every project key Load reads, without the namespace. A key in the
+// stack file that is not listed here is an error (a typo must not pass as a
+// default). Pulumi.yaml declares the same keys.
+var Keys = []string{
+	"environment", "application", "protect", "sharedStack", "network", "adopt",
+}
+
+// ProviderKeys lists the provider keys Load reads.
+var ProviderKeys = []string{"aws:region"}
+
+// Settings is the whole typed, validated configuration of one stack.
+type Settings struct {
+	Project string
+	Stack   string
+	// Environment is the Copilot-style environment name (development, prod); it
+	// names SSM parameter paths and the environment tag.
+	Environment string
+	// Application is the Copilot application name used in parameter paths and tags.
+	Application string
+	Region      string
+	// Protect marks stateful resources (database, deposition bucket, vault) protected.
+	Protect bool
+	// SharedStack is the stack reference (org/project/stack) that owns the shared
+	// VPC; empty means this stack creates (or adopts) its own.
+	SharedStack string
+	Network     Network
+	Adopt       Adopt
+}
+
+// Network is the VPC layout. The defaults are the runbook's console settings.
+type Network struct {
+	CIDR string
+	// AvailabilityZones is empty to use the first zones the region offers.
+	AvailabilityZones []string
+	PublicSubnets     []string
+	PrivateSubnets    []string
+	// NamePrefix is the console's "Name tag auto-generation" prefix.
+	NamePrefix               string
+	S3GatewayEndpoint        bool
+	LockDefaultSecurityGroup bool
+}
+
+// Adopt holds IDs of resources that already exist (created by the console or
+// Copilot) and are imported instead of created.
+type Adopt struct {
+	Network *NetworkIDs
+}
+
+// NetworkIDs are the IDs of an existing VPC and what the console wizard made with it.
+type NetworkIDs struct {
+	VpcID                string
+	InternetGatewayID    string
+	PublicSubnetIDs      []string
+	PrivateSubnetIDs     []string
+	PublicRouteTableID   string
+	PrivateRouteTableIDs []string
+}
+
+// Raw is a stack's config as Pulumi hands it to the program: every value a
+// string (objects and arrays as JSON), keyed "namespace:key".
+type Raw struct {
+	Project string
+	Stack   string
+	Values  map[string]string
+	Secret  map[string]bool
+}
+
+// Load reads the stack's config from ctx and parses it. It declares nothing.
+func Load(ctx *pulumi.Context) (*Settings, error) {
+	raw := Raw{Project: ctx.Project(), Stack: ctx.Stack(), Values: map[string]string{}, Secret: map[string]bool{}}
+	for _, k := range append(namespaced(Keys), ProviderKeys...) {
+		if v, ok := ctx.GetConfig(k); ok {
+			raw.Values[k] = v
+			raw.Secret[k] = ctx.IsConfigSecret(k)
+		}
+	}
+	return Parse(raw)
+}
+
+func namespaced(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = Namespace + ":" + k
+	}
+	return out
+}
+
+// problems collects every config error so one run reports them all.
+type problems []error
+
+func (p *problems) add(key, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (p problems) err() error { return errors.Join(p...) }
+
+// key returns the user-facing name of a project key.
+func key(k string) string { return Namespace + ":" + k }
+
+var (
+	stackRefPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	envPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
+)
+
+// Parse turns raw config into Settings, or returns an error that lists every
+// problem, each naming its key.
+func Parse(raw Raw) (*Settings, error) {
+	var p problems
+	v := func(k string) (string, bool) {
+		s, ok := raw.Values[k]
+		return s, ok && s != ""
+	}
+	known := map[string]bool{}
+	for _, k := range append(namespaced(Keys), ProviderKeys...) {
+		known[k] = true
+	}
+	for _, k := range slices.Sorted(mapKeys(raw.Values)) {
+		if strings.HasPrefix(k, Namespace+":") && !known[k] {
+			p.add(k, "unknown key; expected one of %s", strings.Join(Keys, ", "))
+		}
+	}
+
+	s := &Settings{Project: raw.Project, Stack: raw.Stack, Environment: raw.Stack, Application: "article-pipeline",
+		Region: "us-west-2"}
+	if e, ok := v(key("environment")); ok {
+		s.Environment = e
+	}
+	if !envPattern.MatchString(s.Environment) {
+		p.add(key("environment"), "%q is not a valid environment name; expected lower-case letters, digits and "+
+			"dashes, starting with a letter (it comes from the stack name unless set)", s.Environment)
+	}
+	if a, ok := v(key("application")); ok {
+		s.Application = a
+	}
+	if !envPattern.MatchString(s.Application) {
+		p.add(key("application"), "%q is not a valid application name; expected lower-case letters, digits "+
+			"and dashes, starting with a letter", s.Application)
+	}
+	if r, ok := v("aws:region"); ok {
+		s.Region = r
+	}
+	if !regionPattern.MatchString(s.Region) {
+		p.add("aws:region", "%q is not an AWS region name such as us-west-2", s.Region)
+	}
+	s.Protect = s.Environment == "prod"
+	if b, ok := v(key("protect")); ok {
+		pv, err := strconv.ParseBool(b)
+		if err != nil {
+			p.add(key("protect"), "%q is not a boolean; expected true or false", b)
+		}
+		s.Protect = pv
+	}
+	if ref, ok := v(key("sharedStack")); ok {
+		if !stackRefPattern.MatchString(ref) {
+			p.add(key("sharedStack"), "%q is not a stack reference; expected ORGANIZATION/PROJECT/STACK, "+
+				"e.g. organization/article-pipeline/prod", ref)
+		}
+		s.SharedStack = ref
+	}
+
+	s.Network = parseNetwork(raw.Values[key("network")], s.Region, &p)
+	s.Adopt = parseAdopt(raw.Values[key("adopt")], &p)
+	if s.Adopt.Network != nil {
+		checkNetworkIDs(s.Adopt.Network, s.Network, &p)
+		if s.SharedStack != "" {
+			p.add(key("adopt")+".network", "cannot adopt a VPC while %s names a stack that owns it; "+
+				"set one or the other", key("sharedStack"))
+		}
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}

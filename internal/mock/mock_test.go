@@ -1,0 +1,118 @@
+package mock
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestRecordsResourcesAndRendersPolicies(t *testing.T) {
+	t.Parallel()
+	var policy string
+	m, err := Run(Options{}, func(ctx *pulumi.Context) error {
+		b, err := s3.NewBucketV2(ctx, "data", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")}, pulumi.Protect(true))
+		if err != nil {
+			return err
+		}
+		doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+				Effect:    pulumi.String("Deny"),
+				Actions:   pulumi.StringArray{pulumi.String("s3:*")},
+				Resources: pulumi.StringArray{b.Arn},
+				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+					Type: pulumi.String("*"), Identifiers: pulumi.StringArray{pulumi.String("*")},
+				}},
+				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+					Test: pulumi.String("Bool"), Variable: pulumi.String("aws:SecureTransport"),
+					Values: pulumi.StringArray{pulumi.String("false")},
+				}},
+			}},
+		})
+		doc.Json().ApplyT(func(s string) string { policy = s; return s })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := m.Find("aws:s3/bucketV2:BucketV2", "data")
+	if r == nil || !r.Protect || r.Input("bucket") != "my-bucket" {
+		t.Fatalf("bucket not recorded as expected: %+v", r)
+	}
+	if got := Plain(r.Outputs["arn"], false); got != "arn:aws:s3:::my-bucket" {
+		t.Errorf("arn = %v", got)
+	}
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Principal any
+			Action    any
+			Resource  any
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		t.Fatalf("policy %q: %v", policy, err)
+	}
+	st := doc.Statement[0]
+	if st.Effect != "Deny" || st.Principal != "*" || st.Action != "s3:*" || st.Resource != "arn:aws:s3:::my-bucket" ||
+		st.Condition["Bool"]["aws:SecureTransport"] != "false" {
+		t.Errorf("rendered policy = %s", policy)
+	}
+}
+
+func TestDuplicateURNFails(t *testing.T) {
+	t.Parallel()
+	_, err := Run(Options{}, func(ctx *pulumi.Context) error {
+		if _, err := s3.NewBucketV2(ctx, "same", nil); err != nil {
+			return err
+		}
+		_, err := s3.NewBucketV2(ctx, "same", nil)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "duplicate URN") {
+		t.Fatalf("err = %v, want a duplicate URN error", err)
+	}
+}
+
+func TestStackReferenceOutputs(t *testing.T) {
+	t.Parallel()
+	var vpc string
+	var secret bool
+	_, err := Run(Options{
+		StackOutputs:  map[string]map[string]any{"organization/article-pipeline/prod": {"vpcId": "vpc-123", "databaseUrl": "x"}},
+		SecretOutputs: map[string][]string{"organization/article-pipeline/prod": {"databaseUrl"}},
+	}, func(ctx *pulumi.Context) error {
+		ref, err := pulumi.NewStackReference(ctx, "organization/article-pipeline/prod", nil)
+		if err != nil {
+			return err
+		}
+		ref.GetStringOutput(pulumi.String("vpcId")).ApplyT(func(s string) string { vpc = s; return s })
+		details, err := ref.GetOutputDetails("databaseUrl")
+		if err != nil {
+			return err
+		}
+		secret = details.SecretValue != nil
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vpc != "vpc-123" || !secret {
+		t.Errorf("vpc = %q, databaseUrl secret = %v", vpc, secret)
+	}
+}
+
+func TestUnknownInvokeFails(t *testing.T) {
+	t.Parallel()
+	_, err := Run(Options{}, func(ctx *pulumi.Context) error {
+		_, err := iam.LookupRole(ctx, &iam.LookupRoleArgs{Name: "x"})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "no mocked answer") {
+		t.Fatalf("err = %v", err)
+	}
+}
