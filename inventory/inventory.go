@@ -1,0 +1,78 @@
+// Package inventory is the recorded resource graph of one stack, as the offline
+// synth prints it and as the policy rules read it: plain values only, secrets
+// already replaced by "[secret]".
+package inventory
+
+// Secret is the placeholder for a secret value anywhere in an inventory.
+const Secret = "[secret]"
+
+// Inventory is everything one run of the program declared.
+type Inventory struct {
+	Project   string         `json:"project"`
+	Stack     string         `json:"stack"`
+	Resources []Resource     `json:"resources"`
+	Outputs   map[string]any `json:"outputs"`
+}
+
+// Resource is one declared resource with its inputs and the options that matter.
+type Resource struct {
+	Type           string         `json:"type"`
+	Name           string         `json:"name"`
+	Parent         string         `json:"parent"`     // the parent's logical name; "" for the stack
+	ParentType     string         `json:"parentType"` // the parent's type token; "" for the stack
+	Custom         bool           `json:"custom"`     // false for components and reads
+	Inputs         map[string]any `json:"inputs"`
+	Protect        bool           `json:"protect"`
+	RetainOnDelete bool           `json:"retainOnDelete"`
+	ImportID       string         `json:"importId"`
+	DependsOn      []string       `json:"dependsOn"` // logical names, sorted
+	IgnoreChanges  []string       `json:"ignoreChanges"`
+}
+
+// OfType returns the resources of one type token, in inventory order.
+func (inv *Inventory) OfType(typ string) []Resource {
+	var out []Resource
+	for _, r := range inv.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Find returns the resource with this type and logical name.
+func (inv *Inventory) Find(typ, name string) (Resource, bool) {
+	for _, r := range inv.Resources {
+		if r.Type == typ && r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// String returns the input at a dotted path ("tags.app", "vpcConfig.subnetIds")
+// as a string, or "" when it is missing or not a string.
+func (r Resource) String(path ...string) string {
+	s, _ := r.Get(path...).(string)
+	return s
+}
+
+// Bool returns the boolean input at path, and whether it was set.
+func (r Resource) Bool(path ...string) (bool, bool) {
+	b, ok := r.Get(path...).(bool)
+	return b, ok
+}
+
+// Get returns the input at path (map keys, or list indexes given as ints in
+// string form are not supported: lists are returned whole).
+func (r Resource) Get(path ...string) any {
+	var cur any = r.Inputs
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	return cur
+}
