@@ -1,0 +1,187 @@
+// Package synth runs the real program function for one committed stack under
+// the shared mocks and returns its resource inventory: what `pulumi preview`
+// would show, without AWS or the Pulumi CLI. Stack references to another stack of
+// this project are answered with that stack's own synthesized outputs.
+package synth
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/inventory"
+	"github.com/np-mrd/article-pipeline-infra/program"
+)
+
+// Result is one synthesized stack: its inventory and the monitor that recorded it.
+type Result struct {
+	Inventory *inventory.Inventory
+	Monitor   *mock.Monitor
+	// Outputs holds the stack outputs with secrets unwrapped, for stacks that
+	// reference this one; never print it.
+	Outputs       map[string]any
+	SecretOutputs []string
+}
+
+// Synthesize runs the program for stack, whose config files are in dir.
+func Synthesize(dir, stack string) (*Result, error) {
+	return synthesize(dir, stack, nil)
+}
+
+func synthesize(dir, stack string, seen []string) (*Result, error) {
+	if slices.Contains(seen, stack) {
+		return nil, fmt.Errorf("stack references form a cycle: %s", strings.Join(append(seen, stack), " -> "))
+	}
+	st, err := LoadStack(dir, stack)
+	if err != nil {
+		return nil, err
+	}
+	refs, err := referencedStacks(dir, st, append(seen, stack))
+	if err != nil {
+		return nil, err
+	}
+	return Run(st, refs)
+}
+
+// referencedStacks synthesizes the stacks this one names in sharedStack.
+func referencedStacks(dir string, st *Stack, seen []string) (map[string]*Result, error) {
+	refs := map[string]*Result{}
+	for _, k := range []string{st.Project + ":sharedStack"} {
+		name := st.Config[k]
+		if name == "" {
+			continue
+		}
+		parts := strings.Split(name, "/")
+		if len(parts) != 3 || parts[1] != st.Project {
+			return nil, fmt.Errorf("%s: %q is not a stack of project %s; the synth can only answer references "+
+				"to stacks with a Pulumi.<stack>.yaml here", k, name, st.Project)
+		}
+		r, err := synthesize(dir, parts[2], seen)
+		if err != nil {
+			return nil, fmt.Errorf("%s: synthesizing %s: %w", k, name, err)
+		}
+		refs[name] = r
+	}
+	return refs, nil
+}
+
+// Run synthesizes one stack whose config is already loaded; refs answers its
+// stack references by name.
+func Run(st *Stack, refs map[string]*Result) (*Result, error) {
+	opts := mock.Options{
+		Project: st.Project, Stack: st.Name, Config: st.Config, SecretKeys: st.SecretKeys,
+		Region:        regionOf(st),
+		StackOutputs:  map[string]map[string]any{},
+		SecretOutputs: map[string][]string{},
+	}
+	for name, r := range refs {
+		opts.StackOutputs[name] = r.Outputs
+		opts.SecretOutputs[name] = r.SecretOutputs
+	}
+	var mu sync.Mutex
+	values := map[string]any{}
+	var outs map[string]pulumi.Output
+	m, err := mock.Run(opts, func(ctx *pulumi.Context) error {
+		o, err := program.Run(ctx)
+		if err != nil {
+			return err
+		}
+		outs = o.Map()
+		for name, out := range outs {
+			out.ApplyT(func(v any) any {
+				mu.Lock()
+				values[name] = v
+				mu.Unlock()
+				return v
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Monitor: m, Outputs: map[string]any{}}
+	inv := &inventory.Inventory{Project: st.Project, Stack: st.Name, Outputs: map[string]any{}}
+	for _, name := range slices.Sorted(mapKeys(outs)) {
+		v := plainOutput(values[name])
+		res.Outputs[name] = v
+		if pulumi.IsSecret(outs[name]) {
+			res.SecretOutputs = append(res.SecretOutputs, name)
+			inv.Outputs[name] = inventory.Secret
+		} else {
+			inv.Outputs[name] = v
+		}
+	}
+	inv.Resources = resources(m)
+	res.Inventory = inv
+	return res, nil
+}
+
+func regionOf(st *Stack) string {
+	if r := st.Config["aws:region"]; r != "" {
+		return r
+	}
+	return "us-west-2"
+}
+
+// plainOutput turns a resolved output value into JSON-friendly values.
+func plainOutput(v any) any {
+	switch t := v.(type) {
+	case []string:
+		out := make([]any, len(t))
+		for i, s := range t {
+			out[i] = s
+		}
+		return out
+	case map[string]string:
+		out := map[string]any{}
+		for k, s := range t {
+			out[k] = s
+		}
+		return out
+	case pulumi.ID:
+		return string(t)
+	case pulumi.URN:
+		return string(t)
+	}
+	return v
+}
+
+// resources converts the monitor's records into inventory resources, sorted by
+// logical name and type so the printed inventory is stable.
+func resources(m *mock.Monitor) []inventory.Resource {
+	recs := m.Resources()
+	out := make([]inventory.Resource, 0, len(recs))
+	for _, r := range recs {
+		ir := inventory.Resource{
+			Type: r.Type, Name: r.Name, Custom: r.Custom && !r.Read,
+			Inputs:         mock.PlainMap(r.Inputs, true),
+			Protect:        r.Protect,
+			RetainOnDelete: r.RetainOnDelete,
+			ImportID:       r.ImportID,
+			DependsOn:      []string{},
+			IgnoreChanges:  append([]string{}, r.IgnoreChanges...),
+		}
+		if p := resource.URN(r.ParentURN); p != "" && p.QualifiedType() != resource.RootStackType {
+			ir.Parent, ir.ParentType = p.Name(), string(p.Type())
+		}
+		for _, d := range r.DependsOn {
+			ir.DependsOn = append(ir.DependsOn, resource.URN(d).Name())
+		}
+		slices.Sort(ir.DependsOn)
+		ir.DependsOn = slices.Compact(ir.DependsOn)
+		out = append(out, ir)
+	}
+	slices.SortStableFunc(out, func(a, b inventory.Resource) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Type, b.Type)
+	})
+	return out
+}

@@ -1,0 +1,166 @@
+// Package program is the whole article-pipeline infrastructure as one function:
+// it loads the stack's settings, declares each component in dependency order,
+// wires one component's outputs into the next one's args and exports the stack
+// outputs. `pulumi up`, the unit tests and the offline synth all run Run.
+package program
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/config"
+	"github.com/np-mrd/article-pipeline-infra/vpc"
+)
+
+// Outputs are the stack outputs, typed, so tests and the synth can read them.
+type Outputs struct {
+	Environment      pulumi.StringOutput
+	VpcID            pulumi.StringOutput
+	VpcCIDR          pulumi.StringOutput
+	PublicSubnetIDs  pulumi.StringArrayOutput
+	PrivateSubnetIDs pulumi.StringArrayOutput
+}
+
+// Map returns the outputs by their exported names.
+func (o *Outputs) Map() map[string]pulumi.Output {
+	return map[string]pulumi.Output{
+		"environment":      o.Environment,
+		"vpcId":            o.VpcID,
+		"vpcCidr":          o.VpcCIDR,
+		"publicSubnetIds":  o.PublicSubnetIDs,
+		"privateSubnetIds": o.PrivateSubnetIDs,
+	}
+}
+
+// Run declares the stack and exports its outputs.
+func Run(ctx *pulumi.Context) (*Outputs, error) {
+	s, err := config.Load(ctx) // every key read and checked; nothing declared yet
+	if err != nil {
+		return nil, err
+	}
+
+	// One explicit AWS provider carries the region and the tags every taggable
+	// resource gets (static, so previews show no tag noise).
+	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+		Region: pulumi.String(s.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.StringMap{
+			"app":         pulumi.String(s.Application),
+			"environment": pulumi.String(s.Environment),
+			"managed-by":  pulumi.String("pulumi"),
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	var shared *pulumi.StackReference
+	if s.SharedStack != "" {
+		shared, err = pulumi.NewStackReference(ctx, s.SharedStack, nil)
+		if err != nil {
+			return nil, fmt.Errorf("stack reference %s: %w", s.SharedStack, err)
+		}
+	}
+
+	net, err := network(ctx, s, shared, provider)
+	if err != nil {
+		return nil, err
+	}
+
+	out := &Outputs{
+		Environment:      pulumi.String(s.Environment).ToStringOutput(),
+		VpcID:            net.vpcID,
+		VpcCIDR:          net.vpcCIDR,
+		PublicSubnetIDs:  net.publicSubnetIDs,
+		PrivateSubnetIDs: net.privateSubnetIDs,
+	}
+	for k, v := range out.Map() {
+		ctx.Export(k, v)
+	}
+	return out, nil
+}
+
+// networkRefs is the network every other component is placed in, whether this
+// stack declared it or reads it from the stack that owns it.
+type networkRefs struct {
+	vpcID            pulumi.StringOutput
+	vpcCIDR          pulumi.StringOutput
+	publicSubnetIDs  pulumi.StringArrayOutput
+	privateSubnetIDs pulumi.StringArrayOutput
+}
+
+// network creates (or adopts) the VPC, or reads the shared one: the runbook runs
+// development and prod in one VPC, owned by prod.
+func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackReference,
+	provider *aws.Provider) (*networkRefs, error) {
+	if shared != nil {
+		return &networkRefs{
+			vpcID:            shared.GetStringOutput(pulumi.String("vpcId")),
+			vpcCIDR:          shared.GetStringOutput(pulumi.String("vpcCidr")),
+			publicSubnetIDs:  stringArray(shared.GetOutput(pulumi.String("publicSubnetIds"))),
+			privateSubnetIDs: stringArray(shared.GetOutput(pulumi.String("privateSubnetIds"))),
+		}, nil
+	}
+	zones := s.Network.AvailabilityZones
+	if len(zones) == 0 {
+		available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
+			State: pulumi.StringRef("available"),
+		}, pulumi.Provider(provider))
+		if err != nil {
+			return nil, fmt.Errorf("looking up availability zones: %w", err)
+		}
+		want := len(s.Network.PublicSubnets)
+		if len(available.Names) < want {
+			return nil, fmt.Errorf("%s:network.publicSubnets: %d subnets need %d zones; region %s offers %d",
+				config.Namespace, want, want, s.Region, len(available.Names))
+		}
+		zones = available.Names[:want]
+	}
+	args := &vpc.Args{
+		CIDR:                     s.Network.CIDR,
+		AvailabilityZones:        zones,
+		PublicSubnetCIDRs:        s.Network.PublicSubnets,
+		PrivateSubnetCIDRs:       s.Network.PrivateSubnets,
+		NamePrefix:               s.Network.NamePrefix,
+		Region:                   s.Region,
+		S3GatewayEndpoint:        s.Network.S3GatewayEndpoint,
+		LockDefaultSecurityGroup: s.Network.LockDefaultSecurityGroup,
+	}
+	if ids := s.Adopt.Network; ids != nil {
+		args.Import = &vpc.ImportIDs{
+			VpcID: ids.VpcID, InternetGatewayID: ids.InternetGatewayID,
+			PublicSubnetIDs: ids.PublicSubnetIDs, PrivateSubnetIDs: ids.PrivateSubnetIDs,
+			PublicRouteTableID: ids.PublicRouteTableID, PrivateRouteTableIDs: ids.PrivateRouteTableIDs,
+		}
+	}
+	n, err := vpc.NewNetwork(ctx, "network", args, pulumi.Provider(provider))
+	if err != nil {
+		return nil, err
+	}
+	return &networkRefs{
+		vpcID:            n.VpcID.ToStringOutput(),
+		vpcCIDR:          n.VpcCIDR,
+		publicSubnetIDs:  n.PublicSubnetIDs,
+		privateSubnetIDs: n.PrivateSubnetIDs,
+	}, nil
+}
+
+// stringArray reads a list-valued stack reference output.
+func stringArray(o pulumi.AnyOutput) pulumi.StringArrayOutput {
+	return o.ApplyT(func(v any) ([]string, error) {
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("stack reference output is %T, expected a list", v)
+		}
+		out := make([]string, len(list))
+		for i, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("stack reference output element %d is %T, expected a string", i, e)
+			}
+			out[i] = s
+		}
+		return out, nil
+	}).(pulumi.StringArrayOutput)
+}

@@ -1,0 +1,261 @@
+// Package vpc owns the network the runbook builds with the console's "VPC and
+// more" wizard: one VPC, a public and a private subnet per availability zone, an
+// internet gateway with one public route table, one private route table per zone
+// with no route to the internet, and no NAT gateway. It adds the runbook's own
+// suggested S3 gateway endpoint and locks the default security group (EC2.2).
+package vpc
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const typeToken = "article-pipeline:vpc:Network"
+
+// Args is the network's layout. Element i of the subnet lists sits in zone i.
+type Args struct {
+	CIDR               string
+	AvailabilityZones  []string
+	PublicSubnetCIDRs  []string
+	PrivateSubnetCIDRs []string
+	// NamePrefix gives the Name tags the console wizard gives ("np-deposition-vpc", ...).
+	NamePrefix string
+	// Region names the S3 gateway endpoint's service (com.amazonaws.REGION.s3).
+	Region                   string
+	S3GatewayEndpoint        bool
+	LockDefaultSecurityGroup bool
+	// Import adopts an existing VPC (IDs of every part), or is nil to create one.
+	Import *ImportIDs
+}
+
+// ImportIDs are the IDs of an existing VPC and the parts the wizard made with it.
+type ImportIDs struct {
+	VpcID                string
+	InternetGatewayID    string
+	PublicSubnetIDs      []string
+	PrivateSubnetIDs     []string
+	PublicRouteTableID   string
+	PrivateRouteTableIDs []string
+}
+
+// Network is the VPC component.
+type Network struct {
+	pulumi.ResourceState
+
+	VpcID                pulumi.IDOutput          `pulumi:"vpcId"`
+	VpcCIDR              pulumi.StringOutput      `pulumi:"vpcCidr"`
+	PublicSubnetIDs      pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
+	PrivateSubnetIDs     pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
+	PublicRouteTableID   pulumi.IDOutput          `pulumi:"publicRouteTableId"`
+	PrivateRouteTableIDs pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
+}
+
+func (a *Args) check() error {
+	if a == nil {
+		return errors.New("vpc: args are required")
+	}
+	var errs []error
+	if a.CIDR == "" {
+		errs = append(errs, errors.New("vpc: CIDR is required"))
+	}
+	n := len(a.AvailabilityZones)
+	if n < 2 {
+		errs = append(errs, fmt.Errorf("vpc: %d availability zones; at least 2 are required", n))
+	}
+	if len(a.PublicSubnetCIDRs) != n || len(a.PrivateSubnetCIDRs) != n {
+		errs = append(errs, fmt.Errorf("vpc: %d zones but %d public and %d private subnets; expected one of each per zone",
+			n, len(a.PublicSubnetCIDRs), len(a.PrivateSubnetCIDRs)))
+	}
+	if a.NamePrefix == "" {
+		errs = append(errs, errors.New("vpc: NamePrefix is required"))
+	}
+	if a.S3GatewayEndpoint && a.Region == "" {
+		errs = append(errs, errors.New("vpc: Region is required for the S3 gateway endpoint"))
+	}
+	if im := a.Import; im != nil {
+		if im.VpcID == "" || im.InternetGatewayID == "" || im.PublicRouteTableID == "" ||
+			len(im.PublicSubnetIDs) != n || len(im.PrivateSubnetIDs) != n || len(im.PrivateRouteTableIDs) != n {
+			errs = append(errs, errors.New("vpc: Import needs the VPC, internet gateway, public route table and, "+
+				"per zone, both subnets and the private route table"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewNetwork declares the VPC and everything in it.
+func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
+	if err := args.check(); err != nil {
+		return nil, err
+	}
+	c := &Network{}
+	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+		return nil, err
+	}
+	im := args.Import
+	if im == nil {
+		im = &ImportIDs{}
+	}
+	// child returns the options of one child: parented, and imported when an ID is known.
+	child := func(importID string) []pulumi.ResourceOption {
+		o := []pulumi.ResourceOption{pulumi.Parent(c)}
+		if importID != "" {
+			o = append(o, pulumi.Import(pulumi.ID(importID)))
+		}
+		return o
+	}
+	nameTag := func(suffix string) pulumi.StringMap {
+		return pulumi.StringMap{"Name": pulumi.String(args.NamePrefix + "-" + suffix)}
+	}
+	at := func(ids []string, i int) string {
+		if i < len(ids) {
+			return ids[i]
+		}
+		return ""
+	}
+
+	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(args.CIDR),
+		EnableDnsHostnames: pulumi.Bool(true),
+		EnableDnsSupport:   pulumi.Bool(true),
+		InstanceTenancy:    pulumi.String("default"),
+		Tags:               nameTag("vpc"),
+	}, child(im.VpcID)...)
+	if err != nil {
+		return nil, err
+	}
+
+	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
+		VpcId: vpc.ID(),
+		Tags:  nameTag("igw"),
+	}, child(im.InternetGatewayID)...)
+	if err != nil {
+		return nil, err
+	}
+
+	// One public route table for every public subnet, as the wizard makes it.
+	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
+		VpcId: vpc.ID(),
+		Tags:  nameTag("rtb-public"),
+	}, child(im.PublicRouteTableID)...)
+	if err != nil {
+		return nil, err
+	}
+	// A separate route resource (not inline routes) so the S3 endpoint's
+	// prefix-list routes on the same table are not fought over.
+	routeOpts := child("")
+	if im.PublicRouteTableID != "" {
+		routeOpts = child(im.PublicRouteTableID + "_0.0.0.0/0")
+	}
+	if _, err := ec2.NewRoute(ctx, name+"-public-internet", &ec2.RouteArgs{
+		RouteTableId:         publicRT.ID(),
+		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+		GatewayId:            igw.ID(),
+	}, routeOpts...); err != nil {
+		return nil, err
+	}
+
+	var publicIDs, privateIDs, privateRTs pulumi.StringArray
+	routeTableIDs := pulumi.StringArray{publicRT.ID().ToStringOutput()}
+	for i, zone := range args.AvailabilityZones {
+		n := i + 1
+		pub, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.SubnetArgs{
+			VpcId:            vpc.ID(),
+			CidrBlock:        pulumi.String(args.PublicSubnetCIDRs[i]),
+			AvailabilityZone: pulumi.String(zone),
+			// EC2.15: nothing here needs an automatic public IP; the load balancer
+			// does not, and tasks that need one ask for it themselves.
+			MapPublicIpOnLaunch: pulumi.Bool(false),
+			Tags:                nameTag(fmt.Sprintf("subnet-public%d-%s", n, zone)),
+		}, child(at(im.PublicSubnetIDs, i))...)
+		if err != nil {
+			return nil, err
+		}
+		assocOpts := child("")
+		if id := at(im.PublicSubnetIDs, i); id != "" {
+			assocOpts = child(id + "/" + im.PublicRouteTableID)
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.RouteTableAssociationArgs{
+			SubnetId:     pub.ID(),
+			RouteTableId: publicRT.ID(),
+		}, assocOpts...); err != nil {
+			return nil, err
+		}
+
+		priv, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.SubnetArgs{
+			VpcId:               vpc.ID(),
+			CidrBlock:           pulumi.String(args.PrivateSubnetCIDRs[i]),
+			AvailabilityZone:    pulumi.String(zone),
+			MapPublicIpOnLaunch: pulumi.Bool(false),
+			Tags:                nameTag(fmt.Sprintf("subnet-private%d-%s", n, zone)),
+		}, child(at(im.PrivateSubnetIDs, i))...)
+		if err != nil {
+			return nil, err
+		}
+		// No NAT gateway (runbook: "NAT gateways: None"), so private route
+		// tables carry only the local route and, below, the S3 endpoint.
+		rt, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.RouteTableArgs{
+			VpcId: vpc.ID(),
+			Tags:  nameTag(fmt.Sprintf("rtb-private%d-%s", n, zone)),
+		}, child(at(im.PrivateRouteTableIDs, i))...)
+		if err != nil {
+			return nil, err
+		}
+		assocOpts = child("")
+		if id := at(im.PrivateSubnetIDs, i); id != "" {
+			assocOpts = child(id + "/" + at(im.PrivateRouteTableIDs, i))
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.RouteTableAssociationArgs{
+			SubnetId:     priv.ID(),
+			RouteTableId: rt.ID(),
+		}, assocOpts...); err != nil {
+			return nil, err
+		}
+		publicIDs = append(publicIDs, pub.ID().ToStringOutput())
+		privateIDs = append(privateIDs, priv.ID().ToStringOutput())
+		privateRTs = append(privateRTs, rt.ID().ToStringOutput())
+		routeTableIDs = append(routeTableIDs, rt.ID().ToStringOutput())
+	}
+
+	if args.S3GatewayEndpoint {
+		// The runbook: "it would probably be better to setup a specialized s3
+		// gateway". Free, and S3 traffic stays off the internet gateway.
+		if _, err := ec2.NewVpcEndpoint(ctx, name+"-s3", &ec2.VpcEndpointArgs{
+			VpcId:           vpc.ID(),
+			ServiceName:     pulumi.String("com.amazonaws." + args.Region + ".s3"),
+			VpcEndpointType: pulumi.String("Gateway"),
+			RouteTableIds:   routeTableIDs,
+			Tags:            nameTag("vpce-s3"),
+		}, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+	}
+
+	if args.LockDefaultSecurityGroup {
+		// EC2.2: adopting the default security group with no rules removes its
+		// allow-all rules; nothing here uses it.
+		if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+			VpcId: vpc.ID(),
+			Tags:  nameTag("default-sg-locked"),
+		}, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+	}
+
+	c.VpcID = vpc.ID()
+	c.VpcCIDR = vpc.CidrBlock
+	c.PublicSubnetIDs = publicIDs.ToStringArrayOutput()
+	c.PrivateSubnetIDs = privateIDs.ToStringArrayOutput()
+	c.PublicRouteTableID = publicRT.ID()
+	c.PrivateRouteTableIDs = privateRTs.ToStringArrayOutput()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"vpcId":                c.VpcID,
+		"vpcCidr":              c.VpcCIDR,
+		"publicSubnetIds":      c.PublicSubnetIDs,
+		"privateSubnetIds":     c.PrivateSubnetIDs,
+		"publicRouteTableId":   c.PublicRouteTableID,
+		"privateRouteTableIds": c.PrivateRouteTableIDs,
+	})
+}
