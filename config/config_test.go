@@ -1,0 +1,147 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// stackRaw builds the raw config of a stack from namespaced key/value pairs.
+func stackRaw(stack string, kv ...string) Raw {
+	r := Raw{Project: Namespace, Stack: stack, Values: map[string]string{}, Secret: map[string]bool{}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		r.Values[kv[i]] = kv[i+1]
+	}
+	return r
+}
+
+func TestDefaultsAreTheRunbook(t *testing.T) {
+	t.Parallel()
+	s, err := Parse(stackRaw("prod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Environment != "prod" || s.Application != "article-pipeline" || s.Region != "us-west-2" || !s.Protect {
+		t.Errorf("top level = %+v", s)
+	}
+	n := s.Network
+	if n.CIDR != "10.0.0.0/16" || n.NamePrefix != "np-deposition" || !n.S3GatewayEndpoint || !n.LockDefaultSecurityGroup {
+		t.Errorf("network = %+v", n)
+	}
+	if !slices.Equal(n.PublicSubnets, []string{"10.0.2.0/24", "10.0.0.0/24"}) ||
+		!slices.Equal(n.PrivateSubnets, []string{"10.0.3.0/24", "10.0.1.0/24"}) {
+		t.Errorf("subnets = %v %v", n.PublicSubnets, n.PrivateSubnets)
+	}
+	if len(n.AvailabilityZones) != 0 {
+		t.Errorf("zones = %v, want none (the region's first two)", n.AvailabilityZones)
+	}
+
+	dev, err := Parse(stackRaw("development"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.Protect || dev.Environment != "development" {
+		t.Errorf("development: protect %v environment %q", dev.Protect, dev.Environment)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	t.Parallel()
+	s, err := Parse(stackRaw("sandbox-ana",
+		"article-pipeline:environment", "sandbox",
+		"article-pipeline:protect", "true",
+		"aws:region", "eu-west-1",
+		"article-pipeline:sharedStack", "acme/article-pipeline/prod",
+		"article-pipeline:network", `{"cidr":"10.1.0.0/16","availabilityZones":["eu-west-1a","eu-west-1c"],`+
+			`"publicSubnets":["10.1.0.0/24","10.1.1.0/24"],"privateSubnets":["10.1.10.0/24","10.1.11.0/24"],`+
+			`"s3GatewayEndpoint":false}`,
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Environment != "sandbox" || !s.Protect || s.Region != "eu-west-1" || s.SharedStack != "acme/article-pipeline/prod" {
+		t.Errorf("settings = %+v", s)
+	}
+	if s.Network.CIDR != "10.1.0.0/16" || s.Network.S3GatewayEndpoint || !s.Network.LockDefaultSecurityGroup ||
+		!slices.Equal(s.Network.AvailabilityZones, []string{"eu-west-1a", "eu-west-1c"}) {
+		t.Errorf("network = %+v", s.Network)
+	}
+}
+
+func TestAdoptNetwork(t *testing.T) {
+	t.Parallel()
+	s, err := Parse(stackRaw("prod", "article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",`+
+		`"publicRouteTableId":"rtb-1","publicSubnetIds":["subnet-1","subnet-2"],"privateSubnetIds":["subnet-3","subnet-4"],`+
+		`"privateRouteTableIds":["rtb-2","rtb-3"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Adopt.Network; a == nil || a.VpcID != "vpc-1" || a.PrivateRouteTableIDs[1] != "rtb-3" {
+		t.Errorf("adopt = %+v", s.Adopt.Network)
+	}
+}
+
+func TestBadConfigNamesTheKey(t *testing.T) {
+	t.Parallel()
+	net := func(js string) []string { return []string{"article-pipeline:network", js} }
+	cases := []struct {
+		name    string
+		kv      []string
+		wantErr string
+	}{
+		{"private subnet outside the VPC", net(`{"privateSubnets":["10.0.3.0/24","10.1.1.0/24"]}`),
+			`article-pipeline:network.privateSubnets[1]: "10.1.1.0/24" is outside the VPC block 10.0.0.0/16`},
+		{"overlapping subnets", net(`{"publicSubnets":["10.0.2.0/24","10.0.2.0/23"]}`),
+			`article-pipeline:network.publicSubnets[1]: "10.0.2.0/23" overlaps 10.0.2.0/24`},
+		{"overlap across lists", net(`{"privateSubnets":["10.0.2.0/25","10.0.1.0/24"]}`),
+			`article-pipeline:network.privateSubnets[0]: "10.0.2.0/25" overlaps 10.0.2.0/24 (article-pipeline:network.publicSubnets[0])`},
+		{"host bits set", net(`{"publicSubnets":["10.0.2.0/24","10.0.1.5/24"]}`),
+			`article-pipeline:network.publicSubnets[1]: "10.0.1.5/24" is not a network address; did you mean "10.0.1.0/24"?`},
+		{"not a CIDR", net(`{"cidr":"10.0.0.0"}`), `article-pipeline:network.cidr: "10.0.0.0" is not a CIDR block`},
+		{"VPC too large", net(`{"cidr":"10.0.0.0/8"}`), `article-pipeline:network.cidr: "10.0.0.0/8" is out of range`},
+		{"one subnet", net(`{"publicSubnets":["10.0.2.0/24"],"privateSubnets":["10.0.3.0/24"]}`),
+			`article-pipeline:network.publicSubnets: 1 subnet(s) given; expected at least 2`},
+		{"uneven lists", net(`{"privateSubnets":["10.0.3.0/24","10.0.1.0/24","10.0.5.0/24"]}`),
+			`article-pipeline:network.privateSubnets: 3 private subnets for 2 public ones`},
+		{"zone count", net(`{"availabilityZones":["us-west-2a"]}`),
+			`article-pipeline:network.availabilityZones: 1 zones for 2 public subnets`},
+		{"zone in another region", net(`{"availabilityZones":["us-west-2a","us-east-1b"]}`),
+			`article-pipeline:network.availabilityZones[1]: "us-east-1b" is not in region us-west-2`},
+		{"duplicate zone", net(`{"availabilityZones":["us-west-2a","us-west-2a"]}`),
+			`article-pipeline:network.availabilityZones[1]: "us-west-2a" is already zone 0`},
+		{"misspelled field", net(`{"cidrr":"10.0.0.0/16"}`), `article-pipeline:network: unknown field "cidrr"`},
+		{"wrong type", net(`{"publicSubnets":"10.0.2.0/24"}`), `article-pipeline:network.publicSubnets: expected a list`},
+		{"unknown key", []string{"article-pipeline:netwrok", "{}"}, `article-pipeline:netwrok: unknown key`},
+		{"bad protect", []string{"article-pipeline:protect", "yes please"}, `article-pipeline:protect: "yes please" is not a boolean`},
+		{"bad region", []string{"aws:region", "oregon"}, `aws:region: "oregon" is not an AWS region name`},
+		{"bad environment", []string{"article-pipeline:environment", "Prod!"}, `article-pipeline:environment: "Prod!" is not a valid environment name`},
+		{"bad stack reference", []string{"article-pipeline:sharedStack", "prod"},
+			`article-pipeline:sharedStack: "prod" is not a stack reference; expected ORGANIZATION/PROJECT/STACK`},
+		{"partial adoption", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
+			`article-pipeline:adopt.network.internetGatewayId: "" is not a igw ID`},
+		{"adoption with the wrong ID kind", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",` +
+			`"publicRouteTableId":"rtb-1","publicSubnetIds":["subnet-1","rtb-2"],"privateSubnetIds":["subnet-3","subnet-4"],` +
+			`"privateRouteTableIds":["rtb-2","rtb-3"]}}`},
+			`article-pipeline:adopt.network.publicSubnetIds[1]: "rtb-2" is not a subnet ID`},
+		{"adopt and share", []string{"article-pipeline:sharedStack", "organization/article-pipeline/prod",
+			"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
+			`article-pipeline:adopt.network: cannot adopt a VPC while article-pipeline:sharedStack names a stack`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse(stackRaw("prod", tc.kv...))
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v\nwant it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestEveryProblemIsReported(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(stackRaw("prod", "aws:region", "nowhere", "article-pipeline:protect", "maybe"))
+	if err == nil || !strings.Contains(err.Error(), "aws:region") || !strings.Contains(err.Error(), "article-pipeline:protect") {
+		t.Fatalf("err = %v, want both keys named", err)
+	}
+}

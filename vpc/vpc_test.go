@@ -1,0 +1,228 @@
+package vpc
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+)
+
+// runbookArgs is the runbook's "VPC and more" console form.
+func runbookArgs() *Args {
+	return &Args{
+		CIDR:                     "10.0.0.0/16",
+		AvailabilityZones:        []string{"us-west-2a", "us-west-2b"},
+		PublicSubnetCIDRs:        []string{"10.0.2.0/24", "10.0.0.0/24"},
+		PrivateSubnetCIDRs:       []string{"10.0.3.0/24", "10.0.1.0/24"},
+		NamePrefix:               "np-deposition",
+		Region:                   "us-west-2",
+		S3GatewayEndpoint:        true,
+		LockDefaultSecurityGroup: true,
+	}
+}
+
+func declare(t *testing.T, args *Args) (*mock.Monitor, *Network) {
+	t.Helper()
+	var n *Network
+	m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+		var err error
+		n, err = NewNetwork(ctx, "network", args)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, n
+}
+
+func mustFind(t *testing.T, m *mock.Monitor, typ, name string) *mock.Resource {
+	t.Helper()
+	r := m.Find(typ, name)
+	if r == nil {
+		t.Fatalf("no %s named %s", typ, name)
+	}
+	return r
+}
+
+func TestRunbookVPC(t *testing.T) {
+	t.Parallel()
+	m, _ := declare(t, runbookArgs())
+
+	vpc := mustFind(t, m, "aws:ec2/vpc:Vpc", "network-vpc")
+	for k, want := range map[string]any{
+		"cidrBlock": "10.0.0.0/16", "enableDnsHostnames": true, "enableDnsSupport": true,
+		"instanceTenancy": "default",
+	} {
+		if got := vpc.Input(k); got != want {
+			t.Errorf("vpc %s = %v, want %v", k, got, want)
+		}
+	}
+	if got := vpc.Input("assignGeneratedIpv6CidrBlock"); got != nil {
+		t.Errorf("vpc asks for IPv6 (%v); the runbook has none", got)
+	}
+	if got := vpc.Input("tags").(map[string]any)["Name"]; got != "np-deposition-vpc" {
+		t.Errorf("vpc Name tag = %v", got)
+	}
+
+	subnets := []struct{ name, cidr, zone, nameTag string }{
+		{"network-public-1", "10.0.2.0/24", "us-west-2a", "np-deposition-subnet-public1-us-west-2a"},
+		{"network-public-2", "10.0.0.0/24", "us-west-2b", "np-deposition-subnet-public2-us-west-2b"},
+		{"network-private-1", "10.0.3.0/24", "us-west-2a", "np-deposition-subnet-private1-us-west-2a"},
+		{"network-private-2", "10.0.1.0/24", "us-west-2b", "np-deposition-subnet-private2-us-west-2b"},
+	}
+	for _, s := range subnets {
+		r := mustFind(t, m, "aws:ec2/subnet:Subnet", s.name)
+		if r.Input("cidrBlock") != s.cidr || r.Input("availabilityZone") != s.zone {
+			t.Errorf("%s: cidr %v zone %v, want %s %s", s.name, r.Input("cidrBlock"), r.Input("availabilityZone"), s.cidr, s.zone)
+		}
+		if r.Input("mapPublicIpOnLaunch") != false {
+			t.Errorf("%s: mapPublicIpOnLaunch = %v, want false (EC2.15)", s.name, r.Input("mapPublicIpOnLaunch"))
+		}
+		if got := r.Input("tags").(map[string]any)["Name"]; got != s.nameTag {
+			t.Errorf("%s: Name tag %v, want %s", s.name, got, s.nameTag)
+		}
+	}
+	if n := len(m.OfType("aws:ec2/subnet:Subnet")); n != 4 {
+		t.Errorf("%d subnets, want 4", n)
+	}
+
+	// No NAT anywhere, and exactly one route to the internet: the public table's.
+	for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"} {
+		if n := len(m.OfType(typ)); n != 0 {
+			t.Errorf("%d %s; the runbook has no NAT gateways", n, typ)
+		}
+	}
+	routes := m.OfType("aws:ec2/route:Route")
+	if len(routes) != 1 {
+		t.Fatalf("%d routes, want 1 (public default route)", len(routes))
+	}
+	publicRT := mustFind(t, m, "aws:ec2/routeTable:RouteTable", "network-public-rt")
+	igw := mustFind(t, m, "aws:ec2/internetGateway:InternetGateway", "network-igw")
+	if r := routes[0]; r.Input("destinationCidrBlock") != "0.0.0.0/0" || r.Input("gatewayId") != igw.ID ||
+		r.Input("routeTableId") != publicRT.ID {
+		t.Errorf("default route = %v", r.Inputs)
+	}
+	for _, rt := range m.OfType("aws:ec2/routeTable:RouteTable") {
+		if rt.Input("routes") != nil {
+			t.Errorf("route table %s has inline routes %v", rt.Name, rt.Input("routes"))
+		}
+	}
+
+	// Each subnet is associated with the right table.
+	assoc := map[string]string{}
+	for _, a := range m.OfType("aws:ec2/routeTableAssociation:RouteTableAssociation") {
+		assoc[a.Name] = a.Input("routeTableId").(string)
+	}
+	for i := 1; i <= 2; i++ {
+		if got := assoc[fmt.Sprintf("network-public-%d", i)]; got != publicRT.ID {
+			t.Errorf("public subnet %d uses %s, want the public table", i, got)
+		}
+		priv := mustFind(t, m, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("network-private-%d", i))
+		if got := assoc[fmt.Sprintf("network-private-%d", i)]; got != priv.ID {
+			t.Errorf("private subnet %d uses %s, want its own private table", i, got)
+		}
+	}
+
+	ep := mustFind(t, m, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3")
+	if ep.Input("serviceName") != "com.amazonaws.us-west-2.s3" || ep.Input("vpcEndpointType") != "Gateway" {
+		t.Errorf("s3 endpoint = %v", ep.Inputs)
+	}
+	if got := len(ep.Input("routeTableIds").([]any)); got != 3 {
+		t.Errorf("s3 endpoint on %d route tables, want 3 (public + 2 private)", got)
+	}
+
+	sg := mustFind(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg")
+	if sg.Input("ingress") != nil || sg.Input("egress") != nil {
+		t.Errorf("default security group keeps rules: %v", sg.Inputs)
+	}
+	if sg.Input("vpcId") != vpc.ID {
+		t.Errorf("default SG is for %v, want %s", sg.Input("vpcId"), vpc.ID)
+	}
+
+	// Every child hangs off the component; the component registers its outputs.
+	for _, r := range m.Resources() {
+		if r.Type != typeToken && !strings.Contains(r.ParentURN, typeToken) {
+			t.Errorf("%s %s is not parented to the network", r.Type, r.Name)
+		}
+	}
+	if got := m.OutputsRegistered(); got != 2 {
+		t.Errorf("RegisterResourceOutputs called %d times, want 2 (component + stack)", got)
+	}
+}
+
+func TestOptionalParts(t *testing.T) {
+	t.Parallel()
+	args := runbookArgs()
+	args.S3GatewayEndpoint, args.LockDefaultSecurityGroup = false, false
+	m, _ := declare(t, args)
+	if m.Find("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3") != nil {
+		t.Error("S3 endpoint declared although switched off")
+	}
+	if m.Find("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg") != nil {
+		t.Error("default SG managed although switched off")
+	}
+}
+
+func TestAdoptImportsEveryPart(t *testing.T) {
+	t.Parallel()
+	args := runbookArgs()
+	args.Import = &ImportIDs{
+		VpcID: "vpc-0abc", InternetGatewayID: "igw-0abc", PublicRouteTableID: "rtb-0pub",
+		PublicSubnetIDs:      []string{"subnet-0pa", "subnet-0pb"},
+		PrivateSubnetIDs:     []string{"subnet-0qa", "subnet-0qb"},
+		PrivateRouteTableIDs: []string{"rtb-0qa", "rtb-0qb"},
+	}
+	m, _ := declare(t, args)
+	want := []struct{ typ, name, id string }{
+		{"aws:ec2/vpc:Vpc", "network-vpc", "vpc-0abc"},
+		{"aws:ec2/internetGateway:InternetGateway", "network-igw", "igw-0abc"},
+		{"aws:ec2/routeTable:RouteTable", "network-public-rt", "rtb-0pub"},
+		{"aws:ec2/route:Route", "network-public-internet", "rtb-0pub_0.0.0.0/0"},
+		{"aws:ec2/subnet:Subnet", "network-public-1", "subnet-0pa"},
+		{"aws:ec2/subnet:Subnet", "network-private-2", "subnet-0qb"},
+		{"aws:ec2/routeTable:RouteTable", "network-private-1", "rtb-0qa"},
+		{"aws:ec2/routeTableAssociation:RouteTableAssociation", "network-public-2", "subnet-0pb/rtb-0pub"},
+		{"aws:ec2/routeTableAssociation:RouteTableAssociation", "network-private-2", "subnet-0qb/rtb-0qb"},
+	}
+	for _, w := range want {
+		if r := mustFind(t, m, w.typ, w.name); r.ImportID != w.id {
+			t.Errorf("%s %s import ID = %q, want %q", w.typ, w.name, r.ImportID, w.id)
+		}
+	}
+	// The endpoint and the default-SG lockdown are new, never imported.
+	if r := mustFind(t, m, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3"); r.ImportID != "" {
+		t.Errorf("endpoint imported as %s", r.ImportID)
+	}
+}
+
+func TestBadArgsDeclareNothing(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		mutate  func(*Args) *Args
+		wantErr string
+	}{
+		{"nil", func(*Args) *Args { return nil }, "args are required"},
+		{"one zone", func(a *Args) *Args { a.AvailabilityZones = a.AvailabilityZones[:1]; return a }, "at least 2"},
+		{"uneven", func(a *Args) *Args { a.PrivateSubnetCIDRs = a.PrivateSubnetCIDRs[:1]; return a }, "one of each per zone"},
+		{"partial import", func(a *Args) *Args { a.Import = &ImportIDs{VpcID: "vpc-1"}; return a }, "Import needs"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+				_, err := NewNetwork(ctx, "network", tc.mutate(runbookArgs()))
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			if n := len(m.Resources()); n != 0 {
+				t.Errorf("%d resources declared before the error", n)
+			}
+		})
+	}
+}
