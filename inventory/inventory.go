@@ -27,6 +27,9 @@ type Resource struct {
 	ImportID       string         `json:"importId"`
 	DependsOn      []string       `json:"dependsOn"` // logical names, sorted
 	IgnoreChanges  []string       `json:"ignoreChanges"`
+	// Provider is the logical name of the provider resource that manages it
+	// ("aws" for the program's explicit provider, "default_..." for a default one).
+	Provider string `json:"provider"`
 }
 
 // OfType returns the resources of one type token, in inventory order.

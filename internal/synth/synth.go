@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -84,6 +85,7 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 		opts.SecretOutputs[name] = r.SecretOutputs
 	}
 	var mu sync.Mutex
+	var resolved sync.WaitGroup
 	values := map[string]any{}
 	var outs map[string]pulumi.Output
 	m, err := mock.Run(opts, func(ctx *pulumi.Context) error {
@@ -93,10 +95,12 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 		}
 		outs = o.Map()
 		for name, out := range outs {
+			resolved.Add(1)
 			out.ApplyT(func(v any) any {
 				mu.Lock()
 				values[name] = v
 				mu.Unlock()
+				resolved.Done()
 				return v
 			})
 		}
@@ -104,6 +108,15 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Outputs built from plain values are not tracked by the run, so wait for
+	// their applies here; under mocks every output resolves.
+	done := make(chan struct{})
+	go func() { resolved.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		return nil, fmt.Errorf("stack %s: some outputs never resolved", st.Name)
 	}
 	res := &Result{Monitor: m, Outputs: map[string]any{}}
 	inv := &inventory.Inventory{Project: st.Project, Stack: st.Name, Outputs: map[string]any{}}
@@ -169,6 +182,9 @@ func resources(m *mock.Monitor) []inventory.Resource {
 		}
 		if p := resource.URN(r.ParentURN); p != "" && p.QualifiedType() != resource.RootStackType {
 			ir.Parent, ir.ParentType = p.Name(), string(p.Type())
+		}
+		if i := strings.LastIndex(r.Provider, "::"); i > 0 {
+			ir.Provider = resource.URN(r.Provider[:i]).Name()
 		}
 		for _, d := range r.DependsOn {
 			ir.DependsOn = append(ir.DependsOn, resource.URN(d).Name())

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/synth"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/<stack>.json from the current program")
+
+// projectDir is the repository root, where Pulumi.yaml and the stack files live.
+const projectDir = "../.."
+
+// TestGolden compares the synth of every committed stack with its golden file.
+// A graph change fails here until the golden file is regenerated on purpose:
+//
+//	go test ./cmd/synth -update
+func TestGolden(t *testing.T) {
+	stacks := synth.Stacks(projectDir)
+	for _, want := range []string{"development", "prod"} {
+		if !strings.Contains(strings.Join(stacks, " "), want) {
+			t.Fatalf("stack %s has no config file; stacks: %v", want, stacks)
+		}
+	}
+	for _, stack := range stacks {
+		t.Run(stack, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"-dir", projectDir, stack}, &stdout, &stderr); code != 0 {
+				t.Fatalf("synth %s exited %d: %s", stack, code, stderr.String())
+			}
+			golden := filepath.Join(projectDir, "testdata", stack+".json")
+			if *update {
+				if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run `go test ./cmd/synth -update` to create it)", err)
+			}
+			if !bytes.Equal(stdout.Bytes(), want) {
+				t.Errorf("synth %s differs from %s; if the change is intended, run `go test ./cmd/synth -update` "+
+					"and review the diff", stack, golden)
+			}
+		})
+	}
+}
+
+func TestSynthIsStable(t *testing.T) {
+	var first, second bytes.Buffer
+	for _, out := range []*bytes.Buffer{&first, &second} {
+		if code := run([]string{"-dir", projectDir, "prod"}, out, &bytes.Buffer{}); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	}
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		t.Error("two runs of the synth printed different inventories")
+	}
+}
+
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	broken := t.TempDir()
+	project, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"Pulumi.yaml": string(project),
+		"Pulumi.broken.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:network:\n" +
+			"    privateSubnets: [10.0.3.0/24, 10.9.1.0/24]\n",
+		"Pulumi.noprotect.yaml": "config:\n  aws:region: us-west-2\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(broken, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		wantText string
+	}{
+		{"unknown stack", []string{"-dir", projectDir, "staging"}, 1, `no stack "staging"`},
+		{"no stack given", []string{"-dir", projectDir}, 2, "usage: synth"},
+		{"broken config", []string{"-dir", broken, "broken"}, 1,
+			`article-pipeline:network.privateSubnets[1]: "10.9.1.0/24" is outside the VPC block 10.0.0.0/16`},
+		{"required key missing", []string{"-dir", broken, "noprotect"}, 1, "missing required configuration: article-pipeline:protect"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.wantText) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tc.code, tc.wantText)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("printed an inventory on error: %s", stdout.String())
+			}
+		})
+	}
+}
