@@ -22,7 +22,7 @@ const Namespace = "article-pipeline"
 // stack file that is not listed here is an error (a typo must not pass as a
 // default). Pulumi.yaml declares the same keys.
 var Keys = []string{
-	"environment", "application", "protect", "sharedStack", "network", "adopt",
+	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets",
 }
 
 // ProviderKeys lists the provider keys Load reads.
@@ -45,6 +45,8 @@ type Settings struct {
 	SharedStack string
 	Network     Network
 	Adopt       Adopt
+	// Buckets are the stack's S3 buckets keyed by role (deposition, djangoStatic, ...).
+	Buckets map[string]Bucket
 }
 
 // Network is the VPC layout. The defaults are the runbook's console settings.
@@ -181,6 +183,7 @@ func Parse(raw Raw) (*Settings, error) {
 
 	s.Network = parseNetwork(raw.Values[key("network")], s.Region, &p)
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], &p)
+	s.Buckets = parseBuckets(raw.Values[key("buckets")], s.Environment, s.Protect, &p)
 	if s.Adopt.Network != nil {
 		checkNetworkIDs(s.Adopt.Network, s.Network, &p)
 		if s.SharedStack != "" {

@@ -21,6 +21,11 @@ type Outputs struct {
 	VpcCIDR          pulumi.StringOutput
 	PublicSubnetIDs  pulumi.StringArrayOutput
 	PrivateSubnetIDs pulumi.StringArrayOutput
+	// BucketNames and BucketARNs are keyed by role; BucketEnv maps the
+	// application's environment variable to the bucket name.
+	BucketNames pulumi.StringMapOutput
+	BucketARNs  pulumi.StringMapOutput
+	BucketEnv   pulumi.StringMapOutput
 }
 
 // Map returns the outputs by their exported names.
@@ -31,6 +36,9 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"vpcCidr":          o.VpcCIDR,
 		"publicSubnetIds":  o.PublicSubnetIDs,
 		"privateSubnetIds": o.PrivateSubnetIDs,
+		"bucketNames":      o.BucketNames,
+		"bucketArns":       o.BucketARNs,
+		"bucketEnv":        o.BucketEnv,
 	}
 }
 
@@ -68,12 +76,20 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		return nil, err
 	}
 
+	store, err := buckets(ctx, s, shared, provider)
+	if err != nil {
+		return nil, err
+	}
+
 	out := &Outputs{
 		Environment:      pulumi.String(s.Environment).ToStringOutput(),
 		VpcID:            net.vpcID,
 		VpcCIDR:          net.vpcCIDR,
 		PublicSubnetIDs:  net.publicSubnetIDs,
 		PrivateSubnetIDs: net.privateSubnetIDs,
+		BucketNames:      stringMap(store.names),
+		BucketARNs:       stringMap(store.arns),
+		BucketEnv:        stringMap(store.envVars),
 	}
 	for k, v := range out.Map() {
 		ctx.Export(k, v)

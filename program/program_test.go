@@ -203,3 +203,50 @@ func BenchmarkProgram(b *testing.B) {
 		})
 	}
 }
+
+func TestRunbookBucketsPerStack(t *testing.T) {
+	t.Parallel()
+	want := map[string]map[string]string{ // stack -> bucket component -> physical name
+		"prod": {
+			"bucket-deposition":        "article-pipeline-deposition-prod",
+			"bucket-rss-archive":       "article-pipeline-npa-ingestion-rss-archive",
+			"bucket-django-static":     "article-pipeline-django-static",
+			"bucket-deposition-charts": "article-pipeline-deposition-charts-prod",
+		},
+		"development": {
+			"bucket-deposition": "article-pipeline-deposition-development",
+		},
+	}
+	for stack, buckets := range want {
+		inv := synthesize(t, stack).Inventory
+		got := map[string]string{}
+		for _, b := range inv.OfType("aws:s3/bucketV2:BucketV2") {
+			got[b.Parent] = b.String("bucket")
+		}
+		if len(got) != len(buckets) {
+			t.Errorf("%s declares buckets %v, want %v", stack, got, buckets)
+		}
+		for component, name := range buckets {
+			if got[component] != name {
+				t.Errorf("%s: %s is %q, want %q", stack, component, got[component], name)
+			}
+		}
+	}
+}
+
+func TestDevelopmentReadsTheSharedStaticBucket(t *testing.T) {
+	t.Parallel()
+	dev := synthesize(t, "development").Inventory
+	env, _ := dev.Outputs["bucketEnv"].(map[string]any)
+	if env["AWS_STORAGE_BUCKET_NAME"] != "article-pipeline-django-static" ||
+		env["COMPOUND_BUCKET_V3"] != "article-pipeline-deposition-development" {
+		t.Errorf("development bucketEnv = %v", env)
+	}
+	prod := synthesize(t, "prod").Inventory
+	penv, _ := prod.Outputs["bucketEnv"].(map[string]any)
+	for _, v := range []string{"COMPOUND_BUCKET_V3", "S3_RSS_INGESTION_ARCHIVE_URL", "AWS_STORAGE_BUCKET_NAME", "DEPOSITON_CHART_BUCKET"} {
+		if penv[v] == nil {
+			t.Errorf("prod bucketEnv lacks %s: %v", v, penv)
+		}
+	}
+}

@@ -1,0 +1,326 @@
+// Package storage owns the application's S3 buckets (runbook "Create S3
+// Buckets"). A Bucket takes plain settings (physical name, public access,
+// versioning, encryption, lifecycle, whether it is public or backed up) and
+// declares the bucket with its side resources and one bucket policy; it returns
+// the bucket's name and ARN and the application variable the name feeds.
+package storage
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const typeToken = "article-pipeline:storage:Bucket"
+
+// PublicAccessBlock is the bucket's four Block Public Access flags.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool
+	IgnorePublicAcls      bool
+	BlockPublicPolicy     bool
+	RestrictPublicBuckets bool
+}
+
+// LifecycleRule is one lifecycle rule over every object of the bucket. A zero
+// day count leaves that action out; at least one must be set.
+type LifecycleRule struct {
+	// Name is the rule ID (the console's "Lifecycle rule name").
+	Name                               string
+	NoncurrentVersionExpirationDays    int
+	AbortIncompleteMultipartUploadDays int
+	ExpirationDays                     int
+}
+
+// Args configures one bucket. Everything is decided by config; nothing is defaulted here.
+type Args struct {
+	// BucketName is the physical (global) bucket name.
+	BucketName string
+	// EnvVar is the application environment variable that receives the name.
+	EnvVar            string
+	PublicAccessBlock PublicAccessBlock
+	// PublicRead grants anonymous s3:GetObject on the objects (a bucket public
+	// by design); it needs BlockPublicPolicy and RestrictPublicBuckets off.
+	PublicRead bool
+	// Versioning enables versioning. Off declares no versioning resource, so a
+	// bucket that was never versioned stays so (rather than "Suspended").
+	Versioning bool
+	// BucketKey sets bucketKeyEnabled on the SSE-S3 default encryption, as the
+	// console stores it.
+	BucketKey      bool
+	LifecycleRules []LifecycleRule
+	// Backup adds the runbook's statements for backup.amazonaws.com (AWS Backup
+	// also requires versioning).
+	Backup bool
+	// Protect protects the bucket itself (not its side resources).
+	Protect bool
+	// ImportID adopts an existing bucket: its import ID is the bucket name.
+	ImportID string
+	// Adopt also imports, by bucket name, the side resources the console set
+	// exactly as this component declares them: ownership controls, default
+	// encryption and (when on) versioning. The public access block, lifecycle
+	// configuration and policy are written over the existing ones instead (each
+	// Put replaces the whole setting), because the program deliberately changes
+	// them and an import with a differing input fails. Requires ImportID.
+	Adopt bool
+}
+
+// Bucket is one S3 bucket with its ownership controls, public access block,
+// versioning, default encryption, lifecycle rules and policy.
+type Bucket struct {
+	pulumi.ResourceState
+
+	// BucketName is the physical bucket name.
+	BucketName pulumi.StringOutput `pulumi:"bucketName"`
+	// ARN is the bucket's ARN; object ARNs are ARN + "/*".
+	ARN pulumi.StringOutput `pulumi:"arn"`
+	// EnvVar is the application environment variable the name feeds (Args.EnvVar).
+	EnvVar string
+}
+
+func (a *Args) check() error {
+	if a == nil {
+		return errors.New("args are required")
+	}
+	var errs []error
+	if a.BucketName == "" {
+		errs = append(errs, errors.New("BucketName is required"))
+	}
+	if a.EnvVar == "" {
+		errs = append(errs, errors.New("EnvVar is required"))
+	}
+	if a.PublicRead && (a.PublicAccessBlock.BlockPublicPolicy || a.PublicAccessBlock.RestrictPublicBuckets) {
+		errs = append(errs, errors.New("PublicRead needs BlockPublicPolicy and RestrictPublicBuckets off: "+
+			"S3 rejects or ignores a public policy otherwise"))
+	}
+	if a.Backup && !a.Versioning {
+		errs = append(errs, errors.New("Backup needs Versioning: AWS Backup requires it for S3"))
+	}
+	for i, r := range a.LifecycleRules {
+		if r.Name == "" {
+			errs = append(errs, fmt.Errorf("LifecycleRules[%d].Name is required", i))
+		}
+		if r.NoncurrentVersionExpirationDays < 0 || r.AbortIncompleteMultipartUploadDays < 0 || r.ExpirationDays < 0 {
+			errs = append(errs, fmt.Errorf("LifecycleRules[%d]: day counts must not be negative", i))
+		}
+		if r.NoncurrentVersionExpirationDays == 0 && r.AbortIncompleteMultipartUploadDays == 0 && r.ExpirationDays == 0 {
+			errs = append(errs, fmt.Errorf("LifecycleRules[%d] (%q) has no action", i, r.Name))
+		}
+	}
+	if a.ImportID != "" && a.ImportID != a.BucketName {
+		errs = append(errs, fmt.Errorf("ImportID %q differs from BucketName %q; a bucket's import ID is its name",
+			a.ImportID, a.BucketName))
+	}
+	if a.Adopt && a.ImportID == "" {
+		errs = append(errs, errors.New("Adopt needs ImportID: side resources are adopted with their bucket"))
+	}
+	return errors.Join(errs...)
+}
+
+// NewBucket declares one bucket and its settings.
+func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Bucket, error) {
+	if err := args.check(); err != nil {
+		return nil, fmt.Errorf("storage: bucket %q: %w", name, err)
+	}
+	c := &Bucket{EnvVar: args.EnvVar}
+	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+		return nil, err
+	}
+
+	bucketOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if args.Protect {
+		bucketOpts = append(bucketOpts, pulumi.Protect(true))
+	}
+	if args.ImportID != "" {
+		bucketOpts = append(bucketOpts, pulumi.Import(pulumi.ID(args.ImportID)))
+	}
+	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
+		Bucket: pulumi.String(args.BucketName),
+		// Never empty a bucket to delete it: deposited data has no other copy.
+		ForceDestroy: pulumi.Bool(false),
+	}, bucketOpts...)
+	if err != nil {
+		return nil, err
+	}
+	// side returns the options of a side resource; adopt imports it by bucket name.
+	side := func(adopt bool, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		o := append([]pulumi.ResourceOption{pulumi.Parent(c)}, extra...)
+		if adopt && args.Adopt {
+			o = append(o, pulumi.Import(pulumi.ID(args.BucketName)))
+		}
+		return o
+	}
+
+	// "Object ownership: ACLs disabled" (Security Hub S3.12).
+	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-ownership", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.Bucket,
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, side(true)...); err != nil {
+		return nil, err
+	}
+
+	pab := args.PublicAccessBlock
+	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name+"-public-access", &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.Bucket,
+		BlockPublicAcls:       pulumi.Bool(pab.BlockPublicAcls),
+		IgnorePublicAcls:      pulumi.Bool(pab.IgnorePublicAcls),
+		BlockPublicPolicy:     pulumi.Bool(pab.BlockPublicPolicy),
+		RestrictPublicBuckets: pulumi.Bool(pab.RestrictPublicBuckets),
+	}, side(false)...)
+	if err != nil {
+		return nil, err
+	}
+
+	var lifecycleDeps []pulumi.Resource
+	if args.Versioning {
+		versioning, err := s3.NewBucketVersioningV2(ctx, name+"-versioning", &s3.BucketVersioningV2Args{
+			Bucket: bucket.Bucket,
+			VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{
+				Status: pulumi.String("Enabled"),
+			},
+		}, side(true)...)
+		if err != nil {
+			return nil, err
+		}
+		// Noncurrent-version rules act on versions, so versioning goes first.
+		lifecycleDeps = append(lifecycleDeps, versioning)
+	}
+
+	// SSE-S3 (AES256), the runbook's encryption type for every bucket.
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption",
+		&s3.BucketServerSideEncryptionConfigurationV2Args{
+			Bucket: bucket.Bucket,
+			Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
+				&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+					ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+						SseAlgorithm: pulumi.String("AES256"),
+					},
+					BucketKeyEnabled: pulumi.Bool(args.BucketKey),
+				},
+			},
+		}, side(true)...); err != nil {
+		return nil, err
+	}
+
+	if len(args.LifecycleRules) > 0 {
+		var rules s3.BucketLifecycleConfigurationV2RuleArray
+		for _, r := range args.LifecycleRules {
+			rules = append(rules, lifecycleRule(r))
+		}
+		if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle",
+			&s3.BucketLifecycleConfigurationV2Args{Bucket: bucket.Bucket, Rules: rules},
+			side(false, pulumi.DependsOn(lifecycleDeps))...); err != nil {
+			return nil, err
+		}
+	}
+
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: policyStatements(args, bucket.Arn),
+	}, pulumi.Parent(c))
+	// A public-read policy is rejected while BlockPublicPolicy is still on (a new
+	// bucket starts fully blocked), so the policy waits for the access block.
+	if _, err := s3.NewBucketPolicy(ctx, name+"-policy", &s3.BucketPolicyArgs{
+		Bucket: bucket.Bucket,
+		Policy: doc.Json(),
+	}, side(false, pulumi.DependsOn([]pulumi.Resource{publicAccess}))...); err != nil {
+		return nil, err
+	}
+
+	c.BucketName = bucket.Bucket
+	c.ARN = bucket.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"bucketName": c.BucketName,
+		"arn":        c.ARN,
+		"envVar":     pulumi.String(c.EnvVar),
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// lifecycleRule applies r to every object (an empty filter, the console's
+// "Apply to all objects in the bucket").
+func lifecycleRule(r LifecycleRule) s3.BucketLifecycleConfigurationV2RuleArgs {
+	rule := s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:     pulumi.String(r.Name),
+		Status: pulumi.String("Enabled"),
+		Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+	}
+	if r.NoncurrentVersionExpirationDays > 0 {
+		rule.NoncurrentVersionExpiration = &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+			NoncurrentDays: pulumi.Int(r.NoncurrentVersionExpirationDays),
+		}
+	}
+	if r.AbortIncompleteMultipartUploadDays > 0 {
+		rule.AbortIncompleteMultipartUpload = &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+			DaysAfterInitiation: pulumi.Int(r.AbortIncompleteMultipartUploadDays),
+		}
+	}
+	if r.ExpirationDays > 0 {
+		rule.Expiration = &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
+			Days: pulumi.Int(r.ExpirationDays),
+		}
+	}
+	return rule
+}
+
+// policyStatements builds the bucket policy: always a TLS-only deny; anonymous
+// read of objects on a public bucket, never anonymous writes (the runbook's
+// static-bucket policy let anyone put and delete objects); the runbook's AWS
+// Backup statements on a backed-up bucket.
+func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDocumentStatementArray {
+	// Object ARNs derive from the bucket's own ARN (partition included).
+	objectsARN := bucketARN.ApplyT(func(arn string) string { return arn + "/*" }).(pulumi.StringOutput)
+	anyone := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+		Type: pulumi.String("*"), Identifiers: pulumi.StringArray{pulumi.String("*")},
+	}}
+	backup := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+		Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String("backup.amazonaws.com")},
+	}}
+	statements := iam.GetPolicyDocumentStatementArray{
+		// Security Hub S3.5: refuse requests that do not use TLS.
+		iam.GetPolicyDocumentStatementArgs{
+			Sid:        pulumi.String("DenyInsecureTransport"),
+			Effect:     pulumi.String("Deny"),
+			Principals: anyone,
+			Actions:    pulumi.StringArray{pulumi.String("s3:*")},
+			Resources:  pulumi.StringArray{bucketARN, objectsARN},
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+				Test:     pulumi.String("Bool"),
+				Variable: pulumi.String("aws:SecureTransport"),
+				Values:   pulumi.StringArray{pulumi.String("false")},
+			}},
+		},
+	}
+	if args.PublicRead {
+		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
+			Sid:        pulumi.String("PublicReadGetObject"),
+			Effect:     pulumi.String("Allow"),
+			Principals: anyone,
+			Actions:    pulumi.StringArray{pulumi.String("s3:GetObject")},
+			Resources:  pulumi.StringArray{objectsARN},
+		})
+	}
+	if args.Backup {
+		// Runbook "Backups (AWS Backup)": the bucket policy for backed-up buckets.
+		statements = append(statements,
+			iam.GetPolicyDocumentStatementArgs{
+				Sid:        pulumi.String("AllowAWSBackupToReadBucket"),
+				Effect:     pulumi.String("Allow"),
+				Principals: backup,
+				Actions: pulumi.StringArray{pulumi.String("s3:GetBucketLocation"), pulumi.String("s3:ListBucket"),
+					pulumi.String("s3:GetBucketVersioning")},
+				Resources: pulumi.StringArray{bucketARN},
+			},
+			iam.GetPolicyDocumentStatementArgs{
+				Sid:        pulumi.String("AllowAWSBackupToReadObjects"),
+				Effect:     pulumi.String("Allow"),
+				Principals: backup,
+				Actions:    pulumi.StringArray{pulumi.String("s3:GetObject"), pulumi.String("s3:GetObjectVersion")},
+				Resources:  pulumi.StringArray{objectsARN},
+			})
+	}
+	return statements
+}

@@ -1,0 +1,434 @@
+package storage_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/config"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/storage"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	bucketType     = "aws:s3/bucketV2:BucketV2"
+	ownershipType  = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	publicType     = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	versioningType = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	encryptionType = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	lifecycleType  = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	policyType     = "aws:s3/bucketPolicy:BucketPolicy"
+	componentType  = "article-pipeline:storage:Bucket"
+)
+
+// argsFrom maps a config bucket to Args the way the program does.
+func argsFrom(b config.Bucket) *storage.Args {
+	a := &storage.Args{
+		BucketName:        b.Name,
+		EnvVar:            b.EnvVar,
+		PublicAccessBlock: storage.PublicAccessBlock(b.PublicAccess.Flags()),
+		PublicRead:        b.PublicAccess.PublicRead(),
+		Versioning:        b.Versioning,
+		BucketKey:         b.BucketKey,
+		Backup:            b.Backup,
+		Protect:           b.Protect,
+		Adopt:             b.Adopt,
+	}
+	if b.Adopt {
+		a.ImportID = b.Name
+	}
+	for _, r := range b.LifecycleRules {
+		a.LifecycleRules = append(a.LifecycleRules, storage.LifecycleRule(r))
+	}
+	return a
+}
+
+// runDefaults declares every default bucket of env as the program does (sorted
+// roles, component name "bucket-<role>"), skipping buckets read from a shared stack.
+func runDefaults(t *testing.T, env, sharedStack string) (*mock.Monitor, map[string]*storage.Bucket) {
+	t.Helper()
+	buckets := config.DefaultBuckets(env)
+	out := map[string]*storage.Bucket{}
+	m, err := mock.Run(mock.Options{Stack: env}, func(ctx *pulumi.Context) error {
+		for _, role := range config.BucketRoles(buckets) {
+			if buckets[role].FromSharedStack(sharedStack) {
+				continue
+			}
+			b, err := storage.NewBucket(ctx, "bucket-"+role, argsFrom(buckets[role]))
+			if err != nil {
+				return err
+			}
+			out[role] = b
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, out
+}
+
+type statement struct {
+	Sid       string
+	Effect    string
+	Principal any
+	Action    any
+	Resource  any
+	Condition map[string]map[string]any
+}
+
+func list(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+func policyOf(t *testing.T, m *mock.Monitor, name string) []statement {
+	t.Helper()
+	r := m.Find(policyType, name+"-policy")
+	if r == nil {
+		t.Fatalf("%s: no bucket policy", name)
+	}
+	src, ok := r.Input("policy").(string)
+	if !ok {
+		t.Fatalf("%s: policy input is %T, not a JSON string", name, r.Input("policy"))
+	}
+	var doc struct {
+		Version   string
+		Statement []statement
+	}
+	if err := json.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatalf("%s: policy does not parse: %v\n%s", name, err, src)
+	}
+	if doc.Version != "2012-10-17" {
+		t.Errorf("%s: policy version %q", name, doc.Version)
+	}
+	return doc.Statement
+}
+
+type want struct {
+	name        string
+	protect     bool
+	access      [4]bool // blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets
+	versioning  bool
+	bucketKey   bool
+	lifecycle   []any
+	publicRead  bool
+	backup      bool
+	envVar      string
+	notDeclared bool
+}
+
+var trashRetention = []any{map[string]any{
+	"id":                             "TrashRetention",
+	"status":                         "Enabled",
+	"filter":                         map[string]any{},
+	"noncurrentVersionExpiration":    map[string]any{"noncurrentDays": 30.0},
+	"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7.0},
+}}
+
+func TestRunbookBuckets(t *testing.T) {
+	t.Parallel()
+	blocked := [4]bool{true, true, true, true}
+	for _, tc := range []struct {
+		env, sharedStack string
+		want             map[string]want
+	}{
+		{"prod", "", map[string]want{
+			"deposition": {name: "article-pipeline-deposition-prod", protect: true, access: blocked, versioning: true,
+				bucketKey: true, lifecycle: trashRetention, backup: true, envVar: "COMPOUND_BUCKET_V3"},
+			"rssArchive": {name: "article-pipeline-npa-ingestion-rss-archive", access: [4]bool{true, false, true, false},
+				envVar: "S3_RSS_INGESTION_ARCHIVE_URL"},
+			"djangoStatic": {name: "article-pipeline-django-static", access: [4]bool{true, true, false, false},
+				publicRead: true, envVar: "AWS_STORAGE_BUCKET_NAME"},
+			"depositionCharts": {name: "article-pipeline-deposition-charts-prod", access: [4]bool{true, true, false, false},
+				publicRead: true, envVar: "DEPOSITON_CHART_BUCKET"},
+		}},
+		{"development", "organization/article-pipeline/prod", map[string]want{
+			"deposition": {name: "article-pipeline-deposition-development", access: blocked, bucketKey: true,
+				envVar: "COMPOUND_BUCKET_V3"},
+			"djangoStatic": {notDeclared: true},
+		}},
+		{"development", "", map[string]want{ // a fresh account with only a development stack
+			"deposition": {name: "article-pipeline-deposition-development", access: blocked, bucketKey: true,
+				envVar: "COMPOUND_BUCKET_V3"},
+			"djangoStatic": {name: "article-pipeline-django-static", access: [4]bool{true, true, false, false},
+				publicRead: true, envVar: "AWS_STORAGE_BUCKET_NAME"},
+		}},
+		{"sandbox-alice", "", map[string]want{
+			"deposition": {name: "article-pipeline-deposition-sandbox-alice", access: blocked, bucketKey: true,
+				envVar: "COMPOUND_BUCKET_V3"},
+		}},
+	} {
+		t.Run(tc.env+"/"+tc.sharedStack, func(t *testing.T) {
+			t.Parallel()
+			m, out := runDefaults(t, tc.env, tc.sharedStack)
+			declared := 0
+			for role, w := range tc.want {
+				n := "bucket-" + role
+				if w.notDeclared {
+					if m.Find(componentType, n) != nil || out[role] != nil {
+						t.Errorf("%s: declared, but its name comes from the shared stack", role)
+					}
+					continue
+				}
+				declared++
+				checkBucket(t, m, n, w)
+				if out[role].EnvVar != w.envVar {
+					t.Errorf("%s: EnvVar = %q, want %q", role, out[role].EnvVar, w.envVar)
+				}
+			}
+			if got := len(m.OfType(bucketType)); got != declared {
+				t.Errorf("%d buckets declared, want %d", got, declared)
+			}
+			// One RegisterResourceOutputs per component, plus the stack's.
+			if got := m.OutputsRegistered(); got != declared+1 {
+				t.Errorf("RegisterResourceOutputs called %d times, want %d", got, declared+1)
+			}
+		})
+	}
+}
+
+func checkBucket(t *testing.T, m *mock.Monitor, n string, w want) {
+	t.Helper()
+	comp := m.Find(componentType, n)
+	if comp == nil {
+		t.Fatalf("%s: no component", n)
+	}
+	b := m.Find(bucketType, n+"-bucket")
+	if b == nil {
+		t.Fatalf("%s: no bucket", n)
+	}
+	if b.Input("bucket") != w.name || b.Input("forceDestroy") != false {
+		t.Errorf("%s: bucket = %v, forceDestroy = %v; want %q, false", n, b.Input("bucket"), b.Input("forceDestroy"), w.name)
+	}
+	if b.Protect != w.protect {
+		t.Errorf("%s: bucket protect = %v, want %v", n, b.Protect, w.protect)
+	}
+	if b.ImportID != "" {
+		t.Errorf("%s: import ID %q without adopt", n, b.ImportID)
+	}
+	for _, r := range m.Resources() {
+		if strings.HasPrefix(r.Name, n+"-") {
+			if r.ParentURN != comp.URN {
+				t.Errorf("%s: parent %s, want the component", r.Name, r.ParentURN)
+			}
+			if r.Name != n+"-bucket" && r.Protect {
+				t.Errorf("%s: protected; only the bucket is", r.Name)
+			}
+			if r.Type != bucketType && r.Type != policyType && r.Input("bucket") != w.name {
+				t.Errorf("%s: bucket input %v, want %q", r.Name, r.Input("bucket"), w.name)
+			}
+		}
+	}
+
+	if got := m.Find(ownershipType, n+"-ownership").Input("rule"); fmt.Sprint(got) != "map[objectOwnership:BucketOwnerEnforced]" {
+		t.Errorf("%s: ownership rule = %v", n, got)
+	}
+	pab := m.Find(publicType, n+"-public-access")
+	got := [4]bool{}
+	for i, k := range []string{"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"} {
+		v, ok := pab.Input(k).(bool)
+		if !ok {
+			t.Errorf("%s: %s not set explicitly", n, k)
+		}
+		got[i] = v
+	}
+	if got != w.access {
+		t.Errorf("%s: public access block = %v, want %v", n, got, w.access)
+	}
+
+	v := m.Find(versioningType, n+"-versioning")
+	switch {
+	case w.versioning && v == nil:
+		t.Errorf("%s: no versioning", n)
+	case w.versioning && fmt.Sprint(v.Input("versioningConfiguration")) != "map[status:Enabled]":
+		t.Errorf("%s: versioning = %v", n, v.Input("versioningConfiguration"))
+	case !w.versioning && v != nil:
+		t.Errorf("%s: a never-versioned bucket got a versioning resource %v", n, v.Input("versioningConfiguration"))
+	}
+
+	sse := m.Find(encryptionType, n+"-encryption").Input("rules")
+	wantSSE := []any{map[string]any{
+		"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"},
+		"bucketKeyEnabled":                   w.bucketKey,
+	}}
+	if fmt.Sprint(sse) != fmt.Sprint(wantSSE) {
+		t.Errorf("%s: encryption rules = %v, want %v", n, sse, wantSSE)
+	}
+
+	lc := m.Find(lifecycleType, n+"-lifecycle")
+	switch {
+	case w.lifecycle == nil && lc != nil:
+		t.Errorf("%s: unexpected lifecycle %v", n, lc.Input("rules"))
+	case w.lifecycle != nil && lc == nil:
+		t.Errorf("%s: no lifecycle", n)
+	case w.lifecycle != nil && fmt.Sprint(lc.Input("rules")) != fmt.Sprint(w.lifecycle):
+		t.Errorf("%s: lifecycle rules = %v, want %v", n, lc.Input("rules"), w.lifecycle)
+	case lc != nil && w.versioning && !slices.Contains(lc.DependsOn, v.URN):
+		t.Errorf("%s: lifecycle does not wait for versioning", n)
+	}
+
+	pol := m.Find(policyType, n+"-policy")
+	if !slices.Contains(pol.DependsOn, pab.URN) {
+		t.Errorf("%s: policy does not depend on the public access block: %v", n, pol.DependsOn)
+	}
+	checkPolicy(t, n, policyOf(t, m, n), "arn:aws:s3:::"+w.name, w.publicRead, w.backup)
+}
+
+// checkPolicy asserts the policy invariants: TLS-only on every bucket, no
+// anonymous Allow other than s3:GetObject, public read only where intended, and
+// the runbook's backup statements only on backed-up buckets.
+func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, publicRead, backup bool) {
+	t.Helper()
+	objects := bucketARN + "/*"
+	var tls, read, backupBucket, backupObjects int
+	for _, s := range stmts {
+		actions := list(s.Action)
+		resources := list(s.Resource)
+		switch {
+		case s.Effect == "Deny":
+			if s.Principal == "*" && slices.Equal(actions, []string{"s3:*"}) &&
+				slices.Equal(resources, []string{bucketARN, objects}) &&
+				fmt.Sprint(s.Condition) == "map[Bool:map[aws:SecureTransport:false]]" {
+				tls++
+			}
+		case s.Principal == "*":
+			if !slices.Equal(actions, []string{"s3:GetObject"}) || !slices.Equal(resources, []string{objects}) {
+				t.Errorf("%s: anonymous Allow of %v on %v; only s3:GetObject on objects is allowed", n, actions, resources)
+			}
+			read++
+		default:
+			p, _ := s.Principal.(map[string]any)
+			if fmt.Sprint(p) != "map[Service:backup.amazonaws.com]" {
+				t.Errorf("%s: unexpected principal %v", n, s.Principal)
+				continue
+			}
+			switch {
+			case s.Sid == "AllowAWSBackupToReadBucket" &&
+				slices.Equal(actions, []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:GetBucketVersioning"}) &&
+				slices.Equal(resources, []string{bucketARN}):
+				backupBucket++
+			case s.Sid == "AllowAWSBackupToReadObjects" &&
+				slices.Equal(actions, []string{"s3:GetObject", "s3:GetObjectVersion"}) &&
+				slices.Equal(resources, []string{objects}):
+				backupObjects++
+			default:
+				t.Errorf("%s: backup statement %+v is not the runbook's", n, s)
+			}
+		}
+		for _, a := range actions {
+			if s.Effect == "Allow" && (strings.Contains(a, "Put") || strings.Contains(a, "Delete") || a == "s3:*") {
+				t.Errorf("%s: policy allows write action %s to %v", n, a, s.Principal)
+			}
+		}
+	}
+	if tls != 1 {
+		t.Errorf("%s: %d TLS-only deny statements, want 1: %+v", n, tls, stmts)
+	}
+	if want := map[bool]int{true: 1}[publicRead]; read != want {
+		t.Errorf("%s: %d public-read statements, want %d", n, read, want)
+	}
+	if want := map[bool]int{true: 1}[backup]; backupBucket != want || backupObjects != want {
+		t.Errorf("%s: backup statements bucket=%d objects=%d, want %d each", n, backupBucket, backupObjects, want)
+	}
+}
+
+func TestAdopt(t *testing.T) {
+	t.Parallel()
+	b := config.DefaultBuckets("prod")[config.RoleDeposition]
+	b.Adopt = true
+	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
+		_, err := storage.NewBucket(ctx, "bucket-deposition", argsFrom(b))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		typ, name, importID string
+	}{
+		{bucketType, "bucket-deposition-bucket", "article-pipeline-deposition-prod"},
+		{ownershipType, "bucket-deposition-ownership", "article-pipeline-deposition-prod"},
+		{encryptionType, "bucket-deposition-encryption", "article-pipeline-deposition-prod"},
+		{versioningType, "bucket-deposition-versioning", "article-pipeline-deposition-prod"},
+		// Written over the console's settings: the program changes them.
+		{publicType, "bucket-deposition-public-access", ""},
+		{lifecycleType, "bucket-deposition-lifecycle", ""},
+		{policyType, "bucket-deposition-policy", ""},
+	} {
+		r := m.Find(tc.typ, tc.name)
+		if r == nil {
+			t.Errorf("%s: not declared", tc.name)
+			continue
+		}
+		if r.ImportID != tc.importID {
+			t.Errorf("%s: import ID %q, want %q", tc.name, r.ImportID, tc.importID)
+		}
+	}
+	if m.Find(componentType, "bucket-deposition").ImportID != "" {
+		t.Error("the component itself got an import ID")
+	}
+}
+
+func TestBadArgs(t *testing.T) {
+	t.Parallel()
+	good := func() *storage.Args {
+		return &storage.Args{BucketName: "b-1", EnvVar: "B", PublicAccessBlock: storage.PublicAccessBlock{
+			BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}}
+	}
+	for _, tc := range []struct {
+		name    string
+		args    func() *storage.Args
+		wantErr string
+	}{
+		{"nil", func() *storage.Args { return nil }, "args are required"},
+		{"no name", func() *storage.Args { a := good(); a.BucketName = ""; return a }, "BucketName is required"},
+		{"no env var", func() *storage.Args { a := good(); a.EnvVar = ""; return a }, "EnvVar is required"},
+		{"public read while blocked", func() *storage.Args { a := good(); a.PublicRead = true; return a },
+			"PublicRead needs BlockPublicPolicy and RestrictPublicBuckets off"},
+		{"backup unversioned", func() *storage.Args { a := good(); a.Backup = true; return a },
+			"Backup needs Versioning"},
+		{"rule without action", func() *storage.Args {
+			a := good()
+			a.LifecycleRules = []storage.LifecycleRule{{Name: "Nothing"}}
+			return a
+		}, `LifecycleRules[0] ("Nothing") has no action`},
+		{"rule without name", func() *storage.Args {
+			a := good()
+			a.LifecycleRules = []storage.LifecycleRule{{ExpirationDays: 1}}
+			return a
+		}, "LifecycleRules[0].Name is required"},
+		{"adopt without import", func() *storage.Args { a := good(); a.Adopt = true; return a }, "Adopt needs ImportID"},
+		{"import other bucket", func() *storage.Args { a := good(); a.ImportID = "other"; return a },
+			`ImportID "other" differs from BucketName "b-1"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+				_, err := storage.NewBucket(ctx, "bucket-x", tc.args())
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) ||
+				!strings.Contains(err.Error(), `storage: bucket "bucket-x"`) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			for _, r := range m.Resources() {
+				if r.Type != "pulumi:pulumi:Stack" {
+					t.Errorf("declared %s %s despite bad args", r.Type, r.Name)
+				}
+			}
+		})
+	}
+}
