@@ -22,7 +22,7 @@ const Namespace = "article-pipeline"
 // stack file that is not listed here is an error (a typo must not pass as a
 // default). Pulumi.yaml declares the same keys.
 var Keys = []string{
-	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets",
+	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets", "policy",
 }
 
 // ProviderKeys lists the provider keys Load reads.
@@ -47,6 +47,8 @@ type Settings struct {
 	Adopt       Adopt
 	// Buckets are the stack's S3 buckets keyed by role (deposition, djangoStatic, ...).
 	Buckets map[string]Bucket
+	// Policy holds the stack's waivers of guardrail rules, each with its reason.
+	Policy Policy
 }
 
 // Network is the VPC layout. The defaults are the runbook's console settings.
@@ -184,6 +186,7 @@ func Parse(raw Raw) (*Settings, error) {
 	s.Network = parseNetwork(raw.Values[key("network")], s.Region, &p)
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], &p)
 	s.Buckets = parseBuckets(raw.Values[key("buckets")], s.Environment, s.Protect, &p)
+	s.Policy = parsePolicy(raw.Values[key("policy")], &p)
 	if s.Adopt.Network != nil {
 		checkNetworkIDs(s.Adopt.Network, s.Network, &p)
 		if s.SharedStack != "" {

@@ -25,8 +25,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("synth", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	dir := flags.String("dir", ".", "the project directory (holds Pulumi.yaml and Pulumi.<stack>.yaml)")
+	report := flags.String("policy", "", "print the guardrail report instead of the inventory: text or json; "+
+		"exit 1 on a mandatory violation or a stale waiver")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: synth [-dir DIR] STACK\n\nStacks in %s: %v\n", *dir, synth.Stacks(*dir))
+		fmt.Fprintf(stderr, "usage: synth [-dir DIR] [-policy text|json] STACK\n\nStacks in %s: %v\n", *dir, synth.Stacks(*dir))
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -40,6 +42,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
+	}
+	if *report != "" {
+		return printPolicy(res, *report, stdout, stderr)
 	}
 	out, err := Render(res)
 	if err != nil {
@@ -60,4 +65,37 @@ func Render(res *synth.Result) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// printPolicy prints the guardrail report of a synthesized stack.
+func printPolicy(res *synth.Result, format string, stdout, stderr io.Writer) int {
+	rep, err := synth.Check(res)
+	var out []byte
+	switch format {
+	case "text":
+		out = []byte(rep.Text())
+	case "json":
+		b, jerr := rep.JSON()
+		if jerr != nil {
+			fmt.Fprintf(stderr, "synth: %v\n", jerr)
+			return 1
+		}
+		out = b
+	default:
+		fmt.Fprintf(stderr, "synth: -policy %q: expected text or json\n", format)
+		return 2
+	}
+	if _, werr := stdout.Write(out); werr != nil {
+		return 1
+	}
+	code := 0
+	if err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		code = 1
+	}
+	if ferr := rep.Err(); ferr != nil {
+		fmt.Fprintf(stderr, "synth: mandatory rules fail:\n%v\n", ferr)
+		code = 1
+	}
+	return code
 }

@@ -21,6 +21,8 @@ import (
 
 // Result is one synthesized stack: its inventory and the monitor that recorded it.
 type Result struct {
+	// Stack is the config the program ran with.
+	Stack     *Stack
 	Inventory *inventory.Inventory
 	Monitor   *mock.Monitor
 	// Outputs holds the stack outputs with secrets unwrapped, for stacks that
@@ -118,7 +120,7 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 	case <-time.After(30 * time.Second):
 		return nil, fmt.Errorf("stack %s: some outputs never resolved", st.Name)
 	}
-	res := &Result{Monitor: m, Outputs: map[string]any{}}
+	res := &Result{Stack: st, Monitor: m, Outputs: map[string]any{}}
 	inv := &inventory.Inventory{Project: st.Project, Stack: st.Name, Outputs: map[string]any{}}
 	for _, name := range slices.Sorted(mapKeys(outs)) {
 		v := plainOutput(values[name])

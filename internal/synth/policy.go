@@ -1,0 +1,30 @@
+package synth
+
+import (
+	"github.com/np-mrd/article-pipeline-infra/config"
+	"github.com/np-mrd/article-pipeline-infra/policy"
+)
+
+// Settings parses the stack's config as the program does.
+func (st *Stack) Settings() (*config.Settings, error) {
+	secret := map[string]bool{}
+	for _, k := range st.SecretKeys {
+		secret[k] = true
+	}
+	return config.Parse(config.Raw{Project: st.Project, Stack: st.Name, Values: st.Config, Secret: secret})
+}
+
+// Check evaluates the guardrail rules on a synthesized stack with the waivers
+// its config states. The error reports a waiver that is malformed or matches
+// nothing; mandatory failures are in the report (Report.Err).
+func Check(res *Result) (policy.Report, error) {
+	s, err := res.Stack.Settings()
+	if err != nil {
+		return policy.Report{}, err
+	}
+	var waivers []policy.Waiver
+	for _, w := range s.Policy.Waivers {
+		waivers = append(waivers, policy.Waiver{Rule: w.Rule, Resource: w.Resource, Reason: w.Reason})
+	}
+	return policy.Evaluate(res.Inventory, waivers, s.Environment)
+}
