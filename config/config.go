@@ -23,6 +23,7 @@ const Namespace = "article-pipeline"
 // default). Pulumi.yaml declares the same keys.
 var Keys = []string{
 	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets", "policy",
+	"parameters", "parameterPath", "backup", "delivery",
 }
 
 // ProviderKeys lists the provider keys Load reads.
@@ -49,11 +50,21 @@ type Settings struct {
 	Buckets map[string]Bucket
 	// Policy holds the stack's waivers of guardrail rules, each with its reason.
 	Policy Policy
+	// Parameters maps an application secret's NAME to its value ("None" when it
+	// is empty for this environment). Values are secret: never print them.
+	Parameters map[string]string
+	// ParameterPath is the first part of every parameter name (/copilot).
+	ParameterPath string
+	Backup        Backup
+	Delivery      Delivery
 }
 
 // Network is the VPC layout. The defaults are the runbook's console settings.
 type Network struct {
-	CIDR string
+	// Enabled is false for a stack with no network of its own and no shared one
+	// (a personal sandbox that holds only a bucket).
+	Enabled bool
+	CIDR    string
 	// AvailabilityZones is empty to use the first zones the region offers.
 	AvailabilityZones []string
 	PublicSubnets     []string
@@ -68,6 +79,14 @@ type Network struct {
 // Copilot) and are imported instead of created.
 type Adopt struct {
 	Network *NetworkIDs
+	// Buckets lists the roles of buckets that already exist (import ID = name).
+	Buckets []string
+	// Parameters lists the NAMEs of parameters that already exist under this
+	// stack's path (import ID = the full parameter name).
+	Parameters []string
+	// BackupVault and BackupPlanID adopt the console-made vault (by name) and plan (by ID).
+	BackupVault  string
+	BackupPlanID string
 }
 
 // NetworkIDs are the IDs of an existing VPC and what the console wizard made with it.
@@ -187,6 +206,17 @@ func Parse(raw Raw) (*Settings, error) {
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], &p)
 	s.Buckets = parseBuckets(raw.Values[key("buckets")], s.Environment, s.Protect, &p)
 	s.Policy = parsePolicy(raw.Values[key("policy")], &p)
+	s.ParameterPath = parseParameterPath(raw.Values[key("parameterPath")], &p)
+	s.Parameters = parseParameters(raw.Values[key("parameters")], raw.Secret[key("parameters")], &p)
+	checkParameterNames(append(slices.Sorted(mapKeys(s.Parameters)), GeneratedParameters...),
+		s.ParameterPath, s.Application, s.Environment, &p)
+	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
+	s.Delivery = parseDelivery(raw.Values[key("delivery")], s.Environment, s.SharedStack, &p)
+	applyAdoption(s, &p)
+	if !s.Network.Enabled && s.SharedStack != "" {
+		p.add(key("network")+".enabled", "false while %s names a stack to share the network with; "+
+			"remove one of them", key("sharedStack"))
+	}
 	if s.Adopt.Network != nil {
 		checkNetworkIDs(s.Adopt.Network, s.Network, &p)
 		if s.SharedStack != "" {

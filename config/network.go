@@ -12,6 +12,7 @@ import (
 // suggests and a locked default security group (Security Hub EC2.2).
 func DefaultNetwork() Network {
 	return Network{
+		Enabled:                  true,
 		CIDR:                     "10.0.0.0/16",
 		PublicSubnets:            []string{"10.0.2.0/24", "10.0.0.0/24"},
 		PrivateSubnets:           []string{"10.0.3.0/24", "10.0.1.0/24"},
@@ -22,6 +23,7 @@ func DefaultNetwork() Network {
 }
 
 type rawNetwork struct {
+	Enabled                  *bool    `json:"enabled"`
 	CIDR                     *string  `json:"cidr"`
 	AvailabilityZones        []string `json:"availabilityZones"`
 	PublicSubnets            []string `json:"publicSubnets"`
@@ -44,6 +46,9 @@ func parseNetwork(value, region string, p *problems) Network {
 		if strings.TrimSpace(value) != "" {
 			return n
 		}
+	}
+	if r.Enabled != nil {
+		n.Enabled = *r.Enabled
 	}
 	if r.CIDR != nil {
 		n.CIDR = *r.CIDR
@@ -163,7 +168,13 @@ func parsePrefix(k, s string, p *problems) (netip.Prefix, bool) {
 }
 
 type rawAdopt struct {
-	Network *rawNetworkIDs `json:"network"`
+	Network    *rawNetworkIDs `json:"network"`
+	Buckets    []string       `json:"buckets"`
+	Parameters []string       `json:"parameters"`
+	Backup     *struct {
+		VaultName string `json:"vaultName"`
+		PlanID    string `json:"planId"`
+	} `json:"backup"`
 }
 
 type rawNetworkIDs struct {
@@ -180,6 +191,10 @@ func parseAdopt(value string, p *problems) Adopt {
 	var a Adopt
 	if !decode(key("adopt"), value, &r, p) {
 		return a
+	}
+	a.Buckets, a.Parameters = r.Buckets, r.Parameters
+	if r.Backup != nil {
+		a.BackupVault, a.BackupPlanID = r.Backup.VaultName, r.Backup.PlanID
 	}
 	if r.Network != nil {
 		a.Network = &NetworkIDs{

@@ -26,20 +26,57 @@ type Outputs struct {
 	BucketNames pulumi.StringMapOutput
 	BucketARNs  pulumi.StringMapOutput
 	BucketEnv   pulumi.StringMapOutput
+	// ParameterNames and ParameterARNs are keyed by NAME (DATABASE_URL, ...).
+	ParameterNames pulumi.StringMapOutput
+	ParameterARNs  pulumi.StringMapOutput
+	BackupVaultARN pulumi.StringOutput
+	BackupPlanARN  pulumi.StringOutput
+	// GithubOIDCProviderARN and the role ARNs are what the workflows assume.
+	GithubOIDCProviderARN pulumi.StringOutput
+	PreviewRoleARN        pulumi.StringOutput
+	DeployRoleARN         pulumi.StringOutput
 }
 
-// Map returns the outputs by their exported names.
+// Map returns the outputs by their exported names; outputs of parts a stack
+// does not have are left out.
 func (o *Outputs) Map() map[string]pulumi.Output {
-	return map[string]pulumi.Output{
-		"environment":      o.Environment,
-		"vpcId":            o.VpcID,
-		"vpcCidr":          o.VpcCIDR,
-		"publicSubnetIds":  o.PublicSubnetIDs,
-		"privateSubnetIds": o.PrivateSubnetIDs,
-		"bucketNames":      o.BucketNames,
-		"bucketArns":       o.BucketARNs,
-		"bucketEnv":        o.BucketEnv,
+	all := map[string]pulumi.Output{
+		"environment":           o.Environment,
+		"vpcId":                 o.VpcID,
+		"vpcCidr":               o.VpcCIDR,
+		"publicSubnetIds":       o.PublicSubnetIDs,
+		"privateSubnetIds":      o.PrivateSubnetIDs,
+		"bucketNames":           o.BucketNames,
+		"bucketArns":            o.BucketARNs,
+		"bucketEnv":             o.BucketEnv,
+		"parameterNames":        o.ParameterNames,
+		"parameterArns":         o.ParameterARNs,
+		"backupVaultArn":        o.BackupVaultARN,
+		"backupPlanArn":         o.BackupPlanARN,
+		"githubOidcProviderArn": o.GithubOIDCProviderARN,
+		"previewRoleArn":        o.PreviewRoleARN,
+		"deployRoleArn":         o.DeployRoleARN,
 	}
+	out := map[string]pulumi.Output{}
+	for k, v := range all {
+		if !isZero(v) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// isZero reports whether an output field was never set.
+func isZero(o pulumi.Output) bool {
+	switch v := o.(type) {
+	case pulumi.StringOutput:
+		return v.OutputState == nil
+	case pulumi.StringArrayOutput:
+		return v.OutputState == nil
+	case pulumi.StringMapOutput:
+		return v.OutputState == nil
+	}
+	return o == nil
 }
 
 // Run declares the stack and exports its outputs.
@@ -51,13 +88,10 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 
 	// One explicit AWS provider carries the region and the tags every taggable
 	// resource gets (static, so previews show no tag noise).
+	tags := map[string]string{"app": s.Application, "environment": s.Environment, "managed-by": "pulumi"}
 	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region: pulumi.String(s.Region),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.StringMap{
-			"app":         pulumi.String(s.Application),
-			"environment": pulumi.String(s.Environment),
-			"managed-by":  pulumi.String("pulumi"),
-		}},
+		Region:      pulumi.String(s.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(tags)},
 	})
 	if err != nil {
 		return nil, err
@@ -81,15 +115,44 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		return nil, err
 	}
 
+	params, err := secretParameters(ctx, s, map[string]pulumi.StringOutput{}, provider)
+	if err != nil {
+		return nil, err
+	}
+
+	var backedUp []pulumi.StringInput
+	for _, arn := range store.backedUp {
+		backedUp = append(backedUp, arn)
+	}
+	vault, err := backupPlan(ctx, s, backedUp, tags, provider)
+	if err != nil {
+		return nil, err
+	}
+
+	github, err := githubDeployment(ctx, s, shared, tags, provider)
+	if err != nil {
+		return nil, err
+	}
+
 	out := &Outputs{
-		Environment:      pulumi.String(s.Environment).ToStringOutput(),
-		VpcID:            net.vpcID,
-		VpcCIDR:          net.vpcCIDR,
-		PublicSubnetIDs:  net.publicSubnetIDs,
-		PrivateSubnetIDs: net.privateSubnetIDs,
-		BucketNames:      stringMap(store.names),
-		BucketARNs:       stringMap(store.arns),
-		BucketEnv:        stringMap(store.envVars),
+		Environment: pulumi.String(s.Environment).ToStringOutput(),
+		BucketNames: stringMap(store.names),
+		BucketARNs:  stringMap(store.arns),
+		BucketEnv:   stringMap(store.envVars),
+	}
+	if params != nil {
+		out.ParameterNames, out.ParameterARNs = params.Names, params.ARNs
+	}
+	if vault != nil {
+		out.BackupVaultARN, out.BackupPlanARN = vault.VaultARN, vault.PlanARN
+	}
+	if github != nil {
+		out.GithubOIDCProviderARN = github.ProviderARN
+		out.PreviewRoleARN, out.DeployRoleARN = github.PreviewRoleARN, github.DeployRoleARN
+	}
+	if net != nil {
+		out.VpcID, out.VpcCIDR = net.vpcID, net.vpcCIDR
+		out.PublicSubnetIDs, out.PrivateSubnetIDs = net.publicSubnetIDs, net.privateSubnetIDs
 	}
 	for k, v := range out.Map() {
 		ctx.Export(k, v)
@@ -117,6 +180,9 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 			publicSubnetIDs:  stringArray(shared.GetOutput(pulumi.String("publicSubnetIds"))),
 			privateSubnetIDs: stringArray(shared.GetOutput(pulumi.String("privateSubnetIds"))),
 		}, nil
+	}
+	if !s.Network.Enabled {
+		return nil, nil
 	}
 	zones := s.Network.AvailabilityZones
 	if len(zones) == 0 {

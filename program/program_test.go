@@ -250,3 +250,19 @@ func TestDevelopmentReadsTheSharedStaticBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardrails runs every mandatory rule on every committed stack with the
+// waivers its config states; a violation fails with the rule and resource named.
+func TestGuardrails(t *testing.T) {
+	t.Parallel()
+	for _, stack := range synth.Stacks(projectDir) {
+		res := synthesize(t, stack)
+		rep, err := synth.Check(res)
+		if err != nil {
+			t.Errorf("%s: %v", stack, err)
+		}
+		if err := rep.Err(); err != nil {
+			t.Errorf("%s: %v", stack, err)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package config
+
+import "slices"
+
+// applyAdoption carries the adopt section into the settings of what it names,
+// so each component gets its import IDs, and checks that each name exists.
+func applyAdoption(s *Settings, p *problems) {
+	k := key("adopt")
+	for i, role := range s.Adopt.Buckets {
+		b, ok := s.Buckets[role]
+		switch {
+		case !ok:
+			p.add(idx(k+".buckets", i), "%q is not a bucket role of this stack; expected one of %s",
+				role, joinQuoted(BucketRoles(s.Buckets)))
+		case b.FromSharedStack(s.SharedStack):
+			p.add(idx(k+".buckets", i), "%q is owned by %s; adopt it in that stack", role, s.SharedStack)
+		default:
+			b.Adopt = true
+			s.Buckets[role] = b
+		}
+	}
+	for i, name := range s.Adopt.Parameters {
+		if _, ok := s.Parameters[name]; !ok && !slices.Contains(GeneratedParameters, name) {
+			p.add(idx(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
+				name, key("parameters"), joinQuoted(GeneratedParameters))
+		}
+	}
+	if s.Adopt.BackupVault != "" || s.Adopt.BackupPlanID != "" {
+		if !s.Backup.Enabled {
+			p.add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))
+		}
+		if v := s.Adopt.BackupVault; v != "" {
+			if v != s.Backup.VaultName {
+				p.add(k+".backup.vaultName", "%q differs from %s.vaultName %q; set the vault name to the existing "+
+					"vault's, or a new vault would replace it", v, key("backup"), s.Backup.VaultName)
+			}
+			s.Backup.VaultImportID = v
+		}
+		if id := s.Adopt.BackupPlanID; id != "" {
+			if !planIDPattern.MatchString(id) {
+				p.add(k+".backup.planId", "%q is not a backup plan ID (a UUID); find it with "+
+					"`aws backup list-backup-plans`", id)
+			}
+			s.Backup.PlanImportID = id
+		}
+	}
+}

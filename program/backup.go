@@ -1,0 +1,41 @@
+package program
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/backup"
+	"github.com/np-mrd/article-pipeline-infra/config"
+)
+
+// backupPlan declares AWS Backup for the stateful resources (the database and
+// the buckets selected for backup), so both are backed up in step (runbook
+// "Backups (AWS Backup)"). It returns nil when backup is off or there is nothing to back up.
+func backupPlan(ctx *pulumi.Context, s *config.Settings, resources []pulumi.StringInput, tags map[string]string,
+	provider *aws.Provider) (*backup.Plan, error) {
+	if !s.Backup.Enabled || len(resources) == 0 {
+		return nil, nil
+	}
+	b := s.Backup
+	args := &backup.Args{
+		VaultName:               b.VaultName,
+		PlanName:                b.PlanName,
+		RuleName:                b.RuleName,
+		Schedule:                b.Schedule,
+		StartWindowMinutes:      b.StartWindowMinutes,
+		CompletionWindowMinutes: b.CompletionWindowMinutes,
+		ColdStorageAfterDays:    b.ColdStorageAfterDays,
+		DeleteAfterDays:         b.DeleteAfterDays,
+		Resources:               resources,
+		Tags:                    tags,
+		CopyToRegion:            b.CopyToRegion,
+		Protect:                 s.Protect,
+		VaultImportID:           b.VaultImportID,
+		PlanImportID:            b.PlanImportID,
+	}
+	if l := b.VaultLock; l != nil {
+		args.VaultLock = &backup.VaultLock{MinRetentionDays: l.MinRetentionDays, MaxRetentionDays: l.MaxRetentionDays,
+			ChangeableForDays: l.ChangeableForDays}
+	}
+	return backup.NewPlan(ctx, "backup", args, pulumi.Provider(provider))
+}
