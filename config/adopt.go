@@ -25,6 +25,17 @@ func applyAdoption(s *Settings, p *problems) {
 				name, key("parameters"), joinQuoted(GeneratedParameters))
 		}
 	}
+	if id := s.Adopt.DatabaseInstance; id != "" || s.Adopt.DatabaseSubnetGroup != "" {
+		switch {
+		case !s.Database.Enabled:
+			p.add(k+".database", "names a database to adopt but %s.enabled is false", key("database"))
+		case id != "" && id != s.Database.Identifier:
+			p.add(k+".database.instanceId", "%q differs from %s.identifier %q; set the identifier to the running "+
+				"instance's, or a new instance would be created beside it", id, key("database"), s.Database.Identifier)
+		}
+		s.Database.InstanceImportID = id
+		s.Database.SubnetGroupImportID = s.Adopt.DatabaseSubnetGroup
+	}
 	if s.Adopt.BackupVault != "" || s.Adopt.BackupPlanID != "" {
 		if !s.Backup.Enabled {
 			p.add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))

@@ -24,6 +24,7 @@ const Namespace = "article-pipeline"
 var Keys = []string{
 	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets", "policy",
 	"parameters", "parameterPath", "backup", "delivery",
+	"database", "bastion", "domain", "platform", "services",
 }
 
 // ProviderKeys lists the provider keys Load reads.
@@ -57,6 +58,12 @@ type Settings struct {
 	ParameterPath string
 	Backup        Backup
 	Delivery      Delivery
+	Database      Database
+	Bastion       Bastion
+	// Domain is the team's domain (HTTPS); empty Name serves plain HTTP.
+	Domain   Domain
+	Platform Platform
+	Services Services
 }
 
 // Network is the VPC layout. The defaults are the runbook's console settings.
@@ -84,6 +91,10 @@ type Adopt struct {
 	// Parameters lists the NAMEs of parameters that already exist under this
 	// stack's path (import ID = the full parameter name).
 	Parameters []string
+	// DatabaseInstance (the RDS identifier) and DatabaseSubnetGroup (its DB subnet
+	// group's name) adopt the console-made database.
+	DatabaseInstance    string
+	DatabaseSubnetGroup string
 	// BackupVault and BackupPlanID adopt the console-made vault (by name) and plan (by ID).
 	BackupVault  string
 	BackupPlanID string
@@ -211,6 +222,28 @@ func Parse(raw Raw) (*Settings, error) {
 	checkParameterNames(append(slices.Sorted(mapKeys(s.Parameters)), GeneratedParameters...),
 		s.ParameterPath, s.Application, s.Environment, &p)
 	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
+	s.Database = parseDatabase(raw.Values[key("database")], s.Environment, s.Protect, &p)
+	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
+	s.Domain = parseDomain(raw.Values[key("domain")], s.Environment, &p)
+	s.Platform = parsePlatform(raw.Values[key("platform")], s.Environment, &p)
+	bucketVars := map[string]string{}
+	for role, b := range s.Buckets {
+		bucketVars[role] = b.EnvVar
+	}
+	s.Services = parseServices(raw.Values[key("services")], ServicesContext{
+		Environment: s.Environment, Domain: s.Domain, Buckets: bucketVars,
+		Parameters: slices.Sorted(mapKeys(s.Parameters)),
+	}, &p)
+	hasNetwork := s.Network.Enabled || s.SharedStack != ""
+	if !hasNetwork && s.Database.Enabled {
+		p.add(key("database")+".enabled", "true, but the stack has no network (%s.enabled is false and no %s); "+
+			"set it to false", key("network"), key("sharedStack"))
+	}
+	if !hasNetwork && len(s.Services) > 0 {
+		p.add(key("services"), "%s configured, but the stack has no network (%s.enabled is false and no %s); "+
+			"drop them with `NAME: null`", joinQuoted(s.Services.Names()), key("network"), key("sharedStack"))
+	}
+
 	s.Delivery = parseDelivery(raw.Values[key("delivery")], s.Environment, s.SharedStack, &p)
 	applyAdoption(s, &p)
 	if !s.Network.Enabled && s.SharedStack != "" {

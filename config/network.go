@@ -171,7 +171,11 @@ type rawAdopt struct {
 	Network    *rawNetworkIDs `json:"network"`
 	Buckets    []string       `json:"buckets"`
 	Parameters []string       `json:"parameters"`
-	Backup     *struct {
+	Database   *struct {
+		InstanceID      string `json:"instanceId"`
+		SubnetGroupName string `json:"subnetGroupName"`
+	} `json:"database"`
+	Backup *struct {
 		VaultName string `json:"vaultName"`
 		PlanID    string `json:"planId"`
 	} `json:"backup"`
@@ -193,6 +197,9 @@ func parseAdopt(value string, p *problems) Adopt {
 		return a
 	}
 	a.Buckets, a.Parameters = r.Buckets, r.Parameters
+	if r.Database != nil {
+		a.DatabaseInstance, a.DatabaseSubnetGroup = r.Database.InstanceID, r.Database.SubnetGroupName
+	}
 	if r.Backup != nil {
 		a.BackupVault, a.BackupPlanID = r.Backup.VaultName, r.Backup.PlanID
 	}

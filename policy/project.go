@@ -261,13 +261,18 @@ func secretOutputName(name string) bool {
 }
 
 // plainSecret returns a finding when v (named name) shows a secret in plain text.
-func plainSecret(name string, v any) string {
+func plainSecret(name string, v any) string { return plainSecretIn(name, v, false) }
+
+// plainSecretIn is plainSecret inside a value whose name already says it points
+// at secrets (parameterNames.DATABASE_URL is a parameter's name, not its value):
+// there only a URL with a password is a finding.
+func plainSecretIn(name string, v any, pointer bool) string {
 	switch t := v.(type) {
 	case string:
 		if t == inventory.Secret {
 			return ""
 		}
-		if secretOutputName(name) {
+		if !pointer && secretOutputName(name) {
 			return fmt.Sprintf("%s looks secret but is plain; export it with pulumi.ToSecret", name)
 		}
 		if u, err := url.Parse(t); err == nil && u.User != nil {
@@ -276,19 +281,20 @@ func plainSecret(name string, v any) string {
 			}
 		}
 	case map[string]any:
+		inner := pointer || secretPointer.MatchString(strings.ToLower(name))
 		for _, k := range slices.Sorted(mapKeys(t)) {
-			if f := plainSecret(name+"."+k, t[k]); f != "" {
+			if f := plainSecretIn(name+"."+k, t[k], inner); f != "" {
 				return f
 			}
 		}
 	case []any:
 		for i, e := range t {
-			if f := plainSecret(fmt.Sprintf("%s[%d]", name, i), e); f != "" {
+			if f := plainSecretIn(fmt.Sprintf("%s[%d]", name, i), e, pointer); f != "" {
 				return f
 			}
 		}
 	default:
-		if v != nil && secretOutputName(name) {
+		if v != nil && !pointer && secretOutputName(name) {
 			return fmt.Sprintf("%s looks secret but is plain; export it with pulumi.ToSecret", name)
 		}
 	}

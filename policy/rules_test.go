@@ -295,6 +295,12 @@ func TestFindings(t *testing.T) {
 		{"names of secrets are not secrets", func(t testing.TB, inv *inventory.Inventory) {
 			inv.Outputs["databaseUrlParameterArn"] = "arn:aws:ssm:us-west-2:123456789012:parameter/x"
 		}, Prod, "AP.OUT.1", OutputType, "databaseUrlParameterArn", Pass, "plain"},
+		{"a map of parameter names keyed by secret names", func(t testing.TB, inv *inventory.Inventory) {
+			inv.Outputs["parameterNames"] = m{"DATABASE_URL": "/copilot/article-pipeline/prod/secrets/DATABASE_URL"}
+		}, Prod, "AP.OUT.1", OutputType, "parameterNames", Pass, "plain"},
+		{"a credential URL inside a map of names", func(t testing.TB, inv *inventory.Inventory) {
+			inv.Outputs["parameterNames"] = m{"DATABASE_URL": "postgresql://u:p@h/d"}
+		}, Prod, "AP.OUT.1", OutputType, "parameterNames", Fail, "URL with a password"},
 		{"public bucket is not stateful", nil, Prod, "AP.PROTECT.1", typeBucket, "static-bucket", Pass, "not stateful"},
 		{"unprotected vault", func(t testing.TB, inv *inventory.Inventory) {
 			edit(t, inv, typeVault, "backup-vault", func(r *inventory.Resource) { r.Protect = false })

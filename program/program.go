@@ -31,6 +31,23 @@ type Outputs struct {
 	ParameterARNs  pulumi.StringMapOutput
 	BackupVaultARN pulumi.StringOutput
 	BackupPlanARN  pulumi.StringOutput
+	// DatabaseURL is postgresql://USER:PASSWORD@HOST:5432/DB: a secret.
+	DatabaseURL             pulumi.StringOutput
+	DatabaseAddress         pulumi.StringOutput
+	DatabaseIdentifier      pulumi.StringOutput
+	DatabaseName            pulumi.StringOutput
+	DatabaseSecurityGroupID pulumi.StringOutput
+	BastionInstanceID       pulumi.StringOutput
+	// TunnelCommand opens a local port forward to the database through the bastion.
+	TunnelCommand       pulumi.StringOutput
+	LoadBalancerDNSName pulumi.StringOutput
+	ClusterName         pulumi.StringOutput
+	BaseURL             pulumi.StringOutput
+	// ServiceURLs is exported as <service>Url each (development reads prod's
+	// nertoolUrl and mltoolUrl); RepositoryURLs and TaskSecurityGroupIDs by service.
+	ServiceURLs          map[string]pulumi.StringOutput
+	RepositoryURLs       pulumi.StringMapOutput
+	TaskSecurityGroupIDs pulumi.StringMapOutput
 	// GithubOIDCProviderARN and the role ARNs are what the workflows assume.
 	GithubOIDCProviderARN pulumi.StringOutput
 	PreviewRoleARN        pulumi.StringOutput
@@ -41,21 +58,36 @@ type Outputs struct {
 // does not have are left out.
 func (o *Outputs) Map() map[string]pulumi.Output {
 	all := map[string]pulumi.Output{
-		"environment":           o.Environment,
-		"vpcId":                 o.VpcID,
-		"vpcCidr":               o.VpcCIDR,
-		"publicSubnetIds":       o.PublicSubnetIDs,
-		"privateSubnetIds":      o.PrivateSubnetIDs,
-		"bucketNames":           o.BucketNames,
-		"bucketArns":            o.BucketARNs,
-		"bucketEnv":             o.BucketEnv,
-		"parameterNames":        o.ParameterNames,
-		"parameterArns":         o.ParameterARNs,
-		"backupVaultArn":        o.BackupVaultARN,
-		"backupPlanArn":         o.BackupPlanARN,
-		"githubOidcProviderArn": o.GithubOIDCProviderARN,
-		"previewRoleArn":        o.PreviewRoleARN,
-		"deployRoleArn":         o.DeployRoleARN,
+		"environment":             o.Environment,
+		"vpcId":                   o.VpcID,
+		"vpcCidr":                 o.VpcCIDR,
+		"publicSubnetIds":         o.PublicSubnetIDs,
+		"privateSubnetIds":        o.PrivateSubnetIDs,
+		"bucketNames":             o.BucketNames,
+		"bucketArns":              o.BucketARNs,
+		"bucketEnv":               o.BucketEnv,
+		"parameterNames":          o.ParameterNames,
+		"parameterArns":           o.ParameterARNs,
+		"backupVaultArn":          o.BackupVaultARN,
+		"backupPlanArn":           o.BackupPlanARN,
+		"githubOidcProviderArn":   o.GithubOIDCProviderARN,
+		"previewRoleArn":          o.PreviewRoleARN,
+		"deployRoleArn":           o.DeployRoleARN,
+		"databaseUrl":             o.DatabaseURL,
+		"databaseAddress":         o.DatabaseAddress,
+		"databaseIdentifier":      o.DatabaseIdentifier,
+		"databaseName":            o.DatabaseName,
+		"databaseSecurityGroupId": o.DatabaseSecurityGroupID,
+		"bastionInstanceId":       o.BastionInstanceID,
+		"tunnelCommand":           o.TunnelCommand,
+		"loadBalancerDnsName":     o.LoadBalancerDNSName,
+		"clusterName":             o.ClusterName,
+		"baseUrl":                 o.BaseURL,
+		"repositoryUrls":          o.RepositoryURLs,
+		"taskSecurityGroupIds":    o.TaskSecurityGroupIDs,
+	}
+	for name, url := range o.ServiceURLs {
+		all[name+"Url"] = url
 	}
 	out := map[string]pulumi.Output{}
 	for k, v := range all {
@@ -115,12 +147,40 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		return nil, err
 	}
 
-	params, err := secretParameters(ctx, s, map[string]pulumi.StringOutput{}, provider)
+	db, err := postgres(ctx, s, net, provider)
+	if err != nil {
+		return nil, err
+	}
+	tunnel, err := tunnelHost(ctx, s, net, db, provider)
 	if err != nil {
 		return nil, err
 	}
 
+	generated := map[string]pulumi.StringOutput{}
+	if db != nil {
+		generated["DATABASE_URL"] = db.DatabaseURL
+	}
+	params, err := secretParameters(ctx, s, generated, provider)
+	if err != nil {
+		return nil, err
+	}
+
+	var access *databaseAccess
+	if db != nil {
+		access = &databaseAccess{port: s.Database.Port, securityGroupID: db.SecurityGroupID.ToStringOutput(),
+			allow: func(source string, sg pulumi.StringInput) error { return db.AllowFrom(ctx, source, sg) }}
+	}
+	web, err := webServices(ctx, s, net, store, params, shared, access, provider)
+	if err != nil {
+		return nil, err
+	}
+
+	// The database and the backed-up buckets in one selection, so their
+	// recovery points are taken together (runbook: "in sync with one another").
 	var backedUp []pulumi.StringInput
+	if db != nil {
+		backedUp = append(backedUp, db.InstanceARN)
+	}
 	for _, arn := range store.backedUp {
 		backedUp = append(backedUp, arn)
 	}
@@ -139,6 +199,20 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		BucketNames: stringMap(store.names),
 		BucketARNs:  stringMap(store.arns),
 		BucketEnv:   stringMap(store.envVars),
+	}
+	if db != nil {
+		out.DatabaseURL = pulumi.ToSecret(db.DatabaseURL).(pulumi.StringOutput)
+		out.DatabaseAddress, out.DatabaseIdentifier = db.Address, db.Identifier
+		out.DatabaseName, out.DatabaseSecurityGroupID = db.DatabaseName, db.SecurityGroupID.ToStringOutput()
+	}
+	if tunnel != nil {
+		out.BastionInstanceID, out.TunnelCommand = tunnel.InstanceID.ToStringOutput(), tunnel.TunnelCommand
+	}
+	if web != nil {
+		out.LoadBalancerDNSName, out.ClusterName = web.platform.LoadBalancerDNSName, web.platform.ClusterName
+		out.BaseURL = web.platform.BaseURL
+		out.ServiceURLs, out.RepositoryURLs = web.urls, stringMap(web.repositories)
+		out.TaskSecurityGroupIDs = stringMap(web.taskSecurityGroups)
 	}
 	if params != nil {
 		out.ParameterNames, out.ParameterARNs = params.Names, params.ARNs

@@ -14,7 +14,8 @@ import (
 
 // bucketRefs are the stack's buckets, declared here or read from the shared stack.
 type bucketRefs struct {
-	// names and arns are keyed by role; arns holds only buckets declared here.
+	// names and arns are keyed by role, for the buckets declared here and the
+	// shared ones read from the owning stack.
 	names map[string]pulumi.StringOutput
 	arns  map[string]pulumi.StringOutput
 	// envVars maps the application's variable to the bucket's name.
@@ -34,6 +35,7 @@ func buckets(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 		if b.FromSharedStack(s.SharedStack) {
 			name := sharedMapEntry(shared, "bucketNames", role)
 			refs.names[role], refs.envVars[b.EnvVar] = name, name
+			refs.arns[role] = sharedMapEntry(shared, "bucketArns", role)
 			continue
 		}
 		args := &storage.Args{

@@ -1,0 +1,386 @@
+package config
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func servicesContext(env string) ServicesContext {
+	buckets := map[string]string{}
+	for role, b := range DefaultBuckets(env) {
+		buckets[role] = b.EnvVar
+	}
+	return ServicesContext{
+		Environment: env,
+		Domain:      DefaultDomain(env),
+		Parameters:  []string{"MAILGUN_API_KEY", "SLACK_WEBHOOK", "COMPOUND_BUCKET_V3"},
+		Buckets:     buckets,
+	}
+}
+
+func parseServicesForTest(value string, c ServicesContext) (Services, error) {
+	var p problems
+	s := parseServices(value, c, &p)
+	return s, p.err()
+}
+
+func TestDefaultServices(t *testing.T) {
+	t.Parallel()
+	prod, err := parseServicesForTest("", servicesContext("prod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := parseServicesForTest("", servicesContext("development"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prod.Names(); !slices.Equal(got, []string{"backend", "frontend", "mltool", "nertool"}) {
+		t.Errorf("prod services = %v", got)
+	}
+	if got := dev.Names(); !slices.Equal(got, []string{"backend", "frontend"}) {
+		t.Errorf("development services = %v", got)
+	}
+	var order []string
+	for _, s := range prod.Ordered() {
+		order = append(order, s.Name)
+	}
+	if !slices.Equal(order, []string{"backend", "frontend", "mltool", "nertool"}) {
+		t.Errorf("prod order = %v", order)
+	}
+	for _, tc := range []struct {
+		env                          string
+		s                            Service
+		cpu, memory, port, priority  int
+		paths, egress, secrets       []string
+		dependsOn                    []string
+		grace, dereg, retention, cnt int
+		database                     bool
+	}{
+		{"prod", prod["backend"], 512, 1024, 8000, 100, []string{"/api/*", "/admin/*"}, nil,
+			[]string{"DATABASE_URL"}, nil, 60, 60, 30, 1, true},
+		{"prod", prod["frontend"], 256, 512, 3000, 50000, []string{"/*"}, nil, nil, []string{"backend"}, 60, 60, 30, 1,
+			false},
+		{"prod", prod["mltool"], 2048, 8192, 8000, 110, []string{"/mltool/*"}, nil, nil, nil, 60, 60, 30, 1, false},
+		{"prod", prod["nertool"], 1024, 2048, 8000, 120, []string{"/nertool/*"}, nil, nil, nil, 60, 60, 30, 1, false},
+		{"development", dev["backend"], 512, 1024, 8000, 100, []string{"/api/*", "/admin/*"}, nil,
+			[]string{"DATABASE_URL"}, nil, 60, 60, 30, 1, true},
+		{"development", dev["frontend"], 256, 512, 3000, 50000, []string{"/*"}, nil, nil, []string{"backend"}, 60, 60,
+			30, 1, false},
+	} {
+		s := tc.s
+		if s.CPU != tc.cpu || s.Memory != tc.memory || s.Port != tc.port || s.Priority != tc.priority ||
+			!slices.Equal(s.Paths, tc.paths) || !slices.Equal(s.Secrets, append([]string{}, tc.secrets...)) ||
+			!slices.Equal(s.DependsOn, tc.dependsOn) || s.HealthCheckGracePeriod != tc.grace ||
+			s.DeregistrationDelay != tc.dereg || s.LogRetentionDays != tc.retention || s.DesiredCount != tc.cnt ||
+			s.DatabaseAccess != tc.database {
+			t.Errorf("%s %s = %+v", tc.env, s.Name, s)
+		}
+		if s.HealthCheckPath != "/" || s.HealthCheckMatcher != "200" || s.ImageTag != "" || s.Image != "" ||
+			s.KeepImages != 20 || !slices.Equal(s.WritablePaths, []string{"/tmp"}) || s.ExecuteCommand ||
+			s.Autoscaling != nil || len(s.Hosts) != 0 {
+			t.Errorf("%s %s common defaults = %+v", tc.env, s.Name, s)
+		}
+	}
+	// Prod has a domain, so HTTPS is enough; development without one also
+	// reaches the load balancer over plain HTTP.
+	if got := prod["backend"].EgressPorts; !slices.Equal(got, []int{443}) {
+		t.Errorf("prod egress = %v", got)
+	}
+	if got := dev["backend"].EgressPorts; !slices.Equal(got, []int{80, 443}) {
+		t.Errorf("development egress = %v", got)
+	}
+	// The NER and ML tools: prod's backend gets their URLs from this stack,
+	// development's from prod's outputs.
+	if got := prod["backend"].ServiceURLs; !maps.Equal(got, map[string]string{"NER_TOOL_URL": "nertool",
+		"ML_TOOL_URL": "mltool"}) || len(prod["backend"].SharedURLs) != 0 {
+		t.Errorf("prod backend URLs = %v %v", got, prod["backend"].SharedURLs)
+	}
+	if got := dev["backend"].SharedURLs; !maps.Equal(got, map[string]string{"NER_TOOL_URL": "nertoolUrl",
+		"ML_TOOL_URL": "mltoolUrl"}) || len(dev["backend"].ServiceURLs) != 0 {
+		t.Errorf("development backend URLs = %v %v", got, dev["backend"].ServiceURLs)
+	}
+	// Bucket grants follow the buckets the stack has.
+	if got := prod["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{RoleDeposition: AccessReadWrite,
+		RoleDjangoStatic: AccessReadWrite, RoleRSSArchive: AccessReadWrite, RoleDepositionCharts: AccessReadWrite}) {
+		t.Errorf("prod backend buckets = %v", got)
+	}
+	if got := dev["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{RoleDeposition: AccessReadWrite,
+		RoleDjangoStatic: AccessReadWrite}) {
+		t.Errorf("development backend buckets = %v", got)
+	}
+}
+
+func TestServicesOverrides(t *testing.T) {
+	t.Parallel()
+	c := servicesContext("prod")
+	s, err := parseServicesForTest(`{
+		"mltool": null,
+		"nertool": {"enabled": false},
+		"backend": {"imageTag": "v1.2.3", "hosts": ["api.npdeposition.org"], "paths": [], "priority": 10,
+			"secrets": ["DATABASE_URL", "MAILGUN_API_KEY"], "environment": {"DJANGO_DEBUG": "False"},
+			"autoscaling": {"max": 6}, "desiredCount": 2, "healthCheck": {"path": "/health/"},
+			"writablePaths": ["/tmp", "/app/media"], "executeCommand": true, "serviceUrls": {}},
+		"literature-proxy": {"image": "ghcr.io/np-mrd/literature-proxy:0.3.1", "port": 8080,
+			"paths": ["/literature/*"], "dependsOn": ["backend"]}
+	}`, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Names(); !slices.Equal(got, []string{"backend", "frontend", "literature-proxy"}) {
+		t.Fatalf("services = %v", got)
+	}
+	b := s["backend"]
+	if b.ImageTag != "v1.2.3" || !slices.Equal(b.Hosts, []string{"api.npdeposition.org"}) || len(b.Paths) != 0 ||
+		b.Priority != 10 || b.HealthCheckPath != "/health/" || b.HealthCheckGracePeriod != 60 ||
+		b.DesiredCount != 2 || *b.Autoscaling != (Autoscaling{Min: 1, Max: 6, CPUTarget: 70}) || !b.ExecuteCommand ||
+		!slices.Equal(b.WritablePaths, []string{"/tmp", "/app/media"}) ||
+		!slices.Equal(b.Secrets, []string{"DATABASE_URL", "MAILGUN_API_KEY"}) || b.CPU != 512 {
+		t.Errorf("backend = %+v", b)
+	}
+	lp := s["literature-proxy"]
+	if lp.Image != "ghcr.io/np-mrd/literature-proxy:0.3.1" || lp.Port != 8080 || lp.CPU != 256 || lp.Memory != 512 ||
+		lp.Priority != 100 || lp.HealthCheckGracePeriod != 60 || lp.LogRetentionDays != 30 {
+		t.Errorf("literature-proxy = %+v", lp)
+	}
+	var order []string
+	for _, svc := range s.Ordered() {
+		order = append(order, svc.Name)
+	}
+	if !slices.Equal(order, []string{"backend", "frontend", "literature-proxy"}) {
+		t.Errorf("order = %v", order)
+	}
+}
+
+func TestOrderedPutsDependenciesFirst(t *testing.T) {
+	t.Parallel()
+	s := Services{
+		"a": {Name: "a", DependsOn: []string{"c"}},
+		"b": {Name: "b"},
+		"c": {Name: "c", DependsOn: []string{"d"}},
+		"d": {Name: "d"},
+	}
+	var order []string
+	for _, svc := range s.Ordered() {
+		order = append(order, svc.Name)
+	}
+	if !slices.Equal(order, []string{"b", "d", "c", "a"}) {
+		t.Errorf("order = %v, want b d c a", order)
+	}
+}
+
+func TestBadServices(t *testing.T) {
+	t.Parallel()
+	k := "article-pipeline:services."
+	for _, tc := range []struct {
+		name    string
+		env     string
+		value   string
+		wantErr string
+	}{
+		{"host outside the domain", "prod", `{"backend": {"hosts": ["api.example.com"]}}`,
+			k + `backend.hosts[0]: "api.example.com" is outside the domain "npdeposition.org"`},
+		{"host two labels deep", "prod", `{"backend": {"hosts": ["a.b.npdeposition.org"]}}`,
+			k + `backend.hosts[0]: "a.b.npdeposition.org" is more than one label below`},
+		{"host without a domain", "development", `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
+			k + `backend.hosts[0]: "api.npdeposition.org" needs a domain`},
+		{"undeclared secret", "prod", `{"backend": {"secrets": ["DATABASE_URL", "STRIPE_KEY"]}}`,
+			k + `backend.secrets[1]: "STRIPE_KEY" is not a declared parameter`},
+		{"unknown dependency", "prod", `{"frontend": {"dependsOn": ["api"]}}`,
+			k + `frontend.dependsOn[0]: "api" is not a service of this stack`},
+		{"dependency on itself", "prod", `{"frontend": {"dependsOn": ["frontend"]}}`,
+			k + `frontend.dependsOn[0]: "frontend" is the service itself`},
+		{"dependency cycle", "prod", `{"backend": {"dependsOn": ["nertool"]}, "nertool": {"dependsOn": ["frontend"]}}`,
+			k + `backend.dependsOn: dependency cycle backend -> nertool -> frontend -> backend`},
+		{"memory not offered", "prod", `{"mltool": {"cpu": 2048, "memory": 3072}}`,
+			k + `mltool.memory: 3072 MiB is not offered with 2048 CPU on Fargate; expected 4096..16384 in steps of 1024`},
+		{"256 CPU with 4 GiB", "prod", `{"frontend": {"memory": 4096}}`,
+			k + `frontend.memory: 4096 MiB is not offered with 256 CPU on Fargate; expected 512, 1024 or 2048`},
+		{"cpu not offered", "prod", `{"backend": {"cpu": 300}}`,
+			k + `backend.cpu: 300 is not a Fargate CPU size`},
+		{"8192 CPU off step", "prod", `{"mltool": {"cpu": 8192, "memory": 17408}}`,
+			k + `mltool.memory: 17408 MiB is not offered with 8192 CPU on Fargate; expected 16384..61440 in steps of 4096`},
+		{"16384 CPU off step", "prod", `{"mltool": {"cpu": 16384, "memory": 36864}}`,
+			k + `mltool.memory: 36864 MiB is not offered with 16384 CPU`},
+		{"health check path without slash", "prod", `{"backend": {"healthCheck": {"path": "health/"}}}`,
+			k + `backend.healthCheck.path: "health/" does not start with "/"`},
+		{"autoscaling min above max", "prod", `{"backend": {"autoscaling": {"min": 5, "max": 2}}}`,
+			k + `backend.autoscaling.min: 5 is greater than max 2`},
+		{"desired count outside bounds", "prod", `{"backend": {"desiredCount": 8, "autoscaling": {"min": 1, "max": 4}}}`,
+			k + `backend.desiredCount: 8 is outside autoscaling 1..4`},
+		{"bad service name", "prod", `{"Backend_2": {"port": 80, "paths": ["/b/*"]}}`,
+			k + `Backend_2: "Backend_2" is not a service name`},
+		{"service name too long", "prod", `{"literature-proxy-service": {"port": 80, "paths": ["/b/*"]}}`,
+			k + `literature-proxy-service: "literature-proxy-service" is not a service name`},
+		{"new service without port", "prod", `{"proxy": {"paths": ["/p/*"]}}`,
+			k + `proxy.port: required: "proxy" is not one of the default services`},
+		{"no route", "prod", `{"backend": {"paths": []}}`, k + `backend: no route; expected hosts, paths or both`},
+		{"duplicate priority", "prod", `{"backend": {"priority": 120}, "nertool": {"priority": 120}}`,
+			k + `nertool.priority: 120 is already the priority of article-pipeline:services.backend`},
+		{"duplicate route", "prod", `{"nertool": {"paths": ["/api/*"]}}`,
+			k + `nertool: route /api/* is already served by article-pipeline:services.backend`},
+		{"unknown bucket", "development", `{"backend": {"buckets": {"depositionCharts": "write"}}}`,
+			k + `backend.buckets.depositionCharts: "depositionCharts" is not a bucket of this stack`},
+		{"bad access", "prod", `{"backend": {"buckets": {"deposition": "admin"}}}`,
+			k + `backend.buckets.deposition: "admin" is not an access level`},
+		{"variable twice", "prod", `{"backend": {"environment": {"DATABASE_URL": "x"}}}`,
+			k + `backend.secrets[0]: "DATABASE_URL" is already set by ` + k + `backend.environment.DATABASE_URL`},
+		{"secret named like a bucket variable", "prod", `{"backend": {"secrets": ["COMPOUND_BUCKET_V3"]}}`,
+			k + `backend.buckets.deposition: "COMPOUND_BUCKET_V3" is already set by ` + k + `backend.secrets[0]`},
+		{"reserved variable", "prod", `{"backend": {"environment": {"PARAMETERS_VERSION": "1"}}}`,
+			k + `backend.environment.PARAMETERS_VERSION: "PARAMETERS_VERSION" is reserved`},
+		{"url of unknown service", "development", `{"backend": {"serviceUrls": {"NER_TOOL_URL": "nertool"}}}`,
+			k + `backend.serviceUrls.NER_TOOL_URL: "nertool" is not a service of this stack`},
+		{"image and tag", "prod", `{"backend": {"image": "nginx:1.27", "imageTag": "v1"}}`,
+			k + `backend.imageTag: set together with image`},
+		{"unpinned image", "prod", `{"backend": {"image": "nginx"}}`,
+			k + `backend.image: "nginx" is not a pinned image reference`},
+		{"latest tag", "prod", `{"backend": {"imageTag": "latest"}}`,
+			k + `backend.imageTag: "latest" cannot be used: the repository's tags are immutable`},
+		{"log retention", "prod", `{"backend": {"logRetentionDays": 31}}`,
+			k + `backend.logRetentionDays: 31 is not a CloudWatch Logs retention`},
+		{"relative writable path", "prod", `{"backend": {"writablePaths": ["tmp"]}}`,
+			k + `backend.writablePaths[0]: "tmp" is not an absolute directory path`},
+		{"misspelled field", "prod", `{"backend": {"tag": "v1"}}`,
+			k + `backend: unknown field "tag"`},
+		{"wrong type", "prod", `{"backend": {"cpu": "512"}}`, k + `backend.cpu: expected a number`},
+		{"too many route values", "prod", `{"backend": {"paths": ["/a", "/b", "/c", "/d", "/e", "/f"]}}`,
+			k + `backend: 6 hosts and paths; a load balancer rule matches at most 5 values`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseServicesForTest(tc.value, servicesContext(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v\nwant %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestDomain(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, env, value string
+		want             Domain
+		wantErr          string
+	}{
+		{name: "prod default", env: "prod", want: Domain{Name: "npdeposition.org", ZoneName: "npdeposition.org",
+			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}},
+		{name: "development default", env: "development", want: Domain{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}},
+		{name: "development subdomain", env: "development",
+			value: `{"name": "dev.npdeposition.org", "zoneName": "npdeposition.org"}`,
+			want: Domain{Name: "dev.npdeposition.org", ZoneName: "npdeposition.org",
+				SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}},
+		{name: "zone by id", env: "prod", value: `{"zoneId": "Z0123456789ABCDEFGHIJ", "overwriteRecords": true}`,
+			want: Domain{Name: "npdeposition.org", ZoneID: "Z0123456789ABCDEFGHIJ",
+				SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", OverwriteRecords: true}},
+		{name: "prod without a domain", env: "prod", value: `{"name": ""}`,
+			want: Domain{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}},
+		{name: "weak policy", env: "prod", value: `{"sslPolicy": "ELBSecurityPolicy-2016-08"}`,
+			wantErr: `article-pipeline:domain.sslPolicy: "ELBSecurityPolicy-2016-08" is not a TLS 1.2+ load balancer policy`},
+		{name: "zone outside the name", env: "prod", value: `{"zoneName": "example.org"}`,
+			wantErr: `article-pipeline:domain.zoneName: "example.org" does not contain "npdeposition.org"`},
+		{name: "bad name", env: "prod", value: `{"name": "NP Deposition"}`,
+			wantErr: `article-pipeline:domain.name: "NP Deposition" is not a lower-case domain name`},
+		{name: "bad zone id", env: "prod", value: `{"zoneId": "zone-1"}`,
+			wantErr: `article-pipeline:domain.zoneId: "zone-1" is not a Route 53 hosted zone ID`},
+		{name: "zone without name", env: "development", value: `{"zoneName": "npdeposition.org"}`,
+			wantErr: `article-pipeline:domain.name: required when zoneId or zoneName is set`},
+		{name: "unknown field", env: "prod", value: `{"privateTasks": true}`,
+			wantErr: `article-pipeline:domain: unknown field "privateTasks"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var p problems
+			got := parseDomain(tc.value, tc.env, &p)
+			err := p.err()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlatform(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, env, value string
+		want             Platform
+		wantErr          string
+	}{
+		{name: "prod default", env: "prod", want: Platform{ContainerInsights: true, LoadBalancerDeletionProtection: true,
+			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}}},
+		{name: "development default", env: "development", want: Platform{ContainerInsights: true,
+			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}}},
+		{name: "private tasks", env: "development",
+			value: `{"privateTasks": true, "containerInsights": false,
+				"interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"]}`,
+			want: Platform{PrivateTasks: true,
+				InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"}}},
+		{name: "missing endpoint", env: "prod", value: `{"privateTasks": true, "interfaceEndpoints": ["ecr.api", "logs"]}`,
+			wantErr: `article-pipeline:platform.interfaceEndpoints: "ecr.dkr" is missing`},
+		{name: "unknown endpoint", env: "prod", value: `{"interfaceEndpoints": ["ecr"]}`,
+			wantErr: `article-pipeline:platform.interfaceEndpoints[0]: "ecr" is not a supported endpoint`},
+		{name: "wrong type", env: "prod", value: `{"containerInsights": "yes"}`,
+			wantErr: `article-pipeline:platform.containerInsights: expected true or false`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var p problems
+			got := parsePlatform(tc.value, tc.env, &p)
+			err := p.err()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got.ContainerInsights != tc.want.ContainerInsights || got.PrivateTasks != tc.want.PrivateTasks ||
+				got.LoadBalancerDeletionProtection != tc.want.LoadBalancerDeletionProtection ||
+				!slices.Equal(got.InterfaceEndpoints, tc.want.InterfaceEndpoints) {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFargateSizes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cpu, memory int
+		ok          bool
+	}{
+		{256, 512, true}, {256, 2048, true}, {256, 1536, false}, {256, 3072, false},
+		{512, 1024, true}, {512, 4096, true}, {512, 512, false}, {512, 5120, false},
+		{1024, 2048, true}, {1024, 8192, true}, {1024, 9216, false},
+		{2048, 4096, true}, {2048, 16384, true}, {2048, 17408, false},
+		{4096, 8192, true}, {4096, 30720, true}, {4096, 31744, false},
+		{8192, 16384, true}, {8192, 20480, true}, {8192, 61440, true}, {8192, 17408, false},
+		{16384, 32768, true}, {16384, 40960, true}, {16384, 122880, true}, {16384, 36864, false},
+	} {
+		if ok, _ := fargateOffers(tc.cpu, tc.memory); ok != tc.ok {
+			t.Errorf("fargateOffers(%d, %d) = %v, want %v", tc.cpu, tc.memory, ok, tc.ok)
+		}
+	}
+}
+
+func TestEgressOverride(t *testing.T) {
+	t.Parallel()
+	s, err := parseServicesForTest(`{"frontend": {"egressPorts": [443]}}`, servicesContext("development"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s["frontend"].EgressPorts; !slices.Equal(got, []int{443}) {
+		t.Errorf("configured egress = %v, want [443] as configured", got)
+	}
+	if got := s["backend"].EgressPorts; !slices.Equal(got, []int{80, 443}) {
+		t.Errorf("default egress without a domain = %v, want [80 443]", got)
+	}
+}

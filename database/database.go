@@ -1,0 +1,652 @@
+// Package database owns the application's PostgreSQL, as the runbook's "Create an
+// AWS RDS instance" and "Creating a Deposition System Database" sections set it up:
+// the RDS instance with its subnet group, parameter group, security group,
+// enhanced-monitoring role, log groups and generated master password; the
+// application's login role and database (through the postgresql provider); and
+// optionally an RDS Proxy. It takes the VPC, the private subnets and the security
+// groups that may connect, and returns the endpoint, the instance ARN, the
+// security group ID and DATABASE_URL (secret).
+package database
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi-postgresql/sdk/v3/go/postgresql"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const typeToken = "article-pipeline:database:Postgres"
+
+const (
+	// engine is the runbook's "PostgreSQL database".
+	engine = "postgres"
+	// insightsMode is the runbook's "Database Insights - Standard".
+	insightsMode = "standard"
+)
+
+// LogExports are the PostgreSQL logs published to CloudWatch when Args.LogExports
+// is set (Security Hub RDS.9 and RDS.36; the runbook left every export off).
+var LogExports = []string{"postgresql", "upgrade"}
+
+// Grant admits one security group to the database port.
+type Grant struct {
+	// Name names the ingress rule (component name + "-from-" + Name): lower-case
+	// kebab-case, unique per component, stable (it is part of the rule's URN).
+	Name string
+	// SecurityGroupID is the security group allowed to connect.
+	SecurityGroupID pulumi.StringInput
+}
+
+// Args configure NewPostgres. Plain fields come from config (which carries the
+// runbook's values as defaults); inputs come from other components.
+type Args struct {
+	// VpcID is the VPC the security group is created in.
+	VpcID pulumi.StringInput
+	// SubnetIDs are the private subnets of the DB subnet group (two zones or more).
+	SubnetIDs pulumi.StringArrayInput
+	// AllowedSecurityGroups may connect to Port (services, bastion). More can be
+	// added after construction with AllowFrom.
+	AllowedSecurityGroups []Grant
+	// AllowedCIDRs may connect to Port (the runbook opened the VPC CIDR; per-app
+	// security groups are the better practice, this list is for exceptions).
+	AllowedCIDRs []string
+
+	// Identifier is the instance's RDS identifier (its physical name).
+	Identifier string
+	// EngineVersion is "17" (newest minor, upgraded automatically) or "17.4".
+	EngineVersion string
+	// InstanceClass is the runbook's db.t3.small by default.
+	InstanceClass string
+	// StorageType is gp2 in the runbook.
+	StorageType string
+	// AllocatedStorage and MaxAllocatedStorage are in GiB (runbook: 20 and 1000).
+	AllocatedStorage    int
+	MaxAllocatedStorage int
+	// MultiAZ is the runbook's "Single-AZ" (false) switch.
+	MultiAZ bool
+	// Port is 5432 in the runbook.
+	Port int
+	// MasterUsername is postgres in the runbook (it cannot change in place).
+	MasterUsername string
+	// MasterPassword, if set, is used instead of a generated one (for an adopted
+	// instance whose password the services already use); it is kept secret.
+	MasterPassword pulumi.StringInput
+	// BackupRetentionDays is 7 in the runbook.
+	BackupRetentionDays int
+	// BackupWindowStart ("HH:MM", UTC) and MaintenanceDay ("mon".."sun") give both
+	// windows; see Windows.
+	BackupWindowStart string
+	MaintenanceDay    string
+	// PerformanceInsights and its retention (runbook: on, 7 days).
+	PerformanceInsights              bool
+	PerformanceInsightsRetentionDays int
+	// MonitoringInterval is the enhanced-monitoring granularity in seconds (runbook:
+	// 60; 0 turns it and its role off).
+	MonitoringInterval int
+	// LogExports publishes LogExports to CloudWatch log groups kept LogRetentionDays.
+	LogExports       bool
+	LogRetentionDays int
+	// DeletionProtection is the runbook's "Enable Deletion Protection: True".
+	DeletionProtection bool
+	// SkipFinalSnapshot skips the snapshot on delete; refused together with Protect.
+	SkipFinalSnapshot bool
+	// FinalSnapshotIdentifier names the snapshot taken on delete.
+	FinalSnapshotIdentifier string
+
+	// DatabaseName is the application database (the runbook's CREATE DATABASE).
+	DatabaseName string
+	// Bootstrap creates the application's login role AppUser and DatabaseName,
+	// owned by it, through the postgresql provider; this needs a network path to
+	// the instance from where `pulumi up` runs (TunnelHost). Off: RDS creates
+	// DatabaseName itself and DATABASE_URL carries the master user.
+	Bootstrap bool
+	AppUser   string
+	// TunnelHost and TunnelPort, if set, are where the postgresql provider connects
+	// instead of the instance endpoint (a local port forward through the bastion).
+	TunnelHost string
+	TunnelPort int
+	// ConnectTimeout is the postgresql provider's connect timeout in seconds.
+	ConnectTimeout int
+	// Proxy puts an RDS Proxy, named Identifier + "-proxy", in front of the
+	// instance; DATABASE_URL then names it.
+	Proxy bool
+
+	// Protect protects the instance (and the application database) from deletion
+	// by Pulumi.
+	Protect bool
+	// InstanceImportID adopts an existing instance (its identifier, which must equal
+	// Identifier). With Bootstrap off, its database DatabaseName must already exist.
+	InstanceImportID string
+	// SubnetGroupImportID adopts an existing DB subnet group by name.
+	SubnetGroupImportID string
+}
+
+// Postgres is the database component.
+type Postgres struct {
+	pulumi.ResourceState
+
+	// InstanceARN is the instance's ARN (for AWS Backup selections).
+	InstanceARN pulumi.StringOutput `pulumi:"instanceArn"`
+	// Identifier is the instance's RDS identifier.
+	Identifier pulumi.StringOutput `pulumi:"identifier"`
+	// Address is the instance endpoint's DNS name.
+	Address pulumi.StringOutput `pulumi:"address"`
+	// Port is the instance's port.
+	Port pulumi.IntOutput `pulumi:"port"`
+	// ProxyEndpoint is the RDS Proxy's DNS name, or "" without a proxy.
+	ProxyEndpoint pulumi.StringOutput `pulumi:"proxyEndpoint"`
+	// SecurityGroupID is the database security group.
+	SecurityGroupID pulumi.IDOutput `pulumi:"securityGroupId"`
+	// DatabaseURL is DATABASE_URL for the application (secret).
+	DatabaseURL pulumi.StringOutput `pulumi:"databaseUrl"`
+	// DatabaseName is the application database's name.
+	DatabaseName pulumi.StringOutput `pulumi:"databaseName"`
+	// Username is the user in DatabaseURL (the app role, or the master user
+	// without the bootstrap).
+	Username pulumi.StringOutput `pulumi:"username"`
+	// MasterUsername is the instance's master user.
+	MasterUsername pulumi.StringOutput `pulumi:"masterUsername"`
+
+	name   string
+	port   int
+	sgID   pulumi.IDOutput
+	grants map[string]bool
+}
+
+var (
+	identifierPattern = regexp.MustCompile(`^[a-z](?:[a-z0-9]|-[a-z0-9])*$`)
+	grantNamePattern  = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	pgNamePattern     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	versionPattern    = regexp.MustCompile(`^([1-9][0-9]*)(?:\.[0-9]+)?$`)
+)
+
+// check rejects args that would declare a broken database. Config validates
+// the values users type; this catches a program that maps them wrongly.
+func (a *Args) check() error {
+	var errs []error
+	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
+	if a.VpcID == nil {
+		bad("VpcID is required")
+	}
+	if a.SubnetIDs == nil {
+		bad("SubnetIDs is required")
+	}
+	if len(a.Identifier) > 63 || !identifierPattern.MatchString(a.Identifier) {
+		bad("Identifier %q is not an RDS identifier", a.Identifier)
+	}
+	if !versionPattern.MatchString(a.EngineVersion) {
+		bad("EngineVersion %q is not MAJOR or MAJOR.MINOR", a.EngineVersion)
+	}
+	for _, f := range []struct{ field, value string }{{"InstanceClass", a.InstanceClass},
+		{"StorageType", a.StorageType}, {"MasterUsername", a.MasterUsername}, {"DatabaseName", a.DatabaseName}} {
+		if f.value == "" {
+			bad("%s is required", f.field)
+		}
+	}
+	if a.AllocatedStorage <= 0 || a.MaxAllocatedStorage <= a.AllocatedStorage {
+		bad("MaxAllocatedStorage %d must exceed AllocatedStorage %d (> 0)", a.MaxAllocatedStorage, a.AllocatedStorage)
+	}
+	if a.Port <= 0 || a.Port > 65535 {
+		bad("Port %d is out of range", a.Port)
+	}
+	if a.BackupRetentionDays < 1 || a.BackupRetentionDays > 35 {
+		bad("BackupRetentionDays %d is outside 1..35", a.BackupRetentionDays)
+	}
+	if _, _, err := Windows(a.BackupWindowStart, a.MaintenanceDay); err != nil {
+		bad("%w", err)
+	}
+	if a.PerformanceInsights && a.PerformanceInsightsRetentionDays <= 0 {
+		bad("PerformanceInsightsRetentionDays is required with PerformanceInsights")
+	}
+	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, a.MonitoringInterval) {
+		bad("MonitoringInterval %d is not one of 0, 1, 5, 10, 15, 30, 60", a.MonitoringInterval)
+	}
+	if a.LogExports && a.LogRetentionDays <= 0 {
+		bad("LogRetentionDays is required with LogExports")
+	}
+	if a.SkipFinalSnapshot && a.Protect {
+		bad("SkipFinalSnapshot cannot be set on a protected database")
+	}
+	if !a.SkipFinalSnapshot && (len(a.FinalSnapshotIdentifier) > 255 ||
+		!identifierPattern.MatchString(a.FinalSnapshotIdentifier)) {
+		bad("FinalSnapshotIdentifier %q is not an RDS identifier", a.FinalSnapshotIdentifier)
+	}
+	if a.DatabaseName != "" && !pgNamePattern.MatchString(a.DatabaseName) {
+		bad("DatabaseName %q is not a lower-case PostgreSQL identifier", a.DatabaseName)
+	}
+	if a.Bootstrap {
+		if !pgNamePattern.MatchString(a.AppUser) || a.AppUser == a.MasterUsername {
+			bad("AppUser %q must be a lower-case PostgreSQL identifier other than the master user", a.AppUser)
+		}
+		if a.TunnelHost != "" && (a.TunnelPort <= 0 || a.TunnelPort > 65535) {
+			bad("TunnelPort %d is out of range", a.TunnelPort)
+		}
+		if a.ConnectTimeout <= 0 {
+			bad("ConnectTimeout is required with Bootstrap")
+		}
+	}
+	if a.Proxy && len(a.Identifier)+len(proxySuffix) > 60 {
+		bad("Identifier %q is too long for a proxy name (%s%s, at most 60 characters)", a.Identifier, a.Identifier,
+			proxySuffix)
+	}
+	if a.InstanceImportID != "" && a.InstanceImportID != a.Identifier {
+		bad("InstanceImportID %q must equal Identifier %q (RDS imports an instance by identifier)",
+			a.InstanceImportID, a.Identifier)
+	}
+	seen := map[string]bool{}
+	for i, g := range a.AllowedSecurityGroups {
+		if !grantNamePattern.MatchString(g.Name) || seen[g.Name] {
+			bad("AllowedSecurityGroups[%d].Name %q must be unique lower-case kebab-case", i, g.Name)
+		}
+		seen[g.Name] = true
+		if g.SecurityGroupID == nil {
+			bad("AllowedSecurityGroups[%d].SecurityGroupID is required", i)
+		}
+	}
+	for i, c := range a.AllowedCIDRs {
+		if _, err := cidrName(c); err != nil {
+			bad("AllowedCIDRs[%d]: %w", i, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewPostgres declares the database. Bad args declare nothing.
+func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Postgres, error) {
+	if args == nil {
+		return nil, fmt.Errorf("database %q: args are required", name)
+	}
+	if err := args.check(); err != nil {
+		return nil, fmt.Errorf("database %q: %w", name, err)
+	}
+	backupWindow, maintenanceWindow, err := Windows(args.BackupWindowStart, args.MaintenanceDay)
+	if err != nil {
+		return nil, fmt.Errorf("database %q: %w", name, err)
+	}
+	major := versionPattern.FindStringSubmatch(args.EngineVersion)[1]
+
+	c := &Postgres{name: name, port: args.Port, grants: map[string]bool{}}
+	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	// Access: 5432 only from granted security groups and listed CIDRs, instead of
+	// the runbook's whole-VPC rule; no egress rules (the database starts no connections).
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", &ec2.SecurityGroupArgs{
+		VpcId:       args.VpcID,
+		Description: pulumi.String("PostgreSQL from granted security groups only"),
+		Tags:        pulumi.StringMap{"Name": pulumi.String(args.Identifier)},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("database %q: security group: %w", name, err)
+	}
+	c.sgID = sg.ID()
+	for _, g := range args.AllowedSecurityGroups {
+		if err := c.AllowFrom(ctx, g.Name, g.SecurityGroupID); err != nil {
+			return nil, err
+		}
+	}
+	for _, cidr := range args.AllowedCIDRs {
+		slug, _ := cidrName(cidr) // checked above
+		_, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-cidr-"+slug, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId: sg.ID(),
+			Description:     pulumi.String("PostgreSQL from " + cidr),
+			IpProtocol:      pulumi.String("tcp"),
+			FromPort:        pulumi.Int(args.Port),
+			ToPort:          pulumi.Int(args.Port),
+			CidrIpv4:        pulumi.String(cidr),
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("database %q: ingress from %s: %w", name, cidr, err)
+		}
+	}
+
+	subnetArgs := &rds.SubnetGroupArgs{
+		Description: pulumi.String("Private subnets of the article-pipeline database"),
+		SubnetIds:   args.SubnetIDs,
+	}
+	subnetOpts := []pulumi.ResourceOption{parent}
+	if args.SubnetGroupImportID != "" {
+		// An imported group keeps its name; an auto-name would replace it.
+		subnetArgs.Name = pulumi.String(args.SubnetGroupImportID)
+		subnetOpts = append(subnetOpts, pulumi.Import(pulumi.ID(args.SubnetGroupImportID)))
+	}
+	subnets, err := rds.NewSubnetGroup(ctx, name+"-subnets", subnetArgs, subnetOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("database %q: subnet group: %w", name, err)
+	}
+
+	// Our own group for the engine's family (the runbook used default.postgresNN,
+	// which cannot be changed), so a parameter can be set later without swapping groups.
+	params, err := rds.NewParameterGroup(ctx, name+"-params", &rds.ParameterGroupArgs{
+		Family:      pulumi.String(engine + major),
+		Description: pulumi.String("article-pipeline PostgreSQL " + major),
+		Parameters: rds.ParameterGroupParameterArray{
+			// Already the default from PostgreSQL 15 on; stated so it stays on.
+			rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")},
+		},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("database %q: parameter group: %w", name, err)
+	}
+
+	var masterPassword pulumi.StringOutput
+	if args.MasterPassword != nil {
+		masterPassword = pulumi.ToSecret(args.MasterPassword).(pulumi.StringOutput)
+	} else {
+		pw, err := newPassword(ctx, name+"-master-password", parent)
+		if err != nil {
+			return nil, fmt.Errorf("database %q: master password: %w", name, err)
+		}
+		masterPassword = pw.Result
+	}
+
+	var instanceDeps []pulumi.Resource
+	if args.LogExports {
+		// Created before the instance so RDS does not create them itself without
+		// a retention (never expire).
+		for _, log := range LogExports {
+			lg, err := cloudwatch.NewLogGroup(ctx, name+"-log-"+log, &cloudwatch.LogGroupArgs{
+				Name:            pulumi.String("/aws/rds/instance/" + args.Identifier + "/" + log),
+				RetentionInDays: pulumi.Int(args.LogRetentionDays),
+			}, parent)
+			if err != nil {
+				return nil, fmt.Errorf("database %q: log group %s: %w", name, log, err)
+			}
+			instanceDeps = append(instanceDeps, lg)
+		}
+	}
+
+	var monitoringRoleARN pulumi.StringPtrInput
+	if args.MonitoringInterval > 0 {
+		role, attachment, err := monitoringRole(ctx, name, parent)
+		if err != nil {
+			return nil, fmt.Errorf("database %q: monitoring role: %w", name, err)
+		}
+		monitoringRoleARN = role.Arn
+		// RDS checks the role's permissions when the instance is created.
+		instanceDeps = append(instanceDeps, attachment)
+	}
+
+	instanceArgs := &rds.InstanceArgs{
+		Identifier:                 pulumi.String(args.Identifier),
+		Engine:                     pulumi.String(engine),
+		EngineVersion:              pulumi.String(args.EngineVersion),
+		AllowMajorVersionUpgrade:   pulumi.Bool(true), // a new major in config is an intended upgrade
+		AutoMinorVersionUpgrade:    pulumi.Bool(true), // Security Hub RDS.13
+		InstanceClass:              pulumi.String(args.InstanceClass),
+		StorageType:                pulumi.String(args.StorageType),
+		AllocatedStorage:           pulumi.Int(args.AllocatedStorage),
+		MaxAllocatedStorage:        pulumi.Int(args.MaxAllocatedStorage),
+		MultiAz:                    pulumi.Bool(args.MultiAZ),
+		DbSubnetGroupName:          subnets.Name,
+		ParameterGroupName:         params.Name,
+		VpcSecurityGroupIds:        pulumi.StringArray{sg.ID().ToStringOutput()},
+		PubliclyAccessible:         pulumi.Bool(false), // Security Hub RDS.2
+		Port:                       pulumi.Int(args.Port),
+		Username:                   pulumi.String(args.MasterUsername),
+		Password:                   masterPassword,
+		StorageEncrypted:           pulumi.Bool(true), // with the AWS-managed aws/rds key (RDS.3)
+		DatabaseInsightsMode:       pulumi.String(insightsMode),
+		PerformanceInsightsEnabled: pulumi.Bool(args.PerformanceInsights),
+		MonitoringInterval:         pulumi.Int(args.MonitoringInterval),
+		MonitoringRoleArn:          monitoringRoleARN,
+		BackupRetentionPeriod:      pulumi.Int(args.BackupRetentionDays), // RDS.11
+		BackupWindow:               pulumi.String(backupWindow),
+		MaintenanceWindow:          pulumi.String(maintenanceWindow),
+		CopyTagsToSnapshot:         pulumi.Bool(true), // RDS.17
+		DeletionProtection:         pulumi.Bool(args.DeletionProtection),
+		SkipFinalSnapshot:          pulumi.Bool(args.SkipFinalSnapshot),
+		// Automated backups outlive the instance for their retention period.
+		DeleteAutomatedBackups: pulumi.Bool(false),
+	}
+	if args.PerformanceInsights {
+		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
+	}
+	if !args.SkipFinalSnapshot {
+		instanceArgs.FinalSnapshotIdentifier = pulumi.String(args.FinalSnapshotIdentifier)
+	}
+	if args.LogExports {
+		instanceArgs.EnabledCloudwatchLogsExports = pulumi.ToStringArray(LogExports)
+	}
+	// With the bootstrap, the application database is created with its owner; an
+	// initial database would be owned by the master user. An adopted instance
+	// keeps the database it has.
+	if !args.Bootstrap && args.InstanceImportID == "" {
+		instanceArgs.DbName = pulumi.String(args.DatabaseName)
+	}
+	// db_name only matters at creation and cannot change without replacing the
+	// instance: switching the bootstrap later must not replace the database.
+	instanceOpts := []pulumi.ResourceOption{parent, pulumi.IgnoreChanges([]string{"dbName"})}
+	if len(instanceDeps) > 0 {
+		instanceOpts = append(instanceOpts, pulumi.DependsOn(instanceDeps))
+	}
+	if args.Protect {
+		instanceOpts = append(instanceOpts, pulumi.Protect(true))
+	}
+	if args.InstanceImportID != "" {
+		instanceOpts = append(instanceOpts, pulumi.Import(pulumi.ID(args.InstanceImportID)))
+	}
+	instance, err := rds.NewInstance(ctx, name+"-instance", instanceArgs, instanceOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("database %q: instance: %w", name, err)
+	}
+
+	user := instance.Username
+	password := masterPassword
+	dbName := pulumi.String(args.DatabaseName).ToStringOutput()
+	if args.Bootstrap {
+		app, err := bootstrap(ctx, name, args, instance, masterPassword, parent)
+		if err != nil {
+			return nil, fmt.Errorf("database %q: %w", name, err)
+		}
+		user, password, dbName = app.user, app.password, app.database
+	}
+
+	host := instance.Address
+	c.ProxyEndpoint = pulumi.String("").ToStringOutput()
+	if args.Proxy {
+		logins := []proxyLogin{{"master", pulumi.String(args.MasterUsername).ToStringOutput(), masterPassword}}
+		if args.Bootstrap {
+			logins = append(logins, proxyLogin{"app", user, password})
+		}
+		endpoint, err := newProxy(ctx, name, args, instance, sg, logins, parent)
+		if err != nil {
+			return nil, fmt.Errorf("database %q: proxy: %w", name, err)
+		}
+		host, c.ProxyEndpoint = endpoint, endpoint
+	}
+
+	c.InstanceARN = instance.Arn
+	c.Identifier = instance.Identifier
+	c.Address = instance.Address
+	c.Port = instance.Port
+	c.SecurityGroupID = sg.ID()
+	c.DatabaseName = dbName
+	c.Username = user
+	c.MasterUsername = instance.Username
+	c.DatabaseURL = pulumi.ToSecret(pulumi.All(user, password, host, instance.Port, dbName).ApplyT(
+		func(v []any) string {
+			return URL(v[0].(string), v[1].(string), v[2].(string), v[3].(int), v[4].(string))
+		})).(pulumi.StringOutput)
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"instanceArn":     c.InstanceARN,
+		"identifier":      c.Identifier,
+		"address":         c.Address,
+		"port":            c.Port,
+		"proxyEndpoint":   c.ProxyEndpoint,
+		"securityGroupId": c.SecurityGroupID,
+		"databaseUrl":     c.DatabaseURL,
+		"databaseName":    c.DatabaseName,
+		"username":        c.Username,
+		"masterUsername":  c.MasterUsername,
+	})
+}
+
+// AllowFrom admits the security group sgID to the database port, with an ingress
+// rule named after source (lower-case kebab-case, once per source). The program
+// calls it for groups created after the database (services, bastion).
+func (c *Postgres) AllowFrom(ctx *pulumi.Context, source string, sgID pulumi.StringInput) error {
+	if !grantNamePattern.MatchString(source) {
+		return fmt.Errorf("database %q: grant name %q is not lower-case kebab-case", c.name, source)
+	}
+	if sgID == nil {
+		return fmt.Errorf("database %q: grant %q has no security group", c.name, source)
+	}
+	if c.grants[source] {
+		return fmt.Errorf("database %q: grant %q is declared twice", c.name, source)
+	}
+	c.grants[source] = true
+	_, err := vpc.NewSecurityGroupIngressRule(ctx, c.name+"-from-"+source, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId:           c.sgID,
+		Description:               pulumi.String("PostgreSQL from " + source),
+		IpProtocol:                pulumi.String("tcp"),
+		FromPort:                  pulumi.Int(c.port),
+		ToPort:                    pulumi.Int(c.port),
+		ReferencedSecurityGroupId: sgID,
+	}, pulumi.Parent(c))
+	if err != nil {
+		return fmt.Errorf("database %q: ingress from %s: %w", c.name, source, err)
+	}
+	return nil
+}
+
+// cidrName checks an IPv4 CIDR block and turns it into a logical-name suffix
+// ("10.0.0.0/16" → "10-0-0-0-16"), stable when other entries change.
+func cidrName(cidr string) (string, error) {
+	ok := strings.Count(cidr, "/") == 1
+	for _, r := range cidr {
+		if !(r >= '0' && r <= '9' || r == '.' || r == '/') {
+			ok = false
+		}
+	}
+	if !ok {
+		return "", fmt.Errorf("%q is not an IPv4 CIDR block", cidr)
+	}
+	return strings.NewReplacer(".", "-", "/", "-").Replace(cidr), nil
+}
+
+// newPassword generates a password RDS and PostgreSQL accept; see passwordSpecial.
+func newPassword(ctx *pulumi.Context, name string, parent pulumi.ResourceOrInvokeOption) (*random.RandomPassword, error) {
+	return random.NewRandomPassword(ctx, name, &random.RandomPasswordArgs{
+		Length:          pulumi.Int(passwordLength),
+		Special:         pulumi.Bool(true),
+		OverrideSpecial: pulumi.String(passwordSpecial),
+		MinLower:        pulumi.Int(1),
+		MinUpper:        pulumi.Int(1),
+		MinNumeric:      pulumi.Int(1),
+		MinSpecial:      pulumi.Int(1),
+	}, parent)
+}
+
+// monitoringRole is the enhanced-monitoring role the console calls "default"
+// (Security Hub RDS.6): trusted by monitoring.rds.amazonaws.com, with the AWS
+// managed AmazonRDSEnhancedMonitoringRole policy.
+func monitoringRole(ctx *pulumi.Context, name string, parent pulumi.ResourceOrInvokeOption) (*iam.Role,
+	*iam.RolePolicyAttachment, error) {
+	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+				Type:        pulumi.String("Service"),
+				Identifiers: pulumi.ToStringArray([]string{"monitoring.rds.amazonaws.com"}),
+			}},
+		}},
+	}, parent)
+	role, err := iam.NewRole(ctx, name+"-monitoring-role", &iam.RoleArgs{
+		Description:      pulumi.String("RDS enhanced monitoring for the article-pipeline database"),
+		AssumeRolePolicy: trust.Json(),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring-policy", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: managedPolicyARN(ctx, "service-role/AmazonRDSEnhancedMonitoringRole", parent),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return role, attachment, nil
+}
+
+// managedPolicyARN is the ARN of an AWS managed policy in the current partition.
+func managedPolicyARN(ctx *pulumi.Context, path string, parent pulumi.ResourceOrInvokeOption) pulumi.StringOutput {
+	return aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition().ApplyT(
+		func(p string) string { return "arn:" + p + ":iam::aws:policy/" + path }).(pulumi.StringOutput)
+}
+
+// appLogin is what the bootstrap gives DATABASE_URL.
+type appLogin struct {
+	user, password, database pulumi.StringOutput
+}
+
+// bootstrap is the runbook's CREATE DATABASE, with least privilege: a login role
+// for the application with its own password, and the database owned by it. The
+// provider logs in as the master user, which on RDS is not a superuser.
+func bootstrap(ctx *pulumi.Context, name string, args *Args, instance *rds.Instance,
+	masterPassword pulumi.StringInput, parent pulumi.ResourceOrInvokeOption) (*appLogin, error) {
+	host, port := instance.Address, instance.Port
+	if args.TunnelHost != "" {
+		host, port = pulumi.String(args.TunnelHost).ToStringOutput(), pulumi.Int(args.TunnelPort).ToIntOutput()
+	}
+	provider, err := postgresql.NewProvider(ctx, name+"-postgresql", &postgresql.ProviderArgs{
+		Host:           host,
+		Port:           port,
+		Username:       pulumi.String(args.MasterUsername),
+		Password:       masterPassword,
+		Database:       pulumi.String("postgres"),
+		Sslmode:        pulumi.String("require"),
+		Superuser:      pulumi.Bool(false),
+		ConnectTimeout: pulumi.Int(args.ConnectTimeout),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("postgresql provider: %w", err)
+	}
+	password, err := newPassword(ctx, name+"-app-password", parent)
+	if err != nil {
+		return nil, fmt.Errorf("app password: %w", err)
+	}
+	// With a tunnel the provider's host does not depend on the instance.
+	after := pulumi.DependsOn([]pulumi.Resource{instance})
+	// Removing them from the program (bootstrap switched off, a new name) must
+	// not DROP the application's data or its owner: Pulumi forgets them instead.
+	keep := pulumi.RetainOnDelete(true)
+	role, err := postgresql.NewRole(ctx, name+"-app-role", &postgresql.RoleArgs{
+		Name:     pulumi.String(args.AppUser),
+		Login:    pulumi.Bool(true),
+		Password: password.Result,
+	}, parent, pulumi.Provider(provider), after, keep)
+	if err != nil {
+		return nil, fmt.Errorf("app role: %w", err)
+	}
+	dbOpts := []pulumi.ResourceOption{parent, pulumi.Provider(provider), after, keep}
+	if args.Protect {
+		// The instance's protection does not cover the database inside it.
+		dbOpts = append(dbOpts, pulumi.Protect(true))
+	}
+	db, err := postgresql.NewDatabase(ctx, name+"-app-database", &postgresql.DatabaseArgs{
+		Name:  pulumi.String(args.DatabaseName),
+		Owner: role.Name,
+	}, dbOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("app database: %w", err)
+	}
+	return &appLogin{
+		user:     role.Name,
+		password: pulumi.ToSecret(password.Result).(pulumi.StringOutput),
+		database: db.Name,
+	}, nil
+}

@@ -1,0 +1,577 @@
+package database_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/config"
+	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	componentType    = "article-pipeline:database:Postgres"
+	instanceType     = "aws:rds/instance:Instance"
+	subnetGroupType  = "aws:rds/subnetGroup:SubnetGroup"
+	paramGroupType   = "aws:rds/parameterGroup:ParameterGroup"
+	sgType           = "aws:ec2/securityGroup:SecurityGroup"
+	ingressType      = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	egressType       = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	logGroupType     = "aws:cloudwatch/logGroup:LogGroup"
+	roleType         = "aws:iam/role:Role"
+	attachmentType   = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	passwordType     = "random:index/randomPassword:RandomPassword"
+	pgProviderType   = "pulumi:providers:postgresql"
+	pgRoleType       = "postgresql:index/role:Role"
+	pgDatabaseType   = "postgresql:index/database:Database"
+	proxyType        = "aws:rds/proxy:Proxy"
+	secretType       = "aws:secretsmanager/secret:Secret"
+	secretValueType  = "aws:secretsmanager/secretVersion:SecretVersion"
+	proxyTargetsType = "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup"
+	proxyTargetType  = "aws:rds/proxyTarget:ProxyTarget"
+	parameterType    = "aws:ssm/parameter:Parameter"
+)
+
+// argsFrom maps config to Args the way the program does.
+func argsFrom(d config.Database, protect bool) *database.Args {
+	return &database.Args{
+		VpcID:                            pulumi.String("vpc-0123456789abcdef0"),
+		SubnetIDs:                        pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"}),
+		AllowedCIDRs:                     d.AllowedCIDRs,
+		Identifier:                       d.Identifier,
+		EngineVersion:                    d.EngineVersion,
+		InstanceClass:                    d.InstanceClass,
+		StorageType:                      d.StorageType,
+		AllocatedStorage:                 d.AllocatedStorage,
+		MaxAllocatedStorage:              d.MaxAllocatedStorage,
+		MultiAZ:                          d.MultiAZ,
+		Port:                             d.Port,
+		MasterUsername:                   d.MasterUsername,
+		BackupRetentionDays:              d.BackupRetentionDays,
+		BackupWindowStart:                d.BackupWindowStart,
+		MaintenanceDay:                   d.MaintenanceDay,
+		PerformanceInsights:              d.PerformanceInsights,
+		PerformanceInsightsRetentionDays: d.PerformanceInsightsRetentionDays,
+		MonitoringInterval:               d.MonitoringInterval,
+		LogExports:                       d.LogExports,
+		LogRetentionDays:                 d.LogRetentionDays,
+		DeletionProtection:               d.DeletionProtection,
+		SkipFinalSnapshot:                d.SkipFinalSnapshot,
+		FinalSnapshotIdentifier:          d.FinalSnapshotIdentifier,
+		DatabaseName:                     d.DatabaseName,
+		Bootstrap:                        d.Bootstrap,
+		AppUser:                          d.AppUser,
+		TunnelHost:                       d.TunnelHost,
+		TunnelPort:                       d.TunnelPort,
+		ConnectTimeout:                   d.ConnectTimeout,
+		Proxy:                            d.Proxy,
+		Protect:                          protect,
+		InstanceImportID:                 d.InstanceImportID,
+		SubnetGroupImportID:              d.SubnetGroupImportID,
+	}
+}
+
+// run declares the database with args, grants the backend and bastion groups
+// (one through Args, one through AllowFrom, as the program may), and stores
+// DATABASE_URL in a SecureString parameter, as the parameters component does, so
+// the test can read it from the recorder.
+func run(t *testing.T, args *database.Args) *mock.Monitor {
+	t.Helper()
+	args.AllowedSecurityGroups = []database.Grant{{Name: "backend", SecurityGroupID: pulumi.String("sg-backend")}}
+	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
+		db, err := database.NewPostgres(ctx, "db", args)
+		if err != nil {
+			return err
+		}
+		if err := db.AllowFrom(ctx, "bastion", pulumi.String("sg-bastion")); err != nil {
+			return err
+		}
+		_, err = ssm.NewParameter(ctx, "database-url", &ssm.ParameterArgs{
+			Type:  pulumi.String("SecureString"),
+			Value: db.DatabaseURL,
+			Tags: pulumi.StringMap{
+				"instanceArn": db.InstanceARN, "address": db.Address, "identifier": db.Identifier,
+				"securityGroupId": db.SecurityGroupID.ToStringOutput(), "databaseName": db.DatabaseName,
+				"masterUsername": db.MasterUsername, "username": db.Username, "proxyEndpoint": db.ProxyEndpoint,
+				"port": db.Port.ApplyT(func(p int) string { return strings.Repeat("x", p%10) }).(pulumi.StringOutput),
+			},
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func find(t *testing.T, m *mock.Monitor, typ, name string) *mock.Resource {
+	t.Helper()
+	r := m.Find(typ, name)
+	if r == nil {
+		t.Fatalf("no %s %q; have %d resources", typ, name, len(m.Resources()))
+	}
+	return r
+}
+
+func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if got := r.Input(k); !reflect.DeepEqual(got, v) {
+			t.Errorf("%s %s.%s = %#v, want %#v", r.Type, r.Name, k, got, v)
+		}
+	}
+}
+
+func outputOf(t *testing.T, m *mock.Monitor, typ, name, key string) any {
+	t.Helper()
+	r := find(t, m, typ, name)
+	v, ok := r.Outputs[resource.PropertyKey(key)]
+	if !ok {
+		t.Fatalf("%s %s has no output %s", typ, name, key)
+	}
+	return mock.Plain(v, false)
+}
+
+func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
+	t.Parallel()
+	m := run(t, argsFrom(config.DefaultDatabase("prod"), true))
+	inst := find(t, m, instanceType, "db-instance")
+	wantInputs(t, inst, map[string]any{
+		"identifier":                         "article-pipeline-prod",
+		"engine":                             "postgres",
+		"engineVersion":                      "17",
+		"instanceClass":                      "db.t3.small",
+		"storageType":                        "gp2",
+		"allocatedStorage":                   20.0,
+		"maxAllocatedStorage":                1000.0,
+		"multiAz":                            false,
+		"publiclyAccessible":                 false,
+		"port":                               5432.0,
+		"username":                           "postgres",
+		"storageEncrypted":                   true,
+		"kmsKeyId":                           nil, // the AWS-managed aws/rds key
+		"databaseInsightsMode":               "standard",
+		"performanceInsightsEnabled":         true,
+		"performanceInsightsRetentionPeriod": 7.0,
+		"monitoringInterval":                 60.0,
+		"backupRetentionPeriod":              7.0,
+		"backupWindow":                       "08:00-08:30",
+		"maintenanceWindow":                  "sun:09:00-sun:09:30",
+		"copyTagsToSnapshot":                 true,
+		"autoMinorVersionUpgrade":            true,
+		"deletionProtection":                 true,
+		"skipFinalSnapshot":                  false,
+		"finalSnapshotIdentifier":            "article-pipeline-prod-final",
+		"enabledCloudwatchLogsExports":       []any{"postgresql", "upgrade"},
+		"dbName":                             nil, // the bootstrap creates the database with its owner
+		"deleteAutomatedBackups":             false,
+	})
+	if !inst.Protect {
+		t.Error("instance is not protected")
+	}
+	if inst.ImportID != "" {
+		t.Errorf("instance import ID = %q", inst.ImportID)
+	}
+	if !reflect.DeepEqual(inst.IgnoreChanges, []string{"dbName"}) {
+		t.Errorf("instance ignoreChanges = %v, want [dbName]", inst.IgnoreChanges)
+	}
+	if !inst.IsSecretInput("password") {
+		t.Error("master password is not secret")
+	}
+	pw := find(t, m, passwordType, "db-master-password")
+	if inst.Input("password") != pw.Outputs["result"].SecretValue().Element.StringValue() {
+		t.Error("instance password is not the generated master password")
+	}
+	wantInputs(t, pw, map[string]any{"length": 32.0, "special": true, "overrideSpecial": "!#$%&*()-_=+[]{}<>:?"})
+
+	sg := find(t, m, sgType, "db-sg")
+	if got := inst.Input("vpcSecurityGroupIds"); !reflect.DeepEqual(got, []any{sg.ID}) {
+		t.Errorf("vpcSecurityGroupIds = %v, want [%s]", got, sg.ID)
+	}
+	subnets := find(t, m, subnetGroupType, "db-subnets")
+	wantInputs(t, subnets, map[string]any{"subnetIds": []any{"subnet-private-a", "subnet-private-b"}})
+	if name := outputOf(t, m, subnetGroupType, "db-subnets", "name"); inst.Input("dbSubnetGroupName") != name {
+		t.Errorf("dbSubnetGroupName = %v, subnet group name %v", inst.Input("dbSubnetGroupName"), name)
+	}
+	params := find(t, m, paramGroupType, "db-params")
+	wantInputs(t, params, map[string]any{"family": "postgres17"})
+	if inst.Input("parameterGroupName") != outputOf(t, m, paramGroupType, "db-params", "name") {
+		t.Errorf("parameterGroupName = %v", inst.Input("parameterGroupName"))
+	}
+
+	// Enhanced monitoring: its own role, trusted by RDS monitoring, with the managed policy.
+	role := find(t, m, roleType, "db-monitoring-role")
+	if inst.Input("monitoringRoleArn") != outputOf(t, m, roleType, "db-monitoring-role", "arn") {
+		t.Errorf("monitoringRoleArn = %v", inst.Input("monitoringRoleArn"))
+	}
+	var trust struct {
+		Statement []struct {
+			Action    string
+			Principal map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(role.Input("assumeRolePolicy").(string)), &trust); err != nil {
+		t.Fatal(err)
+	}
+	if len(trust.Statement) != 1 || trust.Statement[0].Action != "sts:AssumeRole" ||
+		trust.Statement[0].Principal["Service"] != "monitoring.rds.amazonaws.com" {
+		t.Errorf("monitoring trust policy = %s", role.Input("assumeRolePolicy"))
+	}
+	att := find(t, m, attachmentType, "db-monitoring-policy")
+	wantInputs(t, att, map[string]any{
+		"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+		"role":      outputOf(t, m, roleType, role.Name, "name"),
+	})
+
+	// Log groups exist, with retention, before the instance exports to them.
+	for _, log := range []string{"postgresql", "upgrade"} {
+		lg := find(t, m, logGroupType, "db-log-"+log)
+		wantInputs(t, lg, map[string]any{"name": "/aws/rds/instance/article-pipeline-prod/" + log,
+			"retentionInDays": 30.0})
+		if !slices.Contains(inst.DependsOn, lg.URN) {
+			t.Errorf("instance does not depend on log group %s", log)
+		}
+	}
+	if !slices.Contains(inst.DependsOn, att.URN) {
+		t.Error("instance does not depend on the monitoring policy attachment")
+	}
+
+	// Every child hangs under the component; the component completes.
+	comp := find(t, m, componentType, "db")
+	for _, r := range m.Resources() {
+		if r.Type != componentType && r.Type != parameterType && r.Type != "pulumi:pulumi:Stack" &&
+			r.ParentURN != comp.URN {
+			t.Errorf("%s %s is not parented to the component", r.Type, r.Name)
+		}
+		if r.Protect && r != inst && r.Type != pgDatabaseType {
+			t.Errorf("%s %s is protected; only the instance and the application database should be", r.Type, r.Name)
+		}
+	}
+	if got := m.OutputsRegistered(); got != 2 {
+		t.Errorf("RegisterResourceOutputs called %d times, want 2 (component and stack)", got)
+	}
+}
+
+func TestEngineVersionPicksTheFamily(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("development")
+	d.EngineVersion = "16.4"
+	m := run(t, argsFrom(d, false))
+	wantInputs(t, find(t, m, paramGroupType, "db-params"), map[string]any{"family": "postgres16"})
+	inst := find(t, m, instanceType, "db-instance")
+	wantInputs(t, inst, map[string]any{"engineVersion": "16.4", "identifier": "article-pipeline-development"})
+	if inst.Protect {
+		t.Error("instance is protected without Protect")
+	}
+}
+
+func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("prod")
+	d.AllowedCIDRs = []string{"10.0.0.0/16"}
+	m := run(t, argsFrom(d, true))
+	sg := find(t, m, sgType, "db-sg")
+	wantInputs(t, sg, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
+	rules := m.OfType(ingressType)
+	if len(rules) != 3 {
+		t.Fatalf("%d ingress rules, want 3 (backend, bastion, the CIDR)", len(rules))
+	}
+	for name, source := range map[string][2]string{
+		"db-from-backend":     {"referencedSecurityGroupId", "sg-backend"},
+		"db-from-bastion":     {"referencedSecurityGroupId", "sg-bastion"},
+		"db-cidr-10-0-0-0-16": {"cidrIpv4", "10.0.0.0/16"},
+	} {
+		r := find(t, m, ingressType, name)
+		wantInputs(t, r, map[string]any{"securityGroupId": sg.ID, "ipProtocol": "tcp", "fromPort": 5432.0,
+			"toPort": 5432.0, source[0]: source[1]})
+	}
+	if got := m.OfType(egressType); len(got) != 0 {
+		t.Errorf("%d egress rules; the database needs none", len(got))
+	}
+}
+
+func TestAllowFromRejectsBadGrants(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, source, want string }{
+		{"twice", "backend", `database "db": grant "backend" is declared twice`},
+		{"not kebab", "Back End", `database "db": grant name "Back End" is not lower-case kebab-case`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+				args := argsFrom(config.DefaultDatabase("test"), false)
+				args.AllowedSecurityGroups = []database.Grant{{Name: "backend", SecurityGroupID: pulumi.String("sg-1")}}
+				db, err := database.NewPostgres(ctx, "db", args)
+				if err != nil {
+					return err
+				}
+				return db.AllowFrom(ctx, tc.source, pulumi.String("sg-2"))
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// parseURL reads DATABASE_URL back from the parameter the test stored it in.
+func parseURL(t *testing.T, m *mock.Monitor) (*url.URL, string) {
+	t.Helper()
+	p := find(t, m, parameterType, "database-url")
+	if !p.IsSecretInput("value") {
+		t.Error("DATABASE_URL is not secret")
+	}
+	u, err := url.Parse(p.Input("value").(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := u.User.Password()
+	return u, pw
+}
+
+func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
+	t.Parallel()
+	m := run(t, argsFrom(config.DefaultDatabase("prod"), true))
+	inst := find(t, m, instanceType, "db-instance")
+	address := outputOf(t, m, instanceType, "db-instance", "address").(string)
+
+	prov := find(t, m, pgProviderType, "db-postgresql")
+	wantInputs(t, prov, map[string]any{"host": address, "port": 5432.0, "username": "postgres",
+		"sslmode": "require", "superuser": false, "connectTimeout": 30.0, "database": "postgres"})
+	if !prov.IsSecretInput("password") || prov.Input("password") != inst.Input("password") {
+		t.Error("provider password is not the secret master password")
+	}
+
+	role := find(t, m, pgRoleType, "db-app-role")
+	wantInputs(t, role, map[string]any{"name": "article_pipeline", "login": true})
+	appPassword := find(t, m, passwordType, "db-app-password").Outputs["result"].SecretValue().Element.StringValue()
+	if !role.IsSecretInput("password") || role.Input("password") != appPassword {
+		t.Error("app role password is not its own secret generated password")
+	}
+	db := find(t, m, pgDatabaseType, "db-app-database")
+	wantInputs(t, db, map[string]any{"name": "article_pipeline", "owner": "article_pipeline"})
+	if !db.Protect {
+		t.Error("application database is not protected")
+	}
+	if !db.RetainOnDelete || !role.RetainOnDelete {
+		t.Error("application database and role are dropped when removed from the program")
+	}
+	for _, r := range []*mock.Resource{role, db} {
+		if !strings.HasPrefix(r.Provider, prov.URN+"::") {
+			t.Errorf("%s uses provider %q, want %s", r.Name, r.Provider, prov.URN)
+		}
+		if !slices.Contains(r.DependsOn, inst.URN) {
+			t.Errorf("%s does not wait for the instance", r.Name)
+		}
+	}
+
+	u, pw := parseURL(t, m)
+	if u.Scheme != "postgresql" || u.User.Username() != "article_pipeline" || pw != appPassword ||
+		u.Hostname() != address || u.Port() != "5432" || u.Path != "/article_pipeline" {
+		t.Errorf("DATABASE_URL = %s", u.Redacted())
+	}
+	if !strings.HasSuffix(address, ".us-west-2.rds.amazonaws.com") {
+		t.Errorf("DATABASE_URL host %q is not the endpoint's DNS name", address)
+	}
+	tags := find(t, m, parameterType, "database-url").Input("tags").(map[string]any)
+	if tags["databaseName"] != "article_pipeline" || tags["username"] != "article_pipeline" ||
+		tags["masterUsername"] != "postgres" || tags["address"] != address || tags["proxyEndpoint"] != "" ||
+		tags["identifier"] != "article-pipeline-prod" ||
+		tags["instanceArn"] != "arn:aws:rds:us-west-2:123456789012:db:article-pipeline-prod" {
+		t.Errorf("outputs = %v", tags)
+	}
+}
+
+func TestBootstrapThroughATunnel(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("prod")
+	d.TunnelHost, d.TunnelPort = "localhost", 15432
+	m := run(t, argsFrom(d, true))
+	wantInputs(t, find(t, m, pgProviderType, "db-postgresql"), map[string]any{"host": "localhost", "port": 15432.0})
+	// The application still connects to the endpoint, not the tunnel.
+	u, _ := parseURL(t, m)
+	if u.Hostname() != outputOf(t, m, instanceType, "db-instance", "address") || u.Port() != "5432" {
+		t.Errorf("DATABASE_URL host = %s", u.Host)
+	}
+}
+
+func TestWithoutBootstrapTheMasterUserConnects(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("development")
+	d.Bootstrap = false
+	m := run(t, argsFrom(d, false))
+	inst := find(t, m, instanceType, "db-instance")
+	wantInputs(t, inst, map[string]any{"dbName": "article_pipeline"})
+	for _, typ := range []string{pgProviderType, pgRoleType, pgDatabaseType} {
+		if got := m.OfType(typ); len(got) != 0 {
+			t.Errorf("%d %s declared without the bootstrap", len(got), typ)
+		}
+	}
+	u, pw := parseURL(t, m)
+	if u.User.Username() != "postgres" || pw != inst.Input("password") || u.Path != "/article_pipeline" {
+		t.Errorf("DATABASE_URL = %s", u.Redacted())
+	}
+}
+
+func TestAdoptingTheRunningInstance(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("prod")
+	d.Identifier, d.FinalSnapshotIdentifier = "np-deposition-db", "np-deposition-db-final"
+	d.InstanceImportID, d.SubnetGroupImportID = "np-deposition-db", "np-deposition-subnets"
+	d.Bootstrap, d.DatabaseName = false, "np_mrd"
+	args := argsFrom(d, true)
+	args.MasterPassword = pulumi.String("the-running-password") // from secret config
+	m := run(t, args)
+	inst := find(t, m, instanceType, "db-instance")
+	if inst.Input("password") != "the-running-password" || !inst.IsSecretInput("password") {
+		t.Errorf("password secret=%v, want the given password", inst.IsSecretInput("password"))
+	}
+	if got := m.OfType(passwordType); len(got) != 0 {
+		t.Errorf("%d passwords generated for an instance with a given password", len(got))
+	}
+	if inst.ImportID != "np-deposition-db" || !inst.Protect {
+		t.Errorf("instance import ID %q, protect %v", inst.ImportID, inst.Protect)
+	}
+	// db_name cannot change in place; the adopted instance keeps its database.
+	wantInputs(t, inst, map[string]any{"identifier": "np-deposition-db", "dbName": nil})
+	subnets := find(t, m, subnetGroupType, "db-subnets")
+	if subnets.ImportID != "np-deposition-subnets" || subnets.Input("name") != "np-deposition-subnets" ||
+		subnets.Protect {
+		t.Errorf("subnet group import ID %q, name %v, protect %v", subnets.ImportID, subnets.Input("name"),
+			subnets.Protect)
+	}
+	if u, pw := parseURL(t, m); u.Path != "/np_mrd" || u.User.Username() != "postgres" || pw != "the-running-password" {
+		t.Errorf("DATABASE_URL = %s", u.Redacted())
+	}
+	if len(find(t, m, sgType, "db-sg").ImportID) != 0 {
+		t.Error("security group imported")
+	}
+}
+
+func TestSwitchesOff(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("development")
+	d.LogExports, d.MonitoringInterval, d.PerformanceInsights, d.MultiAZ = false, 0, false, true
+	d.SkipFinalSnapshot, d.DeletionProtection = true, false
+	m := run(t, argsFrom(d, false))
+	inst := find(t, m, instanceType, "db-instance")
+	wantInputs(t, inst, map[string]any{
+		"enabledCloudwatchLogsExports": nil, "monitoringInterval": 0.0, "monitoringRoleArn": nil,
+		"performanceInsightsEnabled": false, "performanceInsightsRetentionPeriod": nil,
+		"databaseInsightsMode": "standard", "multiAz": true, "skipFinalSnapshot": true,
+		"finalSnapshotIdentifier": nil, "deletionProtection": false,
+	})
+	for _, typ := range []string{logGroupType, roleType, attachmentType} {
+		if got := m.OfType(typ); len(got) != 0 {
+			t.Errorf("%d %s declared with the switch off", len(got), typ)
+		}
+	}
+}
+
+func TestProxy(t *testing.T) {
+	t.Parallel()
+	d := config.DefaultDatabase("prod")
+	d.Proxy = true
+	m := run(t, argsFrom(d, true))
+	sg := find(t, m, sgType, "db-sg")
+	proxy := find(t, m, proxyType, "db-proxy")
+	wantInputs(t, proxy, map[string]any{"name": "article-pipeline-prod-proxy", "engineFamily": "POSTGRESQL",
+		"requireTls":   true,
+		"vpcSubnetIds": []any{"subnet-private-a", "subnet-private-b"}, "vpcSecurityGroupIds": []any{sg.ID}})
+	auths, _ := proxy.Input("auths").([]any)
+	if len(auths) != 2 {
+		t.Fatalf("auths = %v, want the master and app logins", auths)
+	}
+	for i, role := range []string{"master", "app"} {
+		secret := find(t, m, secretType, "db-proxy-"+role+"-secret")
+		auth := auths[i].(map[string]any)
+		if auth["secretArn"] != outputOf(t, m, secretType, secret.Name, "arn") || auth["authScheme"] != "SECRETS" ||
+			auth["iamAuth"] != "DISABLED" {
+			t.Errorf("auth %d = %v", i, auth)
+		}
+		value := find(t, m, secretValueType, "db-proxy-"+role+"-secret-value")
+		var body struct{ Username, Password string }
+		if err := json.Unmarshal([]byte(value.Input("secretString").(string)), &body); err != nil {
+			t.Fatal(err)
+		}
+		if !value.IsSecretInput("secretString") || body.Username == "" || body.Password == "" {
+			t.Errorf("%s secret: secret=%v user=%q", role, value.IsSecretInput("secretString"), body.Username)
+		}
+	}
+	policy := find(t, m, "aws:iam/rolePolicy:RolePolicy", "db-proxy-policy").Input("policy").(string)
+	if !strings.Contains(policy, `"secretsmanager:GetSecretValue"`) || strings.Contains(policy, `"*"`) {
+		t.Errorf("proxy policy = %s", policy)
+	}
+	wantInputs(t, find(t, m, proxyTargetType, "db-proxy-target"), map[string]any{
+		"targetGroupName": "default", "dbInstanceIdentifier": "article-pipeline-prod",
+		"dbProxyName": "article-pipeline-prod-proxy"})
+	find(t, m, proxyTargetsType, "db-proxy-targets")
+	wantInputs(t, find(t, m, ingressType, "db-proxy-ingress"), map[string]any{"referencedSecurityGroupId": sg.ID})
+	wantInputs(t, find(t, m, egressType, "db-proxy-egress"), map[string]any{"referencedSecurityGroupId": sg.ID})
+
+	u, _ := parseURL(t, m)
+	if u.Hostname() != outputOf(t, m, proxyType, "db-proxy", "endpoint") {
+		t.Errorf("DATABASE_URL host %q is not the proxy endpoint", u.Hostname())
+	}
+}
+
+func TestBadArgsDeclareNothing(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		edit    func(a *database.Args)
+		wantErr string
+	}{
+		{"nil", nil, `database "db": args are required`},
+		{"no vpc", func(a *database.Args) { a.VpcID = nil }, "VpcID is required"},
+		{"no subnets", func(a *database.Args) { a.SubnetIDs = nil }, "SubnetIDs is required"},
+		{"bad window", func(a *database.Args) { a.BackupWindowStart = "8:00" }, `window start "8:00" is not`},
+		{"bad day", func(a *database.Args) { a.MaintenanceDay = "sunday" }, `maintenance day "sunday"`},
+		{"max below allocated", func(a *database.Args) { a.MaxAllocatedStorage = 20 },
+			"MaxAllocatedStorage 20 must exceed AllocatedStorage 20"},
+		{"retention", func(a *database.Args) { a.BackupRetentionDays = 0 }, "BackupRetentionDays 0 is outside 1..35"},
+		{"version", func(a *database.Args) { a.EngineVersion = "latest" }, `EngineVersion "latest" is not`},
+		{"skip snapshot protected", func(a *database.Args) { a.SkipFinalSnapshot = true },
+			"SkipFinalSnapshot cannot be set on a protected database"},
+		{"import other identifier", func(a *database.Args) { a.InstanceImportID = "other" },
+			`InstanceImportID "other" must equal Identifier "article-pipeline-prod"`},
+		{"app user is master", func(a *database.Args) { a.AppUser = "postgres" }, `AppUser "postgres" must be`},
+		{"bad cidr", func(a *database.Args) { a.AllowedCIDRs = []string{"all"} }, `AllowedCIDRs[0]: "all" is not`},
+		{"grant without group", func(a *database.Args) {
+			a.AllowedSecurityGroups = []database.Grant{{Name: "backend"}}
+		}, "AllowedSecurityGroups[0].SecurityGroupID is required"},
+		{"monitoring", func(a *database.Args) { a.MonitoringInterval = 7 }, "MonitoringInterval 7 is not one of"},
+		{"proxy name too long", func(a *database.Args) {
+			a.Proxy, a.Identifier, a.SkipFinalSnapshot, a.Protect = true, strings.Repeat("a", 55), true, false
+		}, "Identifier " + `"` + strings.Repeat("a", 55) + `"` + " is too long for a proxy name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
+				var args *database.Args
+				if tc.edit != nil {
+					args = argsFrom(config.DefaultDatabase("prod"), true)
+					tc.edit(args)
+				}
+				_, err := database.NewPostgres(ctx, "db", args)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+			for _, r := range m.Resources() {
+				if r.Type != "pulumi:pulumi:Stack" {
+					t.Errorf("declared %s %s despite bad args", r.Type, r.Name)
+				}
+			}
+		})
+	}
+}

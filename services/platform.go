@@ -1,0 +1,376 @@
+// Package services owns what replaces `copilot env deploy` and `copilot svc
+// deploy` for load-balanced web services: the Platform (ECS cluster, the public
+// application load balancer with its listeners, certificate and DNS records,
+// and the optional interface endpoints for private tasks) and one WebService
+// per service (ECR repository, task definition, roles, security group, target
+// group, listener rule, ECS service and autoscaling). It takes the network's
+// IDs, the parameters' ARNs and the buckets' names and ARNs, and returns URLs,
+// the load balancer's name and zone, repository URLs and security group IDs.
+package services
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const platformType = "article-pipeline:services:Platform"
+
+// Platform is one environment's ECS cluster and public load balancer, shared by
+// its web services (Copilot's environment stack).
+type Platform struct {
+	pulumi.ResourceState
+
+	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
+	ClusterARN  pulumi.StringOutput `pulumi:"clusterArn"`
+	// LoadBalancerARN, LoadBalancerDNSName and LoadBalancerZoneID identify the
+	// load balancer (the zone ID is for alias records made elsewhere).
+	LoadBalancerARN     pulumi.StringOutput `pulumi:"loadBalancerArn"`
+	LoadBalancerDNSName pulumi.StringOutput `pulumi:"loadBalancerDnsName"`
+	LoadBalancerZoneID  pulumi.StringOutput `pulumi:"loadBalancerZoneId"`
+	// LoadBalancerSecurityGroupID is the only source task security groups admit.
+	LoadBalancerSecurityGroupID pulumi.IDOutput `pulumi:"loadBalancerSecurityGroupId"`
+	// ListenerARN is the listener services add their rules to: HTTPS:443 with a
+	// domain, HTTP:80 without.
+	ListenerARN pulumi.StringOutput `pulumi:"listenerArn"`
+	// BaseURL is https://<domain> with a domain, http://<load balancer DNS name> without.
+	BaseURL pulumi.StringOutput `pulumi:"baseUrl"`
+	// CertificateARN is the validated certificate ("" without a domain).
+	CertificateARN pulumi.StringOutput `pulumi:"certificateArn"`
+	// EndpointSecurityGroupID is the interface endpoints' security group ("" when
+	// there are none); each service admits its tasks to it.
+	EndpointSecurityGroupID pulumi.StringOutput `pulumi:"endpointSecurityGroupId"`
+}
+
+// Domain is the DNS name the load balancer serves over HTTPS.
+type Domain struct {
+	// Name is covered by the certificate together with *.Name.
+	Name string
+	// ZoneID is the public hosted zone; when empty it is looked up by ZoneName.
+	ZoneID   string
+	ZoneName string
+	// SSLPolicy is the HTTPS listener's TLS policy, set explicitly (Security Hub ELB.17).
+	SSLPolicy string
+	// HostNames are the service hosts (Name or one label below it); Name and
+	// each of them get an alias record to the load balancer.
+	HostNames []string
+	// OverwriteRecords lets the alias records replace existing ones (Copilot's)
+	// at cut-over.
+	OverwriteRecords bool
+}
+
+// PlatformArgs configures the Platform.
+type PlatformArgs struct {
+	VpcID pulumi.StringInput
+	// PublicSubnetIDs hold the load balancer (two zones: Security Hub ELB.13).
+	PublicSubnetIDs pulumi.StringArrayInput
+	// PrivateSubnetIDs hold the interface endpoints; required with InterfaceEndpoints.
+	PrivateSubnetIDs pulumi.StringArrayInput
+	// ContainerInsights turns the cluster setting on (Security Hub ECS.12).
+	ContainerInsights bool
+	// DeletionProtection guards the load balancer (Security Hub ELB.6; on in prod).
+	DeletionProtection bool
+	// Domain is nil for plain HTTP on the load balancer's DNS name.
+	Domain *Domain
+	// InterfaceEndpoints are short AWS service names (ecr.api, ecr.dkr, logs,
+	// ssm, ...) that get an interface endpoint with private DNS, for tasks in
+	// private subnets without NAT. Empty: none (tasks use public IPs).
+	InterfaceEndpoints []string
+}
+
+func (a *PlatformArgs) check() error {
+	if a == nil {
+		return errors.New("services: platform args are required")
+	}
+	var errs []error
+	if a.VpcID == nil {
+		errs = append(errs, errors.New("services: platform VpcID is required"))
+	}
+	if a.PublicSubnetIDs == nil {
+		errs = append(errs, errors.New("services: platform PublicSubnetIDs is required"))
+	}
+	if len(a.InterfaceEndpoints) > 0 && a.PrivateSubnetIDs == nil {
+		errs = append(errs, errors.New("services: platform PrivateSubnetIDs is required with InterfaceEndpoints"))
+	}
+	if d := a.Domain; d != nil {
+		if d.Name == "" {
+			errs = append(errs, errors.New("services: platform Domain.Name is required"))
+		}
+		if d.ZoneID == "" && d.ZoneName == "" {
+			errs = append(errs, errors.New("services: platform Domain needs ZoneID or ZoneName"))
+		}
+		if d.SSLPolicy == "" {
+			errs = append(errs, errors.New("services: platform Domain.SSLPolicy is required (an omitted policy "+
+				"falls back to ELBSecurityPolicy-2016-08)"))
+		}
+		for _, h := range d.HostNames {
+			if h != d.Name && !strings.HasSuffix(h, "."+d.Name) {
+				errs = append(errs, fmt.Errorf("services: platform host %q is outside domain %q", h, d.Name))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewPlatform declares the cluster, the load balancer and its listeners, and,
+// with a domain, the certificate and DNS records.
+func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
+	if err := args.check(); err != nil {
+		return nil, err
+	}
+	c := &Platform{}
+	if err := ctx.RegisterComponentResource(platformType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	insights := "disabled"
+	if args.ContainerInsights {
+		insights = "enabled"
+	}
+	cluster, err := ecs.NewCluster(ctx, name+"-cluster", &ecs.ClusterArgs{
+		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{
+			Name: pulumi.String("containerInsights"), Value: pulumi.String(insights),
+		}},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("services: cluster: %w", err)
+	}
+
+	// Rules are separate resources (never inline): each service adds the egress
+	// to its own tasks' port, so the load balancer reaches nothing else.
+	albSG, err := ec2.NewSecurityGroup(ctx, name+"-alb-sg", &ec2.SecurityGroupArgs{
+		Description: pulumi.String("Load balancer: HTTP(S) from the internet, egress only to service tasks"),
+		VpcId:       args.VpcID,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("services: load balancer security group: %w", err)
+	}
+	ports := []int{80}
+	if args.Domain != nil {
+		ports = append(ports, 443)
+	}
+	for _, port := range ports {
+		proto := map[int]string{80: "http", 443: "https"}[port]
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-alb-"+proto, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId: albSG.ID(),
+			Description:     pulumi.String(strings.ToUpper(proto) + " from the internet"),
+			IpProtocol:      pulumi.String("tcp"),
+			FromPort:        pulumi.Int(port),
+			ToPort:          pulumi.Int(port),
+			CidrIpv4:        pulumi.String("0.0.0.0/0"),
+		}, parent); err != nil {
+			return nil, fmt.Errorf("services: load balancer %s ingress: %w", proto, err)
+		}
+	}
+
+	alb, err := lb.NewLoadBalancer(ctx, name+"-alb", &lb.LoadBalancerArgs{
+		LoadBalancerType:         pulumi.String("application"),
+		Internal:                 pulumi.Bool(false),
+		Subnets:                  args.PublicSubnetIDs,
+		SecurityGroups:           pulumi.StringArray{albSG.ID()},
+		DropInvalidHeaderFields:  pulumi.Bool(true), // Security Hub ELB.4
+		EnableDeletionProtection: pulumi.Bool(args.DeletionProtection),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("services: load balancer: %w", err)
+	}
+
+	notFound := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+		Type: pulumi.String("fixed-response"),
+		FixedResponse: &lb.ListenerDefaultActionFixedResponseArgs{
+			ContentType: pulumi.String("text/plain"),
+			MessageBody: pulumi.String("Not Found"),
+			StatusCode:  pulumi.String("404"),
+		},
+	}}
+
+	c.CertificateARN = pulumi.String("").ToStringOutput()
+	if d := args.Domain; d == nil {
+		http, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+			LoadBalancerArn: alb.Arn,
+			Port:            pulumi.Int(80),
+			Protocol:        pulumi.String("HTTP"),
+			DefaultActions:  notFound,
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("services: HTTP listener: %w", err)
+		}
+		c.ListenerARN = http.Arn
+		c.BaseURL = pulumi.Sprintf("http://%s", alb.DnsName)
+	} else {
+		https, certARN, err := secureListeners(ctx, name, c, alb, d, notFound)
+		if err != nil {
+			return nil, err
+		}
+		c.ListenerARN = https.Arn
+		c.CertificateARN = certARN
+		c.BaseURL = pulumi.String("https://" + d.Name).ToStringOutput()
+	}
+
+	c.EndpointSecurityGroupID = pulumi.String("").ToStringOutput()
+	if len(args.InterfaceEndpoints) > 0 {
+		sg, err := interfaceEndpoints(ctx, name, c, args)
+		if err != nil {
+			return nil, err
+		}
+		c.EndpointSecurityGroupID = sg.ID().ToStringOutput()
+	}
+
+	c.ClusterName = cluster.Name
+	c.ClusterARN = cluster.Arn
+	c.LoadBalancerARN = alb.Arn
+	c.LoadBalancerDNSName = alb.DnsName
+	c.LoadBalancerZoneID = alb.ZoneId
+	c.LoadBalancerSecurityGroupID = albSG.ID()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":                 c.ClusterName,
+		"clusterArn":                  c.ClusterARN,
+		"loadBalancerArn":             c.LoadBalancerARN,
+		"loadBalancerDnsName":         c.LoadBalancerDNSName,
+		"loadBalancerZoneId":          c.LoadBalancerZoneID,
+		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
+		"listenerArn":                 c.ListenerARN,
+		"baseUrl":                     c.BaseURL,
+		"certificateArn":              c.CertificateARN,
+		"endpointSecurityGroupId":     c.EndpointSecurityGroupID,
+	})
+}
+
+// secureListeners declares the DNS-validated certificate, the HTTPS listener,
+// the HTTP listener that only redirects (Security Hub ELB.1; Copilot's default)
+// and the alias records.
+func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.LoadBalancer, d *Domain,
+	notFound lb.ListenerDefaultActionArray) (*lb.Listener, pulumi.StringOutput, error) {
+	parent := pulumi.Parent(c)
+	zoneID := pulumi.String(d.ZoneID).ToStringOutput()
+	if d.ZoneID == "" {
+		zoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
+			Name:        pulumi.String(d.ZoneName),
+			PrivateZone: pulumi.Bool(false),
+		}, parent).ZoneId()
+	}
+
+	// Name and *.Name share one validation record, so one record validates both.
+	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
+		DomainName:              pulumi.String(d.Name),
+		SubjectAlternativeNames: pulumi.StringArray{pulumi.String("*." + d.Name)},
+		ValidationMethod:        pulumi.String("DNS"),
+	}, parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate: %w", err)
+	}
+	option := cert.DomainValidationOptions.ApplyT(
+		func(opts []acm.CertificateDomainValidationOption) (acm.CertificateDomainValidationOption, error) {
+			for _, o := range opts {
+				if o.DomainName != nil && *o.DomainName == d.Name {
+					return o, nil
+				}
+			}
+			return acm.CertificateDomainValidationOption{}, fmt.Errorf("certificate has no validation option for %s", d.Name)
+		}).(acm.CertificateDomainValidationOptionOutput)
+	record, err := route53.NewRecord(ctx, name+"-cert-validation", &route53.RecordArgs{
+		ZoneId:  zoneID,
+		Name:    option.ResourceRecordName().Elem(),
+		Type:    option.ResourceRecordType().Elem(),
+		Records: pulumi.StringArray{option.ResourceRecordValue().Elem()},
+		Ttl:     pulumi.Int(60),
+		// The record is fixed per name and account: a Copilot-made one is the same.
+		AllowOverwrite: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate validation record: %w", err)
+	}
+	validation, err := acm.NewCertificateValidation(ctx, name+"-cert-validation", &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
+	}, parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate validation: %w", err)
+	}
+
+	https, err := lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(443),
+		Protocol:        pulumi.String("HTTPS"),
+		SslPolicy:       pulumi.String(d.SSLPolicy),
+		CertificateArn:  validation.CertificateArn,
+		DefaultActions:  notFound,
+	}, parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, fmt.Errorf("services: HTTPS listener: %w", err)
+	}
+	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(80),
+		Protocol:        pulumi.String("HTTP"),
+		DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+			Type: pulumi.String("redirect"),
+			Redirect: &lb.ListenerDefaultActionRedirectArgs{
+				Port:       pulumi.String("443"),
+				Protocol:   pulumi.String("HTTPS"),
+				StatusCode: pulumi.String("HTTP_301"),
+			},
+		}},
+	}, parent); err != nil {
+		return nil, pulumi.StringOutput{}, fmt.Errorf("services: HTTP redirect listener: %w", err)
+	}
+
+	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, d.HostNames...)))
+	for _, host := range slices.Compact(hosts) {
+		if _, err := route53.NewRecord(ctx, name+"-alias-"+host, &route53.RecordArgs{
+			ZoneId: zoneID,
+			Name:   pulumi.String(host),
+			Type:   pulumi.String("A"),
+			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+				Name:                 alb.DnsName,
+				ZoneId:               alb.ZoneId,
+				EvaluateTargetHealth: pulumi.Bool(true),
+			}},
+			AllowOverwrite: pulumi.Bool(d.OverwriteRecords),
+		}, parent); err != nil {
+			return nil, pulumi.StringOutput{}, fmt.Errorf("services: alias record %s: %w", host, err)
+		}
+	}
+	return https, validation.CertificateArn, nil
+}
+
+// interfaceEndpoints declares the endpoints private tasks reach AWS through
+// (Security Hub EC2.55/56/57), with a security group each service admits its
+// tasks to on 443.
+func interfaceEndpoints(ctx *pulumi.Context, name string, c *Platform, args *PlatformArgs) (*ec2.SecurityGroup, error) {
+	parent := pulumi.Parent(c)
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-endpoints-sg", &ec2.SecurityGroupArgs{
+		Description: pulumi.String("Interface endpoints: HTTPS from service tasks"),
+		VpcId:       args.VpcID,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("services: endpoint security group: %w", err)
+	}
+	for _, svc := range slices.Sorted(slices.Values(args.InterfaceEndpoints)) {
+		service := ec2.LookupVpcEndpointServiceOutput(ctx, ec2.LookupVpcEndpointServiceOutputArgs{
+			Service:     pulumi.String(svc),
+			ServiceType: pulumi.String("Interface"),
+		}, parent)
+		if _, err := ec2.NewVpcEndpoint(ctx, name+"-endpoint-"+svc, &ec2.VpcEndpointArgs{
+			VpcId:             args.VpcID,
+			ServiceName:       service.ServiceName(),
+			VpcEndpointType:   pulumi.String("Interface"),
+			SubnetIds:         args.PrivateSubnetIDs,
+			SecurityGroupIds:  pulumi.StringArray{sg.ID()},
+			PrivateDnsEnabled: pulumi.Bool(true),
+		}, parent); err != nil {
+			return nil, fmt.Errorf("services: %s endpoint: %w", svc, err)
+		}
+	}
+	return sg, nil
+}

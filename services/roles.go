@@ -1,0 +1,198 @@
+package services
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// bucketActions are the S3 actions of each access level: bucket-level ones on
+// the bucket ARN, object-level ones on <bucket ARN>/*.
+var bucketActions = map[Access]struct{ bucket, object []string }{
+	AccessRead: {
+		bucket: []string{"s3:ListBucket"},
+		object: []string{"s3:GetObject"},
+	},
+	AccessWrite: {
+		object: []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"},
+	},
+	AccessReadWrite: {
+		bucket: []string{"s3:ListBucket"},
+		object: []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+	},
+}
+
+// roles declares the execution role (what ECS needs to start the task) and the
+// task role (what the application may do), each with one inline policy.
+//
+// The execution role gets an inline policy instead of the managed
+// AmazonECSTaskExecutionRolePolicy: that policy allows pulling from every
+// repository and writing to every log group; this one names this service's
+// repository, log group and parameters only. ecr:GetAuthorizationToken has no
+// resource-level permissions, so it alone is on "*". No kms:Decrypt: the
+// parameters use the AWS-managed aws/ssm key (Security Hub KMS.1/KMS.2).
+func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs, repo *ecr.Repository,
+	logs *cloudwatch.LogGroup) (*iam.Role, *iam.Role, error) {
+	parent := pulumi.Parent(c)
+	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent).AccountId()
+	ecsTasks := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+		Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String("ecs-tasks.amazonaws.com")},
+	}}
+	assume := func(conditions iam.GetPolicyDocumentStatementConditionArray) pulumi.StringOutput {
+		return iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+				Actions:    pulumi.StringArray{pulumi.String("sts:AssumeRole")},
+				Principals: ecsTasks,
+				Conditions: conditions,
+			}},
+		}, parent).Json()
+	}
+
+	execution, err := iam.NewRole(ctx, name+"-execution-role", &iam.RoleArgs{
+		Description:      pulumi.String(fmt.Sprintf("ECS starts %s tasks: image, logs, secrets", name)),
+		AssumeRolePolicy: assume(nil),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	var stmts iam.GetPolicyDocumentStatementArray
+	if repo != nil {
+		stmts = append(stmts,
+			iam.GetPolicyDocumentStatementArgs{
+				Sid:       pulumi.String("AuthorizeRegistry"),
+				Actions:   pulumi.StringArray{pulumi.String("ecr:GetAuthorizationToken")},
+				Resources: pulumi.StringArray{pulumi.String("*")},
+			},
+			iam.GetPolicyDocumentStatementArgs{
+				Sid: pulumi.String("PullImage"),
+				Actions: pulumi.ToStringArray([]string{
+					"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+				}),
+				Resources: pulumi.StringArray{repo.Arn},
+			})
+	}
+	stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
+		Sid:       pulumi.String("WriteLogs"),
+		Actions:   pulumi.ToStringArray([]string{"logs:CreateLogStream", "logs:PutLogEvents"}),
+		Resources: pulumi.StringArray{pulumi.Sprintf("%s:log-stream:*", logs.Arn)},
+	})
+	if len(args.Secrets) > 0 {
+		var arns pulumi.StringArray
+		for _, v := range slices.Sorted(maps.Keys(args.Secrets)) {
+			arns = append(arns, args.Secrets[v])
+		}
+		stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
+			Sid:       pulumi.String("ReadSecrets"),
+			Actions:   pulumi.StringArray{pulumi.String("ssm:GetParameters")},
+			Resources: arns,
+		})
+	}
+	if _, err := iam.NewRolePolicy(ctx, name+"-execution-policy", &iam.RolePolicyArgs{
+		Role:   execution.ID(),
+		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: stmts}, parent).Json(),
+	}, parent); err != nil {
+		return nil, nil, err
+	}
+
+	// The task role only trusts ECS tasks of this account (confused deputy).
+	task, err := iam.NewRole(ctx, name+"-task-role", &iam.RoleArgs{
+		Description: pulumi.String(fmt.Sprintf("The %s application's own permissions", name)),
+		AssumeRolePolicy: assume(iam.GetPolicyDocumentStatementConditionArray{
+			iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
+				Values: pulumi.StringArray{account},
+			},
+		}),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Copilot's DenyIAM statement, then each grant explicitly.
+	stmts = iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+		Sid:       pulumi.String("DenyIAM"),
+		Effect:    pulumi.String("Deny"),
+		Actions:   pulumi.StringArray{pulumi.String("iam:*")},
+		Resources: pulumi.StringArray{pulumi.String("*")},
+	}}
+	for _, role := range slices.Sorted(maps.Keys(args.Buckets)) {
+		b := args.Buckets[role]
+		actions := bucketActions[b.Access]
+		sid := sidPart(role)
+		if len(actions.bucket) > 0 {
+			stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
+				Sid:       pulumi.String("List" + sid),
+				Actions:   pulumi.ToStringArray(actions.bucket),
+				Resources: pulumi.StringArray{b.ARN},
+			})
+		}
+		stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
+			Sid:       pulumi.String("Objects" + sid),
+			Actions:   pulumi.ToStringArray(actions.object),
+			Resources: pulumi.StringArray{pulumi.Sprintf("%s/*", b.ARN)},
+		})
+	}
+	if args.ExecuteCommand {
+		// ECS Exec's channels; ssmmessages has no resource-level permissions.
+		stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
+			Sid: pulumi.String("ExecuteCommand"),
+			Actions: pulumi.ToStringArray([]string{
+				"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+				"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+			}),
+			Resources: pulumi.StringArray{pulumi.String("*")},
+		})
+	}
+	if _, err := iam.NewRolePolicy(ctx, name+"-task-policy", &iam.RolePolicyArgs{
+		Role:   task.ID(),
+		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: stmts}, parent).Json(),
+	}, parent); err != nil {
+		return nil, nil, err
+	}
+	return execution, task, nil
+}
+
+// sidPart turns a bucket role into the alphanumeric tail of a statement ID.
+func sidPart(role string) string {
+	var b strings.Builder
+	for i, r := range role {
+		switch {
+		case r >= 'a' && r <= 'z' && i == 0:
+			b.WriteRune(r - 'a' + 'A')
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// SecretsVersion digests the versions of the parameters a service reads
+// (versions keyed by NAME, e.g. the parameters component's Versions), for
+// WebServiceArgs.SecretsVersion: any changed value changes the digest, so the
+// service's task definition changes and the service rolls. A NAME without a
+// version is an error.
+func SecretsVersion(versions pulumi.IntMapInput, names []string) pulumi.StringOutput {
+	return versions.ToIntMapOutput().ApplyT(func(v map[string]int) (string, error) {
+		return secretsDigest(v, names)
+	}).(pulumi.StringOutput)
+}
+
+func secretsDigest(versions map[string]int, names []string) (string, error) {
+	h := sha256.New()
+	for _, n := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		ver, ok := versions[n]
+		if !ok {
+			return "", fmt.Errorf("services: no version for parameter %s", n)
+		}
+		fmt.Fprintf(h, "%s=%d\n", n, ver)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}

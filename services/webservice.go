@@ -1,0 +1,651 @@
+package services
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const webServiceType = "article-pipeline:services:WebService"
+
+// SecretsVersionVariable is the environment variable that carries
+// WebServiceArgs.SecretsVersion into the task definition.
+const SecretsVersionVariable = "PARAMETERS_VERSION"
+
+// placeholderTag is the tag a service without a configured image tag points at;
+// it is never pulled, because such a service runs no task.
+const placeholderTag = "not-deployed"
+
+// WebService is one load-balanced Fargate service (a Copilot "Load Balanced Web
+// Service").
+type WebService struct {
+	pulumi.ResourceState
+
+	// URL is where the service answers: https://<host>, https://<domain>/<path>
+	// or http://<load balancer DNS name>/<path>.
+	URL pulumi.StringOutput `pulumi:"url"`
+	// RepositoryURL is the ECR repository to push images to ("" for an external image).
+	RepositoryURL pulumi.StringOutput `pulumi:"repositoryUrl"`
+	// TaskSecurityGroupID is granted on the database security group by the program.
+	TaskSecurityGroupID pulumi.IDOutput     `pulumi:"taskSecurityGroupId"`
+	ServiceName         pulumi.StringOutput `pulumi:"serviceName"`
+	TaskDefinitionARN   pulumi.StringOutput `pulumi:"taskDefinitionArn"`
+	LogGroupName        pulumi.StringOutput `pulumi:"logGroupName"`
+	TaskRoleARN         pulumi.StringOutput `pulumi:"taskRoleArn"`
+	ExecutionRoleARN    pulumi.StringOutput `pulumi:"executionRoleArn"`
+
+	service *ecs.Service
+}
+
+// Access is what a service may do with a bucket.
+type Access string
+
+// The access levels of a BucketGrant.
+const (
+	// AccessRead lists the bucket and reads objects.
+	AccessRead Access = "read"
+	// AccessWrite writes and deletes objects.
+	AccessWrite Access = "write"
+	// AccessReadWrite is both.
+	AccessReadWrite Access = "read-write"
+)
+
+// BucketGrant gives the service's task role access to one bucket and, when
+// Variable is set, passes the bucket's name in that environment variable.
+type BucketGrant struct {
+	Variable string
+	Name     pulumi.StringInput
+	ARN      pulumi.StringInput
+	Access   Access
+}
+
+// HealthCheck is the target group's health check and ECS's grace period.
+type HealthCheck struct {
+	Path    string
+	Matcher string
+	// GracePeriodSeconds is how long ECS ignores failing checks of a new task.
+	GracePeriodSeconds int
+}
+
+// Autoscaling is target tracking on the service's average CPU.
+type Autoscaling struct {
+	Min, Max  int
+	CPUTarget float64
+}
+
+// WebServiceArgs describes one service. Plain fields come from config; inputs
+// come from the Platform, the network, the parameters and the buckets.
+type WebServiceArgs struct {
+	// From the Platform.
+	ClusterARN                  pulumi.StringInput
+	ClusterName                 pulumi.StringInput
+	ListenerARN                 pulumi.StringInput
+	LoadBalancerSecurityGroupID pulumi.StringInput
+	BaseURL                     pulumi.StringInput
+	// EndpointSecurityGroupID is set when tasks reach AWS through interface endpoints.
+	EndpointSecurityGroupID pulumi.StringInput
+
+	// From the network.
+	VpcID     pulumi.StringInput
+	SubnetIDs pulumi.StringArrayInput
+	// AssignPublicIP is true for tasks in public subnets (no NAT, as Copilot places them).
+	AssignPublicIP bool
+	// DatabasePort (0: none) is opened to DatabaseSecurityGroupID.
+	DatabasePort            int
+	DatabaseSecurityGroupID pulumi.StringInput
+
+	// Family is the task definition family (Copilot: <app>-<env>-<svc>).
+	Family string
+	// Image is a full external image reference; empty means an ECR repository is
+	// created and ImageTag in it runs.
+	Image string
+	// ImageTag empty means no image yet: the service is created with desired
+	// count 0 and no autoscaling, so a fresh account's first `pulumi up` succeeds.
+	ImageTag string
+	// RepositoryName is the ECR repository name; empty means auto-named.
+	RepositoryName string
+	// KeepImages is how many images the repository keeps (Security Hub ECR.3).
+	KeepImages int
+	// CPU (units) and Memory (MiB) are a Fargate task size.
+	CPU, Memory int
+	Port        int
+	HealthCheck HealthCheck
+	// DeregistrationDelay is in seconds (Copilot: 60).
+	DeregistrationDelay int
+	DesiredCount        int
+	// Autoscaling is nil for a fixed count.
+	Autoscaling *Autoscaling
+	// Environment holds plain variables.
+	Environment map[string]string
+	// LinkedEnvironment holds variables whose values other resources produce
+	// (another service's URL, a shared stack's output).
+	LinkedEnvironment map[string]pulumi.StringInput
+	// Secrets maps NAME to its SSM parameter ARN: the container gets it through
+	// secrets[].valueFrom (Security Hub ECS.8) and the execution role may read
+	// exactly these ARNs.
+	Secrets map[string]pulumi.StringInput
+	// SecretsVersion (optional) changes whenever a parameter in Secrets does; it
+	// goes into the task definition as PARAMETERS_VERSION so the service rolls.
+	SecretsVersion pulumi.StringInput
+	// Buckets are keyed by bucket role.
+	Buckets map[string]BucketGrant
+	// Hosts and Paths are the listener rule's conditions.
+	Hosts, Paths []string
+	Priority     int
+	// DependsOn are services that must be steady before this one is deployed.
+	DependsOn []*WebService
+	// WritablePaths get scratch volumes; the root filesystem is read-only.
+	WritablePaths []string
+	// LogGroupName is empty for an auto-named log group.
+	LogGroupName     string
+	LogRetentionDays int
+	// ExecuteCommand turns on ECS Exec (off by default).
+	ExecuteCommand bool
+	// EgressPorts are TCP ports tasks may reach anywhere.
+	EgressPorts []int
+}
+
+func (a *WebServiceArgs) check(name string) error {
+	if a == nil {
+		return fmt.Errorf("services: %s: args are required", name)
+	}
+	var errs []error
+	req := func(missing bool, field string) {
+		if missing {
+			errs = append(errs, fmt.Errorf("services: %s: %s is required", name, field))
+		}
+	}
+	req(a.ClusterARN == nil, "ClusterARN")
+	req(a.ClusterName == nil, "ClusterName")
+	req(a.ListenerARN == nil, "ListenerARN")
+	req(a.LoadBalancerSecurityGroupID == nil, "LoadBalancerSecurityGroupID")
+	req(a.BaseURL == nil, "BaseURL")
+	req(a.VpcID == nil, "VpcID")
+	req(a.SubnetIDs == nil, "SubnetIDs")
+	req(a.Family == "", "Family")
+	req(a.CPU == 0, "CPU")
+	req(a.Memory == 0, "Memory")
+	req(a.Port == 0, "Port")
+	req(a.HealthCheck.Path == "", "HealthCheck.Path")
+	req(a.HealthCheck.Matcher == "", "HealthCheck.Matcher")
+	req(a.Priority == 0, "Priority")
+	req(len(a.Hosts)+len(a.Paths) == 0, "Hosts or Paths")
+	req(a.LogRetentionDays == 0, "LogRetentionDays")
+	req(a.Image == "" && a.KeepImages == 0, "KeepImages")
+	req(a.DatabasePort != 0 && a.DatabaseSecurityGroupID == nil, "DatabaseSecurityGroupID")
+	if a.Image != "" && (a.ImageTag != "" || a.RepositoryName != "") {
+		errs = append(errs, fmt.Errorf("services: %s: Image excludes ImageTag and RepositoryName", name))
+	}
+	if a.HealthCheck.GracePeriodSeconds < 0 || a.DeregistrationDelay < 0 || a.DesiredCount < 0 {
+		errs = append(errs, fmt.Errorf("services: %s: negative grace period, delay or count", name))
+	}
+	if s := a.Autoscaling; s != nil && (s.Min < 1 || s.Min > s.Max || s.CPUTarget <= 0) {
+		errs = append(errs, fmt.Errorf("services: %s: autoscaling needs 1 <= Min <= Max and a CPU target", name))
+	}
+	for _, d := range a.DependsOn {
+		req(d == nil, "DependsOn entries")
+	}
+	// Each variable has one source.
+	seen := map[string]string{SecretsVersionVariable: "SecretsVersion"}
+	claim := func(v, from string) {
+		if other, dup := seen[v]; dup {
+			errs = append(errs, fmt.Errorf("services: %s: variable %s is set by both %s and %s", name, v, other, from))
+		}
+		seen[v] = from
+	}
+	for _, v := range slices.Sorted(maps.Keys(a.Environment)) {
+		claim(v, "Environment")
+	}
+	for _, v := range slices.Sorted(maps.Keys(a.LinkedEnvironment)) {
+		req(a.LinkedEnvironment[v] == nil, "LinkedEnvironment["+v+"]")
+		claim(v, "LinkedEnvironment")
+	}
+	for _, v := range slices.Sorted(maps.Keys(a.Secrets)) {
+		req(a.Secrets[v] == nil, "Secrets["+v+"]")
+		claim(v, "Secrets")
+	}
+	for _, role := range slices.Sorted(maps.Keys(a.Buckets)) {
+		b := a.Buckets[role]
+		req(b.ARN == nil, "Buckets["+role+"].ARN")
+		if !slices.Contains([]Access{AccessRead, AccessWrite, AccessReadWrite}, b.Access) {
+			errs = append(errs, fmt.Errorf("services: %s: bucket %s: access %q is not read, write or read-write",
+				name, role, b.Access))
+		}
+		if b.Variable != "" {
+			req(b.Name == nil, "Buckets["+role+"].Name")
+			claim(b.Variable, "Buckets["+role+"]")
+		}
+	}
+	volumes := map[string]string{}
+	for _, p := range a.WritablePaths {
+		v := volumeName(p)
+		if other, dup := volumes[v]; dup || v == "" || !strings.HasPrefix(p, "/") {
+			errs = append(errs, fmt.Errorf("services: %s: writable path %q is not absolute or clashes with %q",
+				name, p, other))
+		}
+		volumes[v] = p
+	}
+	return errors.Join(errs...)
+}
+
+// deployable reports whether the service has an image to run.
+func (a *WebServiceArgs) deployable() bool { return a.Image != "" || a.ImageTag != "" }
+
+// NewWebService declares one service; name is the service name (backend) and
+// also its container's name.
+func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
+	opts ...pulumi.ResourceOption) (*WebService, error) {
+	if err := args.check(name); err != nil {
+		return nil, err
+	}
+	c := &WebService{}
+	if err := ctx.RegisterComponentResource(webServiceType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	fail := func(what string, err error) (*WebService, error) {
+		return nil, fmt.Errorf("services: %s: %s: %w", name, what, err)
+	}
+
+	// Image: an ECR repository of its own (scan on push, immutable tags and a
+	// lifecycle policy: Security Hub ECR.1-3, which Copilot's repositories lack).
+	var repo *ecr.Repository
+	image := pulumi.String(args.Image).ToStringOutput()
+	c.RepositoryURL = pulumi.String("").ToStringOutput()
+	if args.Image == "" {
+		var err error
+		repoArgs := &ecr.RepositoryArgs{
+			ImageTagMutability:         pulumi.String("IMMUTABLE"),
+			ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
+		}
+		if args.RepositoryName != "" {
+			repoArgs.Name = pulumi.String(args.RepositoryName)
+		}
+		repo, err = ecr.NewRepository(ctx, name+"-repo", repoArgs, parent)
+		if err != nil {
+			return fail("repository", err)
+		}
+		policy, err := lifecyclePolicy(args.KeepImages)
+		if err != nil {
+			return fail("lifecycle policy", err)
+		}
+		if _, err := ecr.NewLifecyclePolicy(ctx, name+"-repo-lifecycle", &ecr.LifecyclePolicyArgs{
+			Repository: repo.Name,
+			Policy:     pulumi.String(policy),
+		}, parent); err != nil {
+			return fail("lifecycle policy", err)
+		}
+		tag := args.ImageTag
+		if tag == "" {
+			tag = placeholderTag
+		}
+		image = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, tag)
+		c.RepositoryURL = repo.RepositoryUrl
+	}
+
+	logArgs := &cloudwatch.LogGroupArgs{RetentionInDays: pulumi.Int(args.LogRetentionDays)}
+	if args.LogGroupName != "" {
+		logArgs.Name = pulumi.String(args.LogGroupName)
+	}
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-logs", logArgs, parent)
+	if err != nil {
+		return fail("log group", err)
+	}
+
+	executionRole, taskRole, err := roles(ctx, name, c, args, repo, logs)
+	if err != nil {
+		return fail("roles", err)
+	}
+
+	taskSG, err := networkRules(ctx, name, c, args)
+	if err != nil {
+		return fail("security group", err)
+	}
+
+	tg, err := lb.NewTargetGroup(ctx, name+"-tg", &lb.TargetGroupArgs{
+		Port:                pulumi.Int(args.Port),
+		Protocol:            pulumi.String("HTTP"),
+		TargetType:          pulumi.String("ip"),
+		VpcId:               args.VpcID,
+		DeregistrationDelay: pulumi.Int(args.DeregistrationDelay),
+		HealthCheck: &lb.TargetGroupHealthCheckArgs{
+			Enabled:  pulumi.Bool(true),
+			Path:     pulumi.String(args.HealthCheck.Path),
+			Matcher:  pulumi.String(args.HealthCheck.Matcher),
+			Protocol: pulumi.String("HTTP"),
+		},
+	}, parent)
+	if err != nil {
+		return fail("target group", err)
+	}
+	var conditions lb.ListenerRuleConditionArray
+	if len(args.Hosts) > 0 {
+		conditions = append(conditions, lb.ListenerRuleConditionArgs{
+			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.ToStringArray(args.Hosts)},
+		})
+	}
+	if len(args.Paths) > 0 {
+		conditions = append(conditions, lb.ListenerRuleConditionArgs{
+			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(args.Paths)},
+		})
+	}
+	rule, err := lb.NewListenerRule(ctx, name+"-rule", &lb.ListenerRuleArgs{
+		ListenerArn: args.ListenerARN,
+		Priority:    pulumi.Int(args.Priority),
+		Actions: lb.ListenerRuleActionArray{lb.ListenerRuleActionArgs{
+			Type:           pulumi.String("forward"),
+			TargetGroupArn: tg.Arn,
+		}},
+		Conditions: conditions,
+	}, parent)
+	if err != nil {
+		return fail("listener rule", err)
+	}
+
+	taskDef, err := taskDefinition(ctx, name, c, args, image, logs, executionRole, taskRole)
+	if err != nil {
+		return fail("task definition", err)
+	}
+
+	desired := args.DesiredCount
+	if !args.deployable() {
+		desired = 0
+	}
+	// The target group must be attached to the listener before ECS registers
+	// targets in it; the services named in DependsOn must be steady first (the
+	// runbook deploys the backend before the frontend).
+	after := []pulumi.Resource{rule}
+	for _, d := range args.DependsOn {
+		after = append(after, d.service)
+	}
+	svc, err := ecs.NewService(ctx, name+"-service", &ecs.ServiceArgs{
+		Cluster:         args.ClusterARN,
+		TaskDefinition:  taskDef.Arn,
+		DesiredCount:    pulumi.Int(desired),
+		LaunchType:      pulumi.String("FARGATE"),
+		PlatformVersion: pulumi.String("LATEST"), // Security Hub ECS.10
+		// Copilot's automatic rollback, which the runbook relies on; off by
+		// default in the provider.
+		DeploymentCircuitBreaker: &ecs.ServiceDeploymentCircuitBreakerArgs{
+			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
+		},
+		DeploymentMinimumHealthyPercent: pulumi.Int(100),
+		DeploymentMaximumPercent:        pulumi.Int(200),
+		HealthCheckGracePeriodSeconds:   pulumi.Int(args.HealthCheck.GracePeriodSeconds),
+		WaitForSteadyState:              pulumi.Bool(desired > 0),
+		PropagateTags:                   pulumi.String("SERVICE"),
+		EnableEcsManagedTags:            pulumi.Bool(true),
+		EnableExecuteCommand:            pulumi.Bool(args.ExecuteCommand),
+		NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
+			Subnets:        args.SubnetIDs,
+			SecurityGroups: pulumi.StringArray{taskSG.ID()},
+			AssignPublicIp: pulumi.Bool(args.AssignPublicIP),
+		},
+		LoadBalancers: ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+			TargetGroupArn: tg.Arn,
+			ContainerName:  pulumi.String(name),
+			ContainerPort:  pulumi.Int(args.Port),
+		}},
+	}, parent, pulumi.DependsOn(after))
+	if err != nil {
+		return fail("service", err)
+	}
+	c.service = svc
+
+	if a := args.Autoscaling; a != nil && args.deployable() {
+		if err := autoscaling(ctx, name, c, args.ClusterName, svc, a); err != nil {
+			return fail("autoscaling", err)
+		}
+	}
+
+	c.URL = ServiceURL(args.BaseURL, args.Hosts, args.Paths)
+	c.TaskSecurityGroupID = taskSG.ID()
+	c.ServiceName = svc.Name
+	c.TaskDefinitionARN = taskDef.Arn
+	c.LogGroupName = logs.Name
+	c.TaskRoleARN = taskRole.Arn
+	c.ExecutionRoleARN = executionRole.Arn
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"url":                 c.URL,
+		"repositoryUrl":       c.RepositoryURL,
+		"taskSecurityGroupId": c.TaskSecurityGroupID,
+		"serviceName":         c.ServiceName,
+		"taskDefinitionArn":   c.TaskDefinitionARN,
+		"logGroupName":        c.LogGroupName,
+		"taskRoleArn":         c.TaskRoleARN,
+		"executionRoleArn":    c.ExecutionRoleARN,
+	})
+}
+
+// ServiceURL is where a service with these routes answers: https://<first
+// host><path prefix>, or baseURL (the Platform's BaseURL) plus the path prefix
+// of its first path ("/api/*" -> "/api/"; "/*" -> ""). The program can compute a
+// service's URL before declaring it, for another service's environment.
+func ServiceURL(baseURL pulumi.StringInput, hosts, paths []string) pulumi.StringOutput {
+	prefix := ""
+	if len(paths) > 0 {
+		prefix = strings.TrimSuffix(paths[0], "*")
+		if prefix == "/" {
+			prefix = ""
+		}
+	}
+	if len(hosts) > 0 {
+		return pulumi.String("https://" + hosts[0] + prefix).ToStringOutput()
+	}
+	return pulumi.Sprintf("%s%s", baseURL, prefix)
+}
+
+// ecrLifecyclePolicy is an ECR lifecycle policy document.
+type ecrLifecyclePolicy struct {
+	Rules []ecrLifecycleRule `json:"rules"`
+}
+
+type ecrLifecycleRule struct {
+	RulePriority int                   `json:"rulePriority"`
+	Description  string                `json:"description"`
+	Selection    ecrLifecycleSelection `json:"selection"`
+	Action       ecrLifecycleAction    `json:"action"`
+}
+
+type ecrLifecycleSelection struct {
+	TagStatus   string `json:"tagStatus"`
+	CountType   string `json:"countType"`
+	CountNumber int    `json:"countNumber"`
+}
+
+type ecrLifecycleAction struct {
+	Type string `json:"type"`
+}
+
+// lifecyclePolicy keeps the newest keep images and expires older ones.
+func lifecyclePolicy(keep int) (string, error) {
+	b, err := json.Marshal(ecrLifecyclePolicy{Rules: []ecrLifecycleRule{{
+		RulePriority: 1,
+		Description:  fmt.Sprintf("Keep the last %d images", keep),
+		Selection:    ecrLifecycleSelection{TagStatus: "any", CountType: "imageCountMoreThan", CountNumber: keep},
+		Action:       ecrLifecycleAction{Type: "expire"},
+	}}})
+	return string(b), err
+}
+
+// networkRules declares the task security group and every rule that involves
+// it: the container port from the load balancer only (and the load balancer's
+// egress to it), HTTPS (and any other configured port) out, the database port
+// to the database's group, and HTTPS to the interface endpoints.
+func networkRules(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs) (*ec2.SecurityGroup, error) {
+	parent := pulumi.Parent(c)
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", &ec2.SecurityGroupArgs{
+		Description: pulumi.String(fmt.Sprintf("%s tasks: port %d from the load balancer only", name, args.Port)),
+		VpcId:       args.VpcID,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	tcp := pulumi.String("tcp")
+	port := pulumi.Int(args.Port)
+	if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-ingress-alb", &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId:           sg.ID(),
+		Description:               pulumi.String("Container port from the load balancer"),
+		IpProtocol:                tcp,
+		FromPort:                  port,
+		ToPort:                    port,
+		ReferencedSecurityGroupId: args.LoadBalancerSecurityGroupID,
+	}, parent); err != nil {
+		return nil, err
+	}
+	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-alb-egress", &vpc.SecurityGroupEgressRuleArgs{
+		SecurityGroupId:           args.LoadBalancerSecurityGroupID,
+		Description:               pulumi.String(fmt.Sprintf("To %s tasks", name)),
+		IpProtocol:                tcp,
+		FromPort:                  port,
+		ToPort:                    port,
+		ReferencedSecurityGroupId: sg.ID(),
+	}, parent); err != nil {
+		return nil, err
+	}
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(args.EgressPorts))) {
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, fmt.Sprintf("%s-egress-%d", name, p),
+			&vpc.SecurityGroupEgressRuleArgs{
+				SecurityGroupId: sg.ID(),
+				Description:     pulumi.String(fmt.Sprintf("TCP %d anywhere (ECR, logs, SSM, external APIs)", p)),
+				IpProtocol:      tcp,
+				FromPort:        pulumi.Int(p),
+				ToPort:          pulumi.Int(p),
+				CidrIpv4:        pulumi.String("0.0.0.0/0"),
+			}, parent); err != nil {
+			return nil, err
+		}
+	}
+	if args.DatabasePort != 0 {
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-egress-db", &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           sg.ID(),
+			Description:               pulumi.String("To the database"),
+			IpProtocol:                tcp,
+			FromPort:                  pulumi.Int(args.DatabasePort),
+			ToPort:                    pulumi.Int(args.DatabasePort),
+			ReferencedSecurityGroupId: args.DatabaseSecurityGroupID,
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+	if args.EndpointSecurityGroupID != nil {
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-endpoints-ingress", &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           args.EndpointSecurityGroupID,
+			Description:               pulumi.String(fmt.Sprintf("HTTPS from %s tasks", name)),
+			IpProtocol:                tcp,
+			FromPort:                  pulumi.Int(443),
+			ToPort:                    pulumi.Int(443),
+			ReferencedSecurityGroupId: sg.ID(),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+	return sg, nil
+}
+
+// taskDefinition declares the Fargate task definition. Its container
+// definition carries PARAMETERS_VERSION, so a changed parameter makes a new
+// revision and the service rolls (the runbook: containers must be redeployed to
+// see a new value).
+func taskDefinition(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs, image pulumi.StringOutput,
+	logs *cloudwatch.LogGroup, executionRole, taskRole *iam.Role) (*ecs.TaskDefinition, error) {
+	linked := pulumi.StringMap{}
+	for v, value := range args.LinkedEnvironment {
+		linked[v] = value
+	}
+	for _, b := range args.Buckets {
+		if b.Variable != "" {
+			linked[b.Variable] = b.Name
+		}
+	}
+	if args.SecretsVersion != nil {
+		linked[SecretsVersionVariable] = args.SecretsVersion
+	}
+	secrets := pulumi.StringMap{}
+	for v, arn := range args.Secrets {
+		secrets[v] = arn
+	}
+	region := aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, pulumi.Parent(c)).Name()
+	defs := pulumi.All(image, logs.Name, region, linked, secrets).ApplyT(func(v []any) (string, error) {
+		env := maps.Clone(args.Environment)
+		if env == nil {
+			env = map[string]string{}
+		}
+		maps.Copy(env, v[3].(map[string]string))
+		return containerDefinitions(container{
+			Name:          name,
+			Image:         v[0].(string),
+			Port:          args.Port,
+			Environment:   env,
+			Secrets:       v[4].(map[string]string),
+			WritablePaths: args.WritablePaths,
+			LogGroup:      v[1].(string),
+			Region:        v[2].(string),
+		})
+	}).(pulumi.StringOutput)
+
+	var volumes ecs.TaskDefinitionVolumeArray
+	for _, p := range slices.Sorted(slices.Values(args.WritablePaths)) {
+		volumes = append(volumes, ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(volumeName(p))})
+	}
+	return ecs.NewTaskDefinition(ctx, name+"-taskdef", &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(args.Family),
+		ContainerDefinitions:    defs,
+		Cpu:                     pulumi.String(fmt.Sprint(args.CPU)),
+		Memory:                  pulumi.String(fmt.Sprint(args.Memory)),
+		NetworkMode:             pulumi.String("awsvpc"), // Security Hub ECS.1
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"),
+			CpuArchitecture:       pulumi.String("X86_64"),
+		},
+		ExecutionRoleArn: executionRole.Arn,
+		TaskRoleArn:      taskRole.Arn,
+		Volumes:          volumes,
+	}, pulumi.Parent(c))
+}
+
+// autoscaling tracks average CPU with Copilot's cooldowns (scale in after 120 s,
+// out after 60 s).
+func autoscaling(ctx *pulumi.Context, name string, c *WebService, clusterName pulumi.StringInput, svc *ecs.Service,
+	a *Autoscaling) error {
+	target, err := appautoscaling.NewTarget(ctx, name+"-scaling-target", &appautoscaling.TargetArgs{
+		ServiceNamespace:  pulumi.String("ecs"),
+		ScalableDimension: pulumi.String("ecs:service:DesiredCount"),
+		ResourceId:        pulumi.Sprintf("service/%s/%s", clusterName, svc.Name),
+		MinCapacity:       pulumi.Int(a.Min),
+		MaxCapacity:       pulumi.Int(a.Max),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return err
+	}
+	_, err = appautoscaling.NewPolicy(ctx, name+"-scaling-cpu", &appautoscaling.PolicyArgs{
+		PolicyType:        pulumi.String("TargetTrackingScaling"),
+		ServiceNamespace:  target.ServiceNamespace,
+		ScalableDimension: target.ScalableDimension,
+		ResourceId:        target.ResourceId,
+		TargetTrackingScalingPolicyConfiguration: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs{
+			PredefinedMetricSpecification: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs{
+				PredefinedMetricType: pulumi.String("ECSServiceAverageCPUUtilization"),
+			},
+			TargetValue:      pulumi.Float64(a.CPUTarget),
+			ScaleInCooldown:  pulumi.Int(120),
+			ScaleOutCooldown: pulumi.Int(60),
+		},
+	}, pulumi.Parent(c))
+	return err
+}
