@@ -145,3 +145,20 @@ func TestEveryProblemIsReported(t *testing.T) {
 		t.Fatalf("err = %v, want both keys named", err)
 	}
 }
+
+func TestReplacementAcknowledgements(t *testing.T) {
+	t.Parallel()
+	s, err := Parse(stackRaw("prod", "article-pipeline:policy",
+		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier","reason":"restored copy"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Policy.Replacements; len(got) != 1 || got[0].Resource != "database-instance" || got[0].Property != "identifier" {
+		t.Errorf("replacements = %+v", got)
+	}
+	_, err = Parse(stackRaw("prod", "article-pipeline:policy",
+		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier"}]}`))
+	if err == nil || !strings.Contains(err.Error(), "article-pipeline:policy.acknowledgeReplacements[0].reason: is required") {
+		t.Errorf("err = %v", err)
+	}
+}

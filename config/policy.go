@@ -9,6 +9,18 @@ import (
 // of the policy rules (package policy) that it accepts on purpose.
 type Policy struct {
 	Waivers []Waiver
+	// Replacements acknowledges, one input at a time, changes that make AWS
+	// replace a stateful resource (package guard); without one such a change
+	// fails the tests.
+	Replacements []Replacement
+}
+
+// Replacement accepts on purpose the replacement of one stateful resource
+// caused by a change of one of its inputs.
+type Replacement struct {
+	Resource string // logical name, e.g. database-instance
+	Property string // the input, e.g. identifier
+	Reason   string
 }
 
 // Waiver accepts one rule's finding on one resource. Whether the rule exists and
@@ -28,8 +40,17 @@ type Waiver struct {
 func DefaultPolicy() Policy { return Policy{} }
 
 type rawPolicy struct {
-	Waivers []rawWaiver `json:"waivers"`
+	Waivers      []rawWaiver      `json:"waivers"`
+	Replacements []rawReplacement `json:"acknowledgeReplacements"`
 }
+
+type rawReplacement struct {
+	Resource string `json:"resource"`
+	Property string `json:"property"`
+	Reason   string `json:"reason"`
+}
+
+var propertyPattern = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
 
 type rawWaiver struct {
 	Rule     string `json:"rule"`
@@ -42,7 +63,8 @@ var (
 	resourcePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
 
-// parsePolicy reads article-pipeline:policy ({waivers: [{rule, resource, reason}]}).
+// parsePolicy reads article-pipeline:policy ({waivers: [{rule, resource, reason}],
+// acknowledgeReplacements: [{resource, property, reason}]}).
 func parsePolicy(value string, p *problems) Policy {
 	k := key("policy")
 	pol := DefaultPolicy()
@@ -78,6 +100,20 @@ func parsePolicy(value string, p *problems) Policy {
 		}
 		seen[pair] = i
 		pol.Waivers = append(pol.Waivers, Waiver{Rule: w.Rule, Resource: w.Resource, Reason: w.Reason})
+	}
+	for i, a := range r.Replacements {
+		ak := idx(k+".acknowledgeReplacements", i)
+		if !resourcePattern.MatchString(a.Resource) {
+			p.add(ak+".resource", "%q is not a logical resource name such as database-instance", a.Resource)
+		}
+		if !propertyPattern.MatchString(a.Property) {
+			p.add(ak+".property", "%q is not an input name such as identifier", a.Property)
+		}
+		if strings.TrimSpace(a.Reason) == "" {
+			p.add(ak+".reason", "is required; say why replacing %s (a new, empty resource) is intended",
+				orPlaceholder(a.Resource, "the resource"))
+		}
+		pol.Replacements = append(pol.Replacements, Replacement{Resource: a.Resource, Property: a.Property, Reason: a.Reason})
 	}
 	return pol
 }
