@@ -17,7 +17,9 @@ var acceptReplacements = flag.Bool("accept-replacements", false,
 	"record the current replacement-forcing inputs of stateful resources as the baseline (testdata/guard/); "+
 		"run only after an acknowledged replacement is deployed, then remove the acknowledgement")
 
-func guardFile(stack string) string { return filepath.Join(projectDir, "testdata", "guard", stack+".json") }
+func guardFile(stack string) string {
+	return filepath.Join(projectDir, "testdata", "guard", stack+".json")
+}
 
 func acknowledgements(t *testing.T, res *synth.Result) []guard.Acknowledgement {
 	t.Helper()
