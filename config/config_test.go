@@ -162,3 +162,23 @@ func TestReplacementAcknowledgements(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestFieldNamesAreExact(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		kv      []string
+		wantErr string
+	}{
+		{[]string{"article-pipeline:network", `{"CIDR":"10.0.0.0/16"}`}, `article-pipeline:network: unknown field "CIDR"; did you mean "cidr"?`},
+		{[]string{"article-pipeline:services", `{"backend":{"imagetag":"v1"}}`},
+			`article-pipeline:services.backend: unknown field "imagetag"; did you mean "imageTag"?`},
+		{[]string{"article-pipeline:adopt", `{"network":{"VpcId":"vpc-1"}}`},
+			`article-pipeline:adopt.network: unknown field "VpcId"; did you mean "vpcId"?`},
+	}
+	for _, tc := range cases {
+		_, err := Parse(stackRaw("prod", tc.kv...))
+		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("err = %v\nwant %q", err, tc.wantErr)
+		}
+	}
+}
