@@ -24,7 +24,7 @@ const Namespace = "article-pipeline"
 var Keys = []string{
 	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets", "policy",
 	"parameters", "parameterPath", "backup", "delivery",
-	"database", "bastion", "domain", "platform", "services",
+	"database", "bastion", "domain", "platform", "services", "databaseMasterPassword",
 }
 
 // ProviderKeys lists the provider keys Load reads.
@@ -59,7 +59,10 @@ type Settings struct {
 	Backup        Backup
 	Delivery      Delivery
 	Database      Database
-	Bastion       Bastion
+	// DatabaseMasterPassword is the running instance's master password when it
+	// is adopted (secret; empty: generated). Never print it.
+	DatabaseMasterPassword string
+	Bastion                Bastion
 	// Domain is the team's domain (HTTPS); empty Name serves plain HTTP.
 	Domain   Domain
 	Platform Platform
@@ -224,6 +227,13 @@ func Parse(raw Raw) (*Settings, error) {
 	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
 	s.Database = parseDatabase(raw.Values[key("database")], s.Environment, s.Protect, &p)
 	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
+	if pw := raw.Values[key("databaseMasterPassword")]; pw != "" {
+		if !raw.Secret[key("databaseMasterPassword")] {
+			p.add(key("databaseMasterPassword"), "is set in plain text; set it with "+
+				"`pulumi config set --secret databaseMasterPassword` (its value is not shown here)")
+		}
+		s.DatabaseMasterPassword = pw
+	}
 	s.Domain = parseDomain(raw.Values[key("domain")], s.Environment, &p)
 	s.Platform = parsePlatform(raw.Values[key("platform")], s.Environment, &p)
 	bucketVars := map[string]string{}

@@ -182,3 +182,20 @@ func TestFieldNamesAreExact(t *testing.T) {
 		}
 	}
 }
+
+func TestMasterPasswordMustBeSecret(t *testing.T) {
+	t.Parallel()
+	raw := stackRaw("prod", "article-pipeline:databaseMasterPassword", "hunter2-hunter2")
+	_, err := Parse(raw)
+	if err == nil || !strings.Contains(err.Error(), "article-pipeline:databaseMasterPassword: is set in plain text") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Error("the error shows the password")
+	}
+	raw.Secret["article-pipeline:databaseMasterPassword"] = true
+	s, err := Parse(raw)
+	if err != nil || s.DatabaseMasterPassword != "hunter2-hunter2" {
+		t.Fatalf("secret password: %v", err)
+	}
+}

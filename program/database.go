@@ -16,7 +16,13 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provide
 	if !d.Enabled {
 		return nil, nil
 	}
+	var masterPassword pulumi.StringInput
+	if s.DatabaseMasterPassword != "" {
+		// An adopted instance keeps the password its clients already use.
+		masterPassword = pulumi.ToSecret(pulumi.String(s.DatabaseMasterPassword)).(pulumi.StringOutput)
+	}
 	return database.NewPostgres(ctx, "database", &database.Args{
+		MasterPassword:                   masterPassword,
 		VpcID:                            net.vpcID,
 		SubnetIDs:                        net.privateSubnetIDs,
 		AllowedCIDRs:                     d.AllowedCIDRs,

@@ -1,0 +1,130 @@
+package program_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/np-mrd/article-pipeline-infra/guard"
+	"github.com/np-mrd/article-pipeline-infra/internal/synth"
+)
+
+// merge deep-merges src into dst: objects key by key, lists appended.
+func merge(dst, src any) any {
+	d, dok := dst.(map[string]any)
+	s, sok := src.(map[string]any)
+	if dok && sok {
+		for k, v := range s {
+			d[k] = merge(d[k], v)
+		}
+		return d
+	}
+	dl, dlok := dst.([]any)
+	sl, slok := src.([]any)
+	if dlok && slok {
+		return append(dl, sl...)
+	}
+	return src
+}
+
+// TestAdoptionExample synthesizes prod with examples/adopt-prod.yaml merged in:
+// every resource it lists is imported (with the ID AWS knows it by), the
+// stateful ones stay protected, the guardrails pass with the waiver it states,
+// and the replacement guard does not flag the imported resources.
+func TestAdoptionExample(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join(projectDir, "examples", "adopt-prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var example struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(raw, &example); err != nil {
+		t.Fatal(err)
+	}
+	st, err := synth.LoadStack(projectDir, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range example.Config {
+		var cur any
+		if s, ok := st.Config[k]; ok && json.Unmarshal([]byte(s), &cur) != nil {
+			cur = s
+		}
+		b, err := json.Marshal(merge(cur, v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Config[k] = string(b)
+	}
+	// The adopted instance keeps its current master password (secret config).
+	st.Config["article-pipeline:databaseMasterPassword"] = "the-running-password"
+	st.SecretKeys = append(st.SecretKeys, "article-pipeline:databaseMasterPassword")
+
+	res, err := synth.Run(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := res.Inventory
+	want := []struct{ typ, name, id string }{
+		{"aws:ec2/vpc:Vpc", "network-vpc", "vpc-0a1b2c3d4e5f60718"},
+		{"aws:ec2/internetGateway:InternetGateway", "network-igw", "igw-0a1b2c3d4e5f60718"},
+		{"aws:ec2/subnet:Subnet", "network-public-1", "subnet-0a1b2c3d4e5f60702"},
+		{"aws:ec2/subnet:Subnet", "network-private-2", "subnet-0a1b2c3d4e5f60701"},
+		{"aws:ec2/routeTable:RouteTable", "network-public-rt", "rtb-0a1b2c3d4e5f60701"},
+		{"aws:ec2/routeTable:RouteTable", "network-private-2", "rtb-0a1b2c3d4e5f60704"},
+		{"aws:rds/instance:Instance", "database-instance", "np-deposition-db"},
+		{"aws:rds/subnetGroup:SubnetGroup", "database-subnets", "np-deposition-db-subnets"},
+		{"aws:s3/bucketV2:BucketV2", "bucket-deposition-bucket", "article-pipeline-deposition-prod"},
+		{"aws:s3/bucketV2:BucketV2", "bucket-rss-archive-bucket", "article-pipeline-npa-ingestion-rss-archive"},
+		{"aws:s3/bucketV2:BucketV2", "bucket-django-static-bucket", "article-pipeline-django-static"},
+		{"aws:s3/bucketV2:BucketV2", "bucket-deposition-charts-bucket", "article-pipeline-deposition-charts-prod"},
+		{"aws:ssm/parameter:Parameter", "parameters-DATABASE_URL", "/copilot/article-pipeline/prod/secrets/DATABASE_URL"},
+		{"aws:backup/vault:Vault", "backup-vault", "np-deposition-backup-vault"},
+		{"aws:backup/plan:Plan", "backup-plan", "3f1c9a52-7d4e-4b8a-9c61-2e5f0a8b7d43"},
+	}
+	for _, w := range want {
+		r := mustFind(t, inv, w.typ, w.name)
+		if r.ImportID != w.id {
+			t.Errorf("%s %s: import ID %q, want %q", w.typ, w.name, r.ImportID, w.id)
+		}
+	}
+	for _, name := range []struct{ typ, name string }{
+		{"aws:rds/instance:Instance", "database-instance"},
+		{"aws:s3/bucketV2:BucketV2", "bucket-deposition-bucket"},
+		{"aws:backup/vault:Vault", "backup-vault"},
+	} {
+		if r := mustFind(t, inv, name.typ, name.name); !r.Protect {
+			t.Errorf("%s %s is adopted unprotected", name.typ, name.name)
+		}
+	}
+	db := mustFind(t, inv, "aws:rds/instance:Instance", "database-instance")
+	if db.String("identifier") != "np-deposition-db" || db.Get("dbName") != nil {
+		t.Errorf("adopted instance: identifier %q dbName %v (setting dbName on an import replaces it)",
+			db.String("identifier"), db.Get("dbName"))
+	}
+	if db.String("password") != "[secret]" || !strings.Contains(res.Outputs["databaseUrl"].(string), ":the-running-password@") {
+		t.Error("the adopted instance does not keep its configured master password")
+	}
+	if inv.Outputs["databaseName"] != "new_db_name" {
+		t.Errorf("databaseName output %v", inv.Outputs["databaseName"])
+	}
+	if _, ok := inv.Find("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg"); ok {
+		t.Error("the default security group is locked while the adopted database may use it")
+	}
+	rep, err := synth.Check(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Err(); err != nil {
+		t.Error(err)
+	}
+	if changes, _ := guard.Check(baseline(t, "prod"), inv, nil); len(changes) != 0 {
+		t.Errorf("the guard flags adopted resources: %v", changes)
+	}
+}
