@@ -52,6 +52,59 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestPolicyReports keeps each committed stack's guardrail report in
+// testdata/<stack>.policy.txt (the README links prod's), regenerated with -update.
+func TestPolicyReports(t *testing.T) {
+	for _, stack := range synth.Stacks(projectDir) {
+		t.Run(stack, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"-dir", projectDir, "-policy", "text", stack}, &stdout, &stderr); code != 0 {
+				t.Fatalf("synth -policy %s exited %d: %s", stack, code, stderr.String())
+			}
+			golden := filepath.Join(projectDir, "testdata", stack+".policy.txt")
+			if *update {
+				if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run `go test ./cmd/synth -update`)", err)
+			}
+			if !bytes.Equal(stdout.Bytes(), want) {
+				t.Errorf("policy report of %s differs from %s; run `go test ./cmd/synth -update`", stack, golden)
+			}
+		})
+	}
+}
+
+func TestPolicyFlagFailsOnAViolation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	project, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A development-like stack without the waivers: the runbook's postgres
+	// master user (RDS.25) and public task IPs (ECS.2) are reported.
+	stackFile := "config:\n  article-pipeline:protect: false\n"
+	for name, body := range map[string]string{"Pulumi.yaml": string(project), "Pulumi.bare.yaml": stackFile} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-dir", dir, "-policy", "text", "bare"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), `RDS.25 aws:rds/instance:Instance "database-instance"`) ||
+		!strings.Contains(stderr.String(), `ECS.2 aws:ecs/service:Service "backend-service"`) {
+		t.Errorf("exit %d, stderr %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "RULE") {
+		t.Errorf("no report printed: %s", stdout.String())
+	}
+}
+
 func TestSynthIsStable(t *testing.T) {
 	var first, second bytes.Buffer
 	for _, out := range []*bytes.Buffer{&first, &second} {
