@@ -5,6 +5,7 @@
 package synth
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,7 +110,7 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, unwrapRun(err)
 	}
 	// Outputs built from plain values are not tracked by the run, so wait for
 	// their applies here; under mocks every output resolves.
@@ -202,4 +203,16 @@ func resources(m *mock.Monitor) []inventory.Resource {
 		return strings.Compare(a.Type, b.Type)
 	})
 	return out
+}
+
+// unwrapRun drops the "1 error occurred" wrapper the Pulumi SDK puts around a
+// program's error, so a config error reads as itself.
+func unwrapRun(err error) error {
+	var multi interface{ WrappedErrors() []error }
+	if errors.As(err, &multi) {
+		if errs := multi.WrappedErrors(); len(errs) == 1 {
+			return errs[0]
+		}
+	}
+	return err
 }
