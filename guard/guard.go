@@ -100,17 +100,14 @@ func Record(inv *inventory.Inventory) Baseline {
 // Check compares an inventory with the baseline. It returns the changes the
 // acknowledgements do not cover, and errors for acknowledgements that match no
 // change (so they are removed once the change is in the baseline). A guarded
-// resource that disappeared is a change of every property to unset. A resource
-// being adopted (it has an import ID) is not compared: an import whose inputs
-// differ from the existing resource fails instead of replacing it.
+// resource that disappeared is a change of every property to unset. Resources
+// being adopted are compared too: adopting changes what the stack holds, so the
+// new baseline is recorded (and reviewed) in the same change.
 func Check(base Baseline, inv *inventory.Inventory, acks []Acknowledgement) (unacknowledged []Change, stale []error) {
 	now := Record(inv)
 	var changes []Change
 	for _, key := range slices.Sorted(mapKeys(base)) {
 		typ, name, _ := strings.Cut(key, " ")
-		if r, ok := inv.Find(typ, name); ok && r.ImportID != "" {
-			continue
-		}
 		cur := now[key]
 		for _, p := range slices.Sorted(mapKeys(base[key])) {
 			var nv any

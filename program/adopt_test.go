@@ -34,7 +34,7 @@ func merge(dst, src any) any {
 // TestAdoptionExample synthesizes prod with examples/adopt-prod.yaml merged in:
 // every resource it lists is imported (with the ID AWS knows it by), the
 // stateful ones stay protected, the guardrails pass with the waiver it states,
-// and the replacement guard does not flag the imported resources.
+// and the replacement guard reports the changed names for review.
 func TestAdoptionExample(t *testing.T) {
 	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(projectDir, "examples", "adopt-prod.yaml"))
@@ -95,6 +95,8 @@ func TestAdoptionExample(t *testing.T) {
 		}
 	}
 	for _, name := range []struct{ typ, name string }{
+		{"aws:ec2/vpc:Vpc", "network-vpc"},
+		{"aws:ec2/subnet:Subnet", "network-private-1"},
 		{"aws:rds/instance:Instance", "database-instance"},
 		{"aws:s3/bucketV2:BucketV2", "bucket-deposition-bucket"},
 		{"aws:backup/vault:Vault", "backup-vault"},
@@ -124,7 +126,17 @@ func TestAdoptionExample(t *testing.T) {
 	if err := rep.Err(); err != nil {
 		t.Error(err)
 	}
-	if changes, _ := guard.Check(baseline(t, "prod"), inv, nil); len(changes) != 0 {
-		t.Errorf("the guard flags adopted resources: %v", changes)
+	// Adopting a differently named instance and vault changes the stack's
+	// stateful resources: the guard reports it, so the new baseline is recorded
+	// and reviewed in the same change.
+	changes, _ := guard.Check(baseline(t, "prod"), inv, nil)
+	got := map[string]bool{}
+	for _, c := range changes {
+		got[c.Resource+"."+c.Property] = true
+	}
+	for _, want := range []string{"database-instance.identifier", "backup-vault.name"} {
+		if !got[want] {
+			t.Errorf("the guard does not report %s: %v", want, changes)
+		}
 	}
 }

@@ -31,6 +31,8 @@ type Outputs struct {
 	ParameterARNs  pulumi.StringMapOutput
 	BackupVaultARN pulumi.StringOutput
 	BackupPlanARN  pulumi.StringOutput
+	// BackupRoleARN is the role restore jobs pass (--iam-role-arn).
+	BackupRoleARN pulumi.StringOutput
 	// DatabaseURL is postgresql://USER:PASSWORD@HOST:5432/DB: a secret.
 	DatabaseURL             pulumi.StringOutput
 	DatabaseAddress         pulumi.StringOutput
@@ -218,7 +220,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		out.ParameterNames, out.ParameterARNs = params.Names, params.ARNs
 	}
 	if vault != nil {
-		out.BackupVaultARN, out.BackupPlanARN = vault.VaultARN, vault.PlanARN
+		out.BackupVaultARN, out.BackupPlanARN, out.BackupRoleARN = vault.VaultARN, vault.PlanARN, vault.RoleARN
 	}
 	if github != nil {
 		out.GithubOIDCProviderARN = github.ProviderARN
@@ -284,6 +286,7 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 		LockDefaultSecurityGroup: s.Network.LockDefaultSecurityGroup,
 	}
 	if ids := s.Adopt.Network; ids != nil {
+		args.ProtectImported = s.Protect
 		args.Import = &vpc.ImportIDs{
 			VpcID: ids.VpcID, InternetGatewayID: ids.InternetGatewayID,
 			PublicSubnetIDs: ids.PublicSubnetIDs, PrivateSubnetIDs: ids.PrivateSubnetIDs,

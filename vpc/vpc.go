@@ -29,6 +29,9 @@ type Args struct {
 	LockDefaultSecurityGroup bool
 	// Import adopts an existing VPC (IDs of every part), or is nil to create one.
 	Import *ImportIDs
+	// ProtectImported protects every adopted part: the running deployment sits
+	// in them, so Pulumi must never delete them.
+	ProtectImported bool
 }
 
 // ImportIDs are the IDs of an existing VPC and the parts the wizard made with it.
@@ -102,7 +105,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	child := func(importID string) []pulumi.ResourceOption {
 		o := []pulumi.ResourceOption{pulumi.Parent(c)}
 		if importID != "" {
-			o = append(o, pulumi.Import(pulumi.ID(importID)))
+			o = append(o, pulumi.Import(pulumi.ID(importID)), pulumi.Protect(args.ProtectImported))
 		}
 		return o
 	}

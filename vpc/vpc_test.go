@@ -169,6 +169,7 @@ func TestOptionalParts(t *testing.T) {
 func TestAdoptImportsEveryPart(t *testing.T) {
 	t.Parallel()
 	args := runbookArgs()
+	args.ProtectImported = true
 	args.Import = &ImportIDs{
 		VpcID: "vpc-0abc", InternetGatewayID: "igw-0abc", PublicRouteTableID: "rtb-0pub",
 		PublicSubnetIDs:      []string{"subnet-0pa", "subnet-0pb"},
@@ -188,13 +189,13 @@ func TestAdoptImportsEveryPart(t *testing.T) {
 		{"aws:ec2/routeTableAssociation:RouteTableAssociation", "network-private-2", "subnet-0qb/rtb-0qb"},
 	}
 	for _, w := range want {
-		if r := mustFind(t, m, w.typ, w.name); r.ImportID != w.id {
-			t.Errorf("%s %s import ID = %q, want %q", w.typ, w.name, r.ImportID, w.id)
+		if r := mustFind(t, m, w.typ, w.name); r.ImportID != w.id || !r.Protect {
+			t.Errorf("%s %s import ID = %q (protected %v), want %q, protected", w.typ, w.name, r.ImportID, r.Protect, w.id)
 		}
 	}
 	// The endpoint and the default-SG lockdown are new, never imported.
-	if r := mustFind(t, m, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3"); r.ImportID != "" {
-		t.Errorf("endpoint imported as %s", r.ImportID)
+	if r := mustFind(t, m, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3"); r.ImportID != "" || r.Protect {
+		t.Errorf("endpoint imported as %q (protected %v)", r.ImportID, r.Protect)
 	}
 }
 
