@@ -72,6 +72,7 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"parameterArns":           o.ParameterARNs,
 		"backupVaultArn":          o.BackupVaultARN,
 		"backupPlanArn":           o.BackupPlanARN,
+		"backupRoleArn":           o.BackupRoleARN,
 		"githubOidcProviderArn":   o.GithubOIDCProviderARN,
 		"previewRoleArn":          o.PreviewRoleARN,
 		"deployRoleArn":           o.DeployRoleARN,
