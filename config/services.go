@@ -26,6 +26,10 @@ type Domain struct {
 	// OverwriteRecords lets the alias records take over records that already
 	// exist (the ones Copilot made), for the cut-over from a Copilot deployment.
 	OverwriteRecords bool
+	// AliasRecords points the domain's names at the load balancer. Off while
+	// Copilot still serves the domain (the new stack runs beside it, reached
+	// on its load balancer's DNS name) until the DNS cut-over.
+	AliasRecords bool
 }
 
 // Enabled reports whether the stack serves HTTPS on a domain.
@@ -54,7 +58,7 @@ var sslPolicies = []string{
 // DefaultDomain is the runbook's domain: npdeposition.org in prod (`copilot app
 // init --domain npdeposition.org`), none elsewhere unless configured.
 func DefaultDomain(env string) Domain {
-	d := Domain{SSLPolicy: DefaultSSLPolicy}
+	d := Domain{SSLPolicy: DefaultSSLPolicy, AliasRecords: true}
 	if env == "prod" {
 		d.Name = "npdeposition.org"
 	}
@@ -67,6 +71,7 @@ type rawDomain struct {
 	ZoneName         *string `json:"zoneName"`
 	SSLPolicy        *string `json:"sslPolicy"`
 	OverwriteRecords *bool   `json:"overwriteRecords"`
+	AliasRecords     *bool   `json:"aliasRecords"`
 }
 
 var (
@@ -99,6 +104,9 @@ func parseDomain(value, env string, p *problems) Domain {
 	}
 	if r.OverwriteRecords != nil {
 		d.OverwriteRecords = *r.OverwriteRecords
+	}
+	if r.AliasRecords != nil {
+		d.AliasRecords = *r.AliasRecords
 	}
 	if !slices.Contains(sslPolicies, d.SSLPolicy) {
 		p.add(k+".sslPolicy", "%q is not a TLS 1.2+ load balancer policy; expected one of %s (Security Hub ELB.17)",

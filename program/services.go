@@ -62,7 +62,8 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 		}
 		slices.Sort(hosts)
 		pfArgs.Domain = &services.Domain{Name: d.Name, ZoneID: d.ZoneID, ZoneName: d.ZoneName,
-			SSLPolicy: d.SSLPolicy, HostNames: hosts, OverwriteRecords: d.OverwriteRecords}
+			SSLPolicy: d.SSLPolicy, HostNames: hosts, OverwriteRecords: d.OverwriteRecords,
+			SkipAliasRecords: !d.AliasRecords}
 	}
 	pf, err := services.NewPlatform(ctx, "web", pfArgs, onAWS)
 	if err != nil {

@@ -1106,3 +1106,30 @@ func TestChangedParametersRollTheServicesThatReadThem(t *testing.T) {
 		})
 	}
 }
+
+// TestAliasRecordsWaitForTheCutOver: with domain.aliasRecords false (Copilot
+// still serves the domain) the certificate is issued but no name is pointed at
+// the new load balancer.
+func TestAliasRecordsWaitForTheCutOver(t *testing.T) {
+	t.Parallel()
+	aliases := func(cfg func(map[string]string)) (alias, validation int) {
+		res, err := withConfig(t, "prod", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Inventory.OfType("aws:route53/record:Record") {
+			if r.Get("aliases") != nil {
+				alias++
+			} else {
+				validation++
+			}
+		}
+		return alias, validation
+	}
+	if a, v := aliases(func(map[string]string) {}); a == 0 || v != 1 {
+		t.Errorf("committed prod: %d alias and %d validation records; want some and 1", a, v)
+	}
+	if a, v := aliases(func(cfg map[string]string) { cfg["article-pipeline:domain"] = `{"aliasRecords":false}` }); a != 0 || v != 1 {
+		t.Errorf("aliasRecords false: %d alias and %d validation records; want 0 and 1", a, v)
+	}
+}

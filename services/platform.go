@@ -66,6 +66,9 @@ type Domain struct {
 	// OverwriteRecords lets the alias records replace existing ones (Copilot's)
 	// at cut-over.
 	OverwriteRecords bool
+	// SkipAliasRecords leaves the names pointing where they point (Copilot's
+	// load balancer) until the DNS cut-over; the certificate is still issued.
+	SkipAliasRecords bool
 }
 
 // PlatformArgs configures the Platform.
@@ -326,6 +329,9 @@ func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.Load
 	}
 
 	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, d.HostNames...)))
+	if d.SkipAliasRecords {
+		hosts = nil
+	}
 	for _, host := range slices.Compact(hosts) {
 		if _, err := route53.NewRecord(ctx, name+"-alias-"+host, &route53.RecordArgs{
 			ZoneId: zoneID,
