@@ -11,6 +11,7 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/program"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,43 +40,10 @@ const (
 	parameterType    = "aws:ssm/parameter:Parameter"
 )
 
-// argsFrom maps config to Args the way the program does.
+// argsFrom maps config to Args with the program's own mapping.
 func argsFrom(d config.Database, protect bool) *database.Args {
-	return &database.Args{
-		VpcID:                            pulumi.String("vpc-0123456789abcdef0"),
-		SubnetIDs:                        pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"}),
-		AllowedCIDRs:                     d.AllowedCIDRs,
-		Identifier:                       d.Identifier,
-		EngineVersion:                    d.EngineVersion,
-		InstanceClass:                    d.InstanceClass,
-		StorageType:                      d.StorageType,
-		AllocatedStorage:                 d.AllocatedStorage,
-		MaxAllocatedStorage:              d.MaxAllocatedStorage,
-		MultiAZ:                          d.MultiAZ,
-		Port:                             d.Port,
-		MasterUsername:                   d.MasterUsername,
-		BackupRetentionDays:              d.BackupRetentionDays,
-		BackupWindowStart:                d.BackupWindowStart,
-		MaintenanceDay:                   d.MaintenanceDay,
-		PerformanceInsights:              d.PerformanceInsights,
-		PerformanceInsightsRetentionDays: d.PerformanceInsightsRetentionDays,
-		MonitoringInterval:               d.MonitoringInterval,
-		LogExports:                       d.LogExports,
-		LogRetentionDays:                 d.LogRetentionDays,
-		DeletionProtection:               d.DeletionProtection,
-		SkipFinalSnapshot:                d.SkipFinalSnapshot,
-		FinalSnapshotIdentifier:          d.FinalSnapshotIdentifier,
-		DatabaseName:                     d.DatabaseName,
-		Bootstrap:                        d.Bootstrap,
-		AppUser:                          d.AppUser,
-		TunnelHost:                       d.TunnelHost,
-		TunnelPort:                       d.TunnelPort,
-		ConnectTimeout:                   d.ConnectTimeout,
-		Proxy:                            d.Proxy,
-		Protect:                          protect,
-		InstanceImportID:                 d.InstanceImportID,
-		SubnetGroupImportID:              d.SubnetGroupImportID,
-	}
+	return program.DatabaseArgs(d, protect, pulumi.String("vpc-0123456789abcdef0"),
+		pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"}))
 }
 
 // run declares the database with args, grants the backend and bastion groups

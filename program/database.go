@@ -21,10 +21,42 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provide
 		// An adopted instance keeps the password its clients already use.
 		masterPassword = pulumi.ToSecret(pulumi.String(s.DatabaseMasterPassword)).(pulumi.StringOutput)
 	}
-	return database.NewPostgres(ctx, "database", &database.Args{
-		MasterPassword:                   masterPassword,
-		VpcID:                            net.vpcID,
-		SubnetIDs:                        net.privateSubnetIDs,
+	args := DatabaseArgs(d, s.Protect, net.vpcID, net.privateSubnetIDs)
+	args.MasterPassword = masterPassword
+	return database.NewPostgres(ctx, "database", args, pulumi.Provider(provider))
+}
+
+// tunnelHost declares the SSM-managed bastion (replacing the runbook's OpenVPN
+// instance with SSH open to the world) and grants it the database port. It
+// returns nil when the bastion is off.
+func tunnelHost(ctx *pulumi.Context, s *config.Settings, net *networkRefs, db *database.Postgres,
+	provider *aws.Provider) (*bastion.Bastion, error) {
+	if !s.Bastion.Enabled || db == nil {
+		return nil, nil
+	}
+	b, err := bastion.NewBastion(ctx, "bastion", &bastion.Args{
+		VpcID:                   net.vpcID,
+		SubnetID:                net.publicSubnetIDs.Index(pulumi.Int(0)),
+		InstanceType:            s.Bastion.InstanceType,
+		DatabaseSecurityGroupID: db.SecurityGroupID.ToStringOutput(),
+		DatabaseAddress:         db.Address,
+		DatabasePort:            s.Database.Port,
+		LocalPort:               s.Bastion.LocalPort,
+		NameTag:                 s.Application + "-" + s.Environment + "-bastion",
+	}, pulumi.Provider(provider))
+	if err != nil {
+		return nil, err
+	}
+	return b, db.AllowFrom(ctx, "bastion", b.SecurityGroupID.ToStringOutput())
+}
+
+// DatabaseArgs maps the database settings onto the component's args (the
+// component tests use it too, so they test what the program declares).
+func DatabaseArgs(d config.Database, protect bool, vpcID pulumi.StringInput,
+	subnetIDs pulumi.StringArrayInput) *database.Args {
+	return &database.Args{
+		VpcID:                            vpcID,
+		SubnetIDs:                        subnetIDs,
 		AllowedCIDRs:                     d.AllowedCIDRs,
 		Identifier:                       d.Identifier,
 		EngineVersion:                    d.EngineVersion,
@@ -53,32 +85,8 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provide
 		TunnelPort:                       d.TunnelPort,
 		ConnectTimeout:                   d.ConnectTimeout,
 		Proxy:                            d.Proxy,
-		Protect:                          s.Protect,
+		Protect:                          protect,
 		InstanceImportID:                 d.InstanceImportID,
 		SubnetGroupImportID:              d.SubnetGroupImportID,
-	}, pulumi.Provider(provider))
-}
-
-// tunnelHost declares the SSM-managed bastion (replacing the runbook's OpenVPN
-// instance with SSH open to the world) and grants it the database port. It
-// returns nil when the bastion is off.
-func tunnelHost(ctx *pulumi.Context, s *config.Settings, net *networkRefs, db *database.Postgres,
-	provider *aws.Provider) (*bastion.Bastion, error) {
-	if !s.Bastion.Enabled || db == nil {
-		return nil, nil
 	}
-	b, err := bastion.NewBastion(ctx, "bastion", &bastion.Args{
-		VpcID:                   net.vpcID,
-		SubnetID:                net.publicSubnetIDs.Index(pulumi.Int(0)),
-		InstanceType:            s.Bastion.InstanceType,
-		DatabaseSecurityGroupID: db.SecurityGroupID.ToStringOutput(),
-		DatabaseAddress:         db.Address,
-		DatabasePort:            s.Database.Port,
-		LocalPort:               s.Bastion.LocalPort,
-		NameTag:                 s.Application + "-" + s.Environment + "-bastion",
-	}, pulumi.Provider(provider))
-	if err != nil {
-		return nil, err
-	}
-	return b, db.AllowFrom(ctx, "bastion", b.SecurityGroupID.ToStringOutput())
 }

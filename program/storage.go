@@ -38,23 +38,7 @@ func buckets(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 			refs.arns[role] = sharedMapEntry(shared, "bucketArns", role)
 			continue
 		}
-		args := &storage.Args{
-			BucketName:        b.Name,
-			EnvVar:            b.EnvVar,
-			PublicAccessBlock: storage.PublicAccessBlock(b.PublicAccess.Flags()),
-			PublicRead:        b.PublicAccess.PublicRead(),
-			Versioning:        b.Versioning,
-			BucketKey:         b.BucketKey,
-			Backup:            b.Backup,
-			Protect:           b.Protect,
-			Adopt:             b.Adopt,
-		}
-		if b.Adopt {
-			args.ImportID = b.Name
-		}
-		for _, r := range b.LifecycleRules {
-			args.LifecycleRules = append(args.LifecycleRules, storage.LifecycleRule(r))
-		}
+		args := BucketArgs(b)
 		bucket, err := storage.NewBucket(ctx, "bucket-"+kebab(role), args, pulumi.Provider(provider))
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", role, err)
@@ -96,4 +80,27 @@ func stringMap(m map[string]pulumi.StringOutput) pulumi.StringMapOutput {
 		out[k] = v
 	}
 	return out.ToStringMapOutput()
+}
+
+// BucketArgs maps one bucket's settings onto the component's args (the
+// component tests use it too, so they test what the program declares).
+func BucketArgs(b config.Bucket) *storage.Args {
+	a := &storage.Args{
+		BucketName:        b.Name,
+		EnvVar:            b.EnvVar,
+		PublicAccessBlock: storage.PublicAccessBlock(b.PublicAccess.Flags()),
+		PublicRead:        b.PublicAccess.PublicRead(),
+		Versioning:        b.Versioning,
+		BucketKey:         b.BucketKey,
+		Backup:            b.Backup,
+		Protect:           b.Protect,
+		Adopt:             b.Adopt,
+	}
+	if b.Adopt {
+		a.ImportID = b.Name
+	}
+	for _, r := range b.LifecycleRules {
+		a.LifecycleRules = append(a.LifecycleRules, storage.LifecycleRule(r))
+	}
+	return a
 }

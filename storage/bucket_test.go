@@ -9,6 +9,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/program"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,27 +25,8 @@ const (
 	componentType  = "article-pipeline:storage:Bucket"
 )
 
-// argsFrom maps a config bucket to Args the way the program does.
-func argsFrom(b config.Bucket) *storage.Args {
-	a := &storage.Args{
-		BucketName:        b.Name,
-		EnvVar:            b.EnvVar,
-		PublicAccessBlock: storage.PublicAccessBlock(b.PublicAccess.Flags()),
-		PublicRead:        b.PublicAccess.PublicRead(),
-		Versioning:        b.Versioning,
-		BucketKey:         b.BucketKey,
-		Backup:            b.Backup,
-		Protect:           b.Protect,
-		Adopt:             b.Adopt,
-	}
-	if b.Adopt {
-		a.ImportID = b.Name
-	}
-	for _, r := range b.LifecycleRules {
-		a.LifecycleRules = append(a.LifecycleRules, storage.LifecycleRule(r))
-	}
-	return a
-}
+// argsFrom maps a config bucket to Args with the program's own mapping.
+func argsFrom(b config.Bucket) *storage.Args { return program.BucketArgs(b) }
 
 // runDefaults declares every default bucket of env as the program does (sorted
 // roles, component name "bucket-<role>"), skipping buckets read from a shared stack.
