@@ -339,24 +339,16 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
 				a := runbookArgs()
 				tc.edit(a)
 				_, err := NewPlan(ctx, "backup", a)
 				return err
 			})
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			if n := len(m.Resources()); n != 0 {
-				t.Errorf("%d resources declared before the error", n)
-			}
 		})
 	}
-	if _, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+	mock.Rejects(t, "args are required", func(ctx *pulumi.Context) error {
 		_, err := NewPlan(ctx, "backup", nil)
 		return err
-	}); err == nil || !strings.Contains(err.Error(), "args are required") {
-		t.Errorf("nil args: err = %v", err)
-	}
+	})
 }

@@ -66,15 +66,6 @@ func run(t *testing.T, args *bastion.Args) *mock.Monitor {
 	return m
 }
 
-func find(t *testing.T, m *mock.Monitor, typ, name string) *mock.Resource {
-	t.Helper()
-	r := m.Find(typ, name)
-	if r == nil {
-		t.Fatalf("no %s %q", typ, name)
-	}
-	return r
-}
-
 func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
@@ -90,9 +81,9 @@ func TestBastion(t *testing.T) {
 	b.Enabled = true
 	m := run(t, argsFrom(b))
 
-	inst := find(t, m, instanceType, "bastion-instance")
-	sg := find(t, m, sgType, "bastion-sg")
-	profile := find(t, m, profileType, "bastion-profile")
+	inst := m.MustFind(t, instanceType, "bastion-instance")
+	sg := m.MustFind(t, sgType, "bastion-sg")
+	profile := m.MustFind(t, profileType, "bastion-profile")
 	wantInputs(t, inst, map[string]any{
 		"instanceType":             "t3.nano",
 		"subnetId":                 "subnet-public-a",
@@ -119,13 +110,13 @@ func TestBastion(t *testing.T) {
 	if got := m.OfType(egressType); len(got) != 2 {
 		t.Errorf("%d egress rules, want 2", len(got))
 	}
-	wantInputs(t, find(t, m, egressType, "bastion-https-out"), map[string]any{"securityGroupId": sg.ID,
+	wantInputs(t, m.MustFind(t, egressType, "bastion-https-out"), map[string]any{"securityGroupId": sg.ID,
 		"ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrIpv4": "0.0.0.0/0"})
-	wantInputs(t, find(t, m, egressType, "bastion-database-out"), map[string]any{"securityGroupId": sg.ID,
+	wantInputs(t, m.MustFind(t, egressType, "bastion-database-out"), map[string]any{"securityGroupId": sg.ID,
 		"ipProtocol": "tcp", "fromPort": 5432.0, "toPort": 5432.0, "referencedSecurityGroupId": "sg-database",
 		"cidrIpv4": nil})
 
-	role := find(t, m, roleType, "bastion-role")
+	role := m.MustFind(t, roleType, "bastion-role")
 	var trust struct {
 		Statement []struct{ Principal map[string]string }
 	}
@@ -136,11 +127,11 @@ func TestBastion(t *testing.T) {
 		t.Errorf("trust policy = %s", role.Input("assumeRolePolicy"))
 	}
 	roleName := mock.Plain(role.Outputs["name"], false)
-	wantInputs(t, find(t, m, attachmentType, "bastion-ssm-policy"), map[string]any{
+	wantInputs(t, m.MustFind(t, attachmentType, "bastion-ssm-policy"), map[string]any{
 		"policyArn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "role": roleName})
 	wantInputs(t, profile, map[string]any{"role": roleName})
 
-	out := find(t, m, parameterType, "outputs")
+	out := m.MustFind(t, parameterType, "outputs")
 	want := "aws ssm start-session --region us-west-2 --target " + inst.ID +
 		" --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters host=" + dbAddress +
 		",portNumber=5432,localPortNumber=5432"
@@ -152,7 +143,7 @@ func TestBastion(t *testing.T) {
 		t.Errorf("outputs = %v", tags)
 	}
 
-	comp := find(t, m, componentType, "bastion")
+	comp := m.MustFind(t, componentType, "bastion")
 	for _, r := range m.Resources() {
 		if r.Type != componentType && r.Type != parameterType && r.Type != "pulumi:pulumi:Stack" &&
 			r.ParentURN != comp.URN {
@@ -191,11 +182,11 @@ func TestAMIFollowsTheArchitecture(t *testing.T) {
 	if !found {
 		t.Error("the AMI was not looked up in SSM")
 	}
-	if got := find(t, m, parameterType, "outputs").Input("value").(string); !strings.HasSuffix(got,
+	if got := m.MustFind(t, parameterType, "outputs").Input("value").(string); !strings.HasSuffix(got,
 		",portNumber=5432,localPortNumber=15432") {
 		t.Errorf("tunnel command = %q", got)
 	}
-	if v := find(t, m, instanceType, "bastion-instance").Outputs[resource.PropertyKey("instanceType")]; v.StringValue() != "t4g.nano" {
+	if v := m.MustFind(t, instanceType, "bastion-instance").Outputs[resource.PropertyKey("instanceType")]; v.StringValue() != "t4g.nano" {
 		t.Errorf("instance type = %v", v)
 	}
 }

@@ -79,15 +79,6 @@ func run(t *testing.T, args *database.Args) *mock.Monitor {
 	return m
 }
 
-func find(t *testing.T, m *mock.Monitor, typ, name string) *mock.Resource {
-	t.Helper()
-	r := m.Find(typ, name)
-	if r == nil {
-		t.Fatalf("no %s %q; have %d resources", typ, name, len(m.Resources()))
-	}
-	return r
-}
-
 func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
@@ -99,7 +90,7 @@ func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
 
 func outputOf(t *testing.T, m *mock.Monitor, typ, name, key string) any {
 	t.Helper()
-	r := find(t, m, typ, name)
+	r := m.MustFind(t, typ, name)
 	v, ok := r.Outputs[resource.PropertyKey(key)]
 	if !ok {
 		t.Fatalf("%s %s has no output %s", typ, name, key)
@@ -110,7 +101,7 @@ func outputOf(t *testing.T, m *mock.Monitor, typ, name, key string) any {
 func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	t.Parallel()
 	m := run(t, argsFrom(config.DefaultDatabase("prod"), true))
-	inst := find(t, m, instanceType, "db-instance")
+	inst := m.MustFind(t, instanceType, "db-instance")
 	wantInputs(t, inst, map[string]any{
 		"identifier":                         "article-pipeline-prod",
 		"engine":                             "postgres",
@@ -153,29 +144,29 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	if !inst.IsSecretInput("password") {
 		t.Error("master password is not secret")
 	}
-	pw := find(t, m, passwordType, "db-master-password")
+	pw := m.MustFind(t, passwordType, "db-master-password")
 	if inst.Input("password") != pw.Outputs["result"].SecretValue().Element.StringValue() {
 		t.Error("instance password is not the generated master password")
 	}
 	wantInputs(t, pw, map[string]any{"length": 32.0, "special": true, "overrideSpecial": "!#$%&*()-_=+[]{}<>:?"})
 
-	sg := find(t, m, sgType, "db-sg")
+	sg := m.MustFind(t, sgType, "db-sg")
 	if got := inst.Input("vpcSecurityGroupIds"); !reflect.DeepEqual(got, []any{sg.ID}) {
 		t.Errorf("vpcSecurityGroupIds = %v, want [%s]", got, sg.ID)
 	}
-	subnets := find(t, m, subnetGroupType, "db-subnets")
+	subnets := m.MustFind(t, subnetGroupType, "db-subnets")
 	wantInputs(t, subnets, map[string]any{"subnetIds": []any{"subnet-private-a", "subnet-private-b"}})
 	if name := outputOf(t, m, subnetGroupType, "db-subnets", "name"); inst.Input("dbSubnetGroupName") != name {
 		t.Errorf("dbSubnetGroupName = %v, subnet group name %v", inst.Input("dbSubnetGroupName"), name)
 	}
-	params := find(t, m, paramGroupType, "db-params")
+	params := m.MustFind(t, paramGroupType, "db-params")
 	wantInputs(t, params, map[string]any{"family": "postgres17"})
 	if inst.Input("parameterGroupName") != outputOf(t, m, paramGroupType, "db-params", "name") {
 		t.Errorf("parameterGroupName = %v", inst.Input("parameterGroupName"))
 	}
 
 	// Enhanced monitoring: its own role, trusted by RDS monitoring, with the managed policy.
-	role := find(t, m, roleType, "db-monitoring-role")
+	role := m.MustFind(t, roleType, "db-monitoring-role")
 	if inst.Input("monitoringRoleArn") != outputOf(t, m, roleType, "db-monitoring-role", "arn") {
 		t.Errorf("monitoringRoleArn = %v", inst.Input("monitoringRoleArn"))
 	}
@@ -192,7 +183,7 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 		trust.Statement[0].Principal["Service"] != "monitoring.rds.amazonaws.com" {
 		t.Errorf("monitoring trust policy = %s", role.Input("assumeRolePolicy"))
 	}
-	att := find(t, m, attachmentType, "db-monitoring-policy")
+	att := m.MustFind(t, attachmentType, "db-monitoring-policy")
 	wantInputs(t, att, map[string]any{
 		"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
 		"role":      outputOf(t, m, roleType, role.Name, "name"),
@@ -200,7 +191,7 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 
 	// Log groups exist, with retention, before the instance exports to them.
 	for _, log := range []string{"postgresql", "upgrade"} {
-		lg := find(t, m, logGroupType, "db-log-"+log)
+		lg := m.MustFind(t, logGroupType, "db-log-"+log)
 		wantInputs(t, lg, map[string]any{"name": "/aws/rds/instance/article-pipeline-prod/" + log,
 			"retentionInDays": 30.0})
 		if !slices.Contains(inst.DependsOn, lg.URN) {
@@ -212,7 +203,7 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	}
 
 	// Every child hangs under the component; the component completes.
-	comp := find(t, m, componentType, "db")
+	comp := m.MustFind(t, componentType, "db")
 	for _, r := range m.Resources() {
 		if r.Type != componentType && r.Type != parameterType && r.Type != "pulumi:pulumi:Stack" &&
 			r.ParentURN != comp.URN {
@@ -232,8 +223,8 @@ func TestEngineVersionPicksTheFamily(t *testing.T) {
 	d := config.DefaultDatabase("development")
 	d.EngineVersion = "16.4"
 	m := run(t, argsFrom(d, false))
-	wantInputs(t, find(t, m, paramGroupType, "db-params"), map[string]any{"family": "postgres16"})
-	inst := find(t, m, instanceType, "db-instance")
+	wantInputs(t, m.MustFind(t, paramGroupType, "db-params"), map[string]any{"family": "postgres16"})
+	inst := m.MustFind(t, instanceType, "db-instance")
 	wantInputs(t, inst, map[string]any{"engineVersion": "16.4", "identifier": "article-pipeline-development"})
 	if inst.Protect {
 		t.Error("instance is protected without Protect")
@@ -245,7 +236,7 @@ func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
 	d := config.DefaultDatabase("prod")
 	d.AllowedCIDRs = []string{"10.0.0.0/16"}
 	m := run(t, argsFrom(d, true))
-	sg := find(t, m, sgType, "db-sg")
+	sg := m.MustFind(t, sgType, "db-sg")
 	wantInputs(t, sg, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
 	rules := m.OfType(ingressType)
 	if len(rules) != 3 {
@@ -256,7 +247,7 @@ func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
 		"db-from-bastion":     {"referencedSecurityGroupId", "sg-bastion"},
 		"db-cidr-10-0-0-0-16": {"cidrIpv4", "10.0.0.0/16"},
 	} {
-		r := find(t, m, ingressType, name)
+		r := m.MustFind(t, ingressType, name)
 		wantInputs(t, r, map[string]any{"securityGroupId": sg.ID, "ipProtocol": "tcp", "fromPort": 5432.0,
 			"toPort": 5432.0, source[0]: source[1]})
 	}
@@ -292,7 +283,7 @@ func TestAllowFromRejectsBadGrants(t *testing.T) {
 // parseURL reads DATABASE_URL back from the parameter the test stored it in.
 func parseURL(t *testing.T, m *mock.Monitor) (*url.URL, string) {
 	t.Helper()
-	p := find(t, m, parameterType, "database-url")
+	p := m.MustFind(t, parameterType, "database-url")
 	if !p.IsSecretInput("value") {
 		t.Error("DATABASE_URL is not secret")
 	}
@@ -307,23 +298,23 @@ func parseURL(t *testing.T, m *mock.Monitor) (*url.URL, string) {
 func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
 	t.Parallel()
 	m := run(t, argsFrom(config.DefaultDatabase("prod"), true))
-	inst := find(t, m, instanceType, "db-instance")
+	inst := m.MustFind(t, instanceType, "db-instance")
 	address := outputOf(t, m, instanceType, "db-instance", "address").(string)
 
-	prov := find(t, m, pgProviderType, "db-postgresql")
+	prov := m.MustFind(t, pgProviderType, "db-postgresql")
 	wantInputs(t, prov, map[string]any{"host": address, "port": 5432.0, "username": "postgres",
 		"sslmode": "require", "superuser": false, "connectTimeout": 30.0, "database": "postgres"})
 	if !prov.IsSecretInput("password") || prov.Input("password") != inst.Input("password") {
 		t.Error("provider password is not the secret master password")
 	}
 
-	role := find(t, m, pgRoleType, "db-app-role")
+	role := m.MustFind(t, pgRoleType, "db-app-role")
 	wantInputs(t, role, map[string]any{"name": "article_pipeline", "login": true})
-	appPassword := find(t, m, passwordType, "db-app-password").Outputs["result"].SecretValue().Element.StringValue()
+	appPassword := m.MustFind(t, passwordType, "db-app-password").Outputs["result"].SecretValue().Element.StringValue()
 	if !role.IsSecretInput("password") || role.Input("password") != appPassword {
 		t.Error("app role password is not its own secret generated password")
 	}
-	db := find(t, m, pgDatabaseType, "db-app-database")
+	db := m.MustFind(t, pgDatabaseType, "db-app-database")
 	wantInputs(t, db, map[string]any{"name": "article_pipeline", "owner": "article_pipeline"})
 	if !db.Protect {
 		t.Error("application database is not protected")
@@ -348,7 +339,7 @@ func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
 	if !strings.HasSuffix(address, ".us-west-2.rds.amazonaws.com") {
 		t.Errorf("DATABASE_URL host %q is not the endpoint's DNS name", address)
 	}
-	tags := find(t, m, parameterType, "database-url").Input("tags").(map[string]any)
+	tags := m.MustFind(t, parameterType, "database-url").Input("tags").(map[string]any)
 	if tags["databaseName"] != "article_pipeline" || tags["username"] != "article_pipeline" ||
 		tags["masterUsername"] != "postgres" || tags["address"] != address || tags["proxyEndpoint"] != "" ||
 		tags["identifier"] != "article-pipeline-prod" ||
@@ -362,7 +353,7 @@ func TestBootstrapThroughATunnel(t *testing.T) {
 	d := config.DefaultDatabase("prod")
 	d.TunnelHost, d.TunnelPort = "localhost", 15432
 	m := run(t, argsFrom(d, true))
-	wantInputs(t, find(t, m, pgProviderType, "db-postgresql"), map[string]any{"host": "localhost", "port": 15432.0})
+	wantInputs(t, m.MustFind(t, pgProviderType, "db-postgresql"), map[string]any{"host": "localhost", "port": 15432.0})
 	// The application still connects to the endpoint, not the tunnel.
 	u, _ := parseURL(t, m)
 	if u.Hostname() != outputOf(t, m, instanceType, "db-instance", "address") || u.Port() != "5432" {
@@ -375,7 +366,7 @@ func TestWithoutBootstrapTheMasterUserConnects(t *testing.T) {
 	d := config.DefaultDatabase("development")
 	d.Bootstrap = false
 	m := run(t, argsFrom(d, false))
-	inst := find(t, m, instanceType, "db-instance")
+	inst := m.MustFind(t, instanceType, "db-instance")
 	wantInputs(t, inst, map[string]any{"dbName": "article_pipeline"})
 	for _, typ := range []string{pgProviderType, pgRoleType, pgDatabaseType} {
 		if got := m.OfType(typ); len(got) != 0 {
@@ -397,7 +388,7 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 	args := argsFrom(d, true)
 	args.MasterPassword = pulumi.String("the-running-password") // from secret config
 	m := run(t, args)
-	inst := find(t, m, instanceType, "db-instance")
+	inst := m.MustFind(t, instanceType, "db-instance")
 	if inst.Input("password") != "the-running-password" || !inst.IsSecretInput("password") {
 		t.Errorf("password secret=%v, want the given password", inst.IsSecretInput("password"))
 	}
@@ -409,7 +400,7 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 	}
 	// db_name cannot change in place; the adopted instance keeps its database.
 	wantInputs(t, inst, map[string]any{"identifier": "np-deposition-db", "dbName": nil})
-	subnets := find(t, m, subnetGroupType, "db-subnets")
+	subnets := m.MustFind(t, subnetGroupType, "db-subnets")
 	if subnets.ImportID != "np-deposition-subnets" || subnets.Input("name") != "np-deposition-subnets" ||
 		subnets.Protect {
 		t.Errorf("subnet group import ID %q, name %v, protect %v", subnets.ImportID, subnets.Input("name"),
@@ -418,7 +409,7 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 	if u, pw := parseURL(t, m); u.Path != "/np_mrd" || u.User.Username() != "postgres" || pw != "the-running-password" {
 		t.Errorf("DATABASE_URL = %s", u.Redacted())
 	}
-	if len(find(t, m, sgType, "db-sg").ImportID) != 0 {
+	if len(m.MustFind(t, sgType, "db-sg").ImportID) != 0 {
 		t.Error("security group imported")
 	}
 }
@@ -429,7 +420,7 @@ func TestSwitchesOff(t *testing.T) {
 	d.LogExports, d.MonitoringInterval, d.PerformanceInsights, d.MultiAZ = false, 0, false, true
 	d.SkipFinalSnapshot, d.DeletionProtection = true, false
 	m := run(t, argsFrom(d, false))
-	inst := find(t, m, instanceType, "db-instance")
+	inst := m.MustFind(t, instanceType, "db-instance")
 	wantInputs(t, inst, map[string]any{
 		"enabledCloudwatchLogsExports": nil, "monitoringInterval": 0.0, "monitoringRoleArn": nil,
 		"performanceInsightsEnabled": false, "performanceInsightsRetentionPeriod": nil,
@@ -448,8 +439,8 @@ func TestProxy(t *testing.T) {
 	d := config.DefaultDatabase("prod")
 	d.Proxy = true
 	m := run(t, argsFrom(d, true))
-	sg := find(t, m, sgType, "db-sg")
-	proxy := find(t, m, proxyType, "db-proxy")
+	sg := m.MustFind(t, sgType, "db-sg")
+	proxy := m.MustFind(t, proxyType, "db-proxy")
 	wantInputs(t, proxy, map[string]any{"name": "article-pipeline-prod-proxy", "engineFamily": "POSTGRESQL",
 		"requireTls":   true,
 		"vpcSubnetIds": []any{"subnet-private-a", "subnet-private-b"}, "vpcSecurityGroupIds": []any{sg.ID}})
@@ -458,13 +449,13 @@ func TestProxy(t *testing.T) {
 		t.Fatalf("auths = %v, want the master and app logins", auths)
 	}
 	for i, role := range []string{"master", "app"} {
-		secret := find(t, m, secretType, "db-proxy-"+role+"-secret")
+		secret := m.MustFind(t, secretType, "db-proxy-"+role+"-secret")
 		auth := auths[i].(map[string]any)
 		if auth["secretArn"] != outputOf(t, m, secretType, secret.Name, "arn") || auth["authScheme"] != "SECRETS" ||
 			auth["iamAuth"] != "DISABLED" {
 			t.Errorf("auth %d = %v", i, auth)
 		}
-		value := find(t, m, secretValueType, "db-proxy-"+role+"-secret-value")
+		value := m.MustFind(t, secretValueType, "db-proxy-"+role+"-secret-value")
 		var body struct{ Username, Password string }
 		if err := json.Unmarshal([]byte(value.Input("secretString").(string)), &body); err != nil {
 			t.Fatal(err)
@@ -473,16 +464,16 @@ func TestProxy(t *testing.T) {
 			t.Errorf("%s secret: secret=%v user=%q", role, value.IsSecretInput("secretString"), body.Username)
 		}
 	}
-	policy := find(t, m, "aws:iam/rolePolicy:RolePolicy", "db-proxy-policy").Input("policy").(string)
+	policy := m.MustFind(t, "aws:iam/rolePolicy:RolePolicy", "db-proxy-policy").Input("policy").(string)
 	if !strings.Contains(policy, `"secretsmanager:GetSecretValue"`) || strings.Contains(policy, `"*"`) {
 		t.Errorf("proxy policy = %s", policy)
 	}
-	wantInputs(t, find(t, m, proxyTargetType, "db-proxy-target"), map[string]any{
+	wantInputs(t, m.MustFind(t, proxyTargetType, "db-proxy-target"), map[string]any{
 		"targetGroupName": "default", "dbInstanceIdentifier": "article-pipeline-prod",
 		"dbProxyName": "article-pipeline-prod-proxy"})
-	find(t, m, proxyTargetsType, "db-proxy-targets")
-	wantInputs(t, find(t, m, ingressType, "db-proxy-ingress"), map[string]any{"referencedSecurityGroupId": sg.ID})
-	wantInputs(t, find(t, m, egressType, "db-proxy-egress"), map[string]any{"referencedSecurityGroupId": sg.ID})
+	m.MustFind(t, proxyTargetsType, "db-proxy-targets")
+	wantInputs(t, m.MustFind(t, ingressType, "db-proxy-ingress"), map[string]any{"referencedSecurityGroupId": sg.ID})
+	wantInputs(t, m.MustFind(t, egressType, "db-proxy-egress"), map[string]any{"referencedSecurityGroupId": sg.ID})
 
 	u, _ := parseURL(t, m)
 	if u.Hostname() != outputOf(t, m, proxyType, "db-proxy", "endpoint") {

@@ -109,15 +109,6 @@ func list(v any) []string {
 	return nil
 }
 
-func find(t *testing.T, m *mock.Monitor, typ, name string) *mock.Resource {
-	t.Helper()
-	r := m.Find(typ, name)
-	if r == nil {
-		t.Fatalf("%s %s not declared", typ, name)
-	}
-	return r
-}
-
 func TestTrustPolicies(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -140,7 +131,7 @@ func TestTrustPolicies(t *testing.T) {
 				t.Errorf("ProviderARN = %q, want %q", o.provider, mockProviderARN)
 			}
 			for role, want := range map[string][]string{"delivery-preview-role": tc.wantPreview, "delivery-deploy-role": tc.wantDeploy} {
-				r := find(t, m, roleType, role)
+				r := m.MustFind(t, roleType, role)
 				sts := parsePolicy(t, r.Input("assumeRolePolicy"))
 				if len(sts) != 1 {
 					t.Fatalf("%s: %d trust statements, want 1", role, len(sts))
@@ -169,7 +160,7 @@ func TestTrustPolicies(t *testing.T) {
 					t.Errorf("%s: managedPolicyArns = %v; attachments are separate resources", role, got)
 				}
 			}
-			p := find(t, m, providerType, "delivery-provider")
+			p := m.MustFind(t, providerType, "delivery-provider")
 			if p.Input("url") != "https://token.actions.githubusercontent.com" ||
 				!slices.Equal(list(p.Input("clientIdLists")), []string{"sts.amazonaws.com"}) {
 				t.Errorf("provider inputs: url %v clients %v", p.Input("url"), p.Input("clientIdLists"))
@@ -177,7 +168,7 @@ func TestTrustPolicies(t *testing.T) {
 			if p.ImportID != "" || p.RetainOnDelete {
 				t.Errorf("created provider: import %q retain %v", p.ImportID, p.RetainOnDelete)
 			}
-			comp := find(t, m, typeToken, "delivery")
+			comp := m.MustFind(t, typeToken, "delivery")
 			for _, r := range m.Resources() {
 				if r != comp && r.ParentURN != comp.URN {
 					t.Errorf("%s %s is not parented to the component", r.Type, r.Name)
@@ -207,7 +198,7 @@ func TestProviderOwnership(t *testing.T) {
 			t.Errorf("ProviderARN = %q", o.provider)
 		}
 		for _, role := range []string{"delivery-preview-role", "delivery-deploy-role"} {
-			st := parsePolicy(t, find(t, m, roleType, role).Input("assumeRolePolicy"))[0]
+			st := parsePolicy(t, m.MustFind(t, roleType, role).Input("assumeRolePolicy"))[0]
 			if st.Principal["Federated"] != otherARN {
 				t.Errorf("%s trusts %v, want %s", role, st.Principal, otherARN)
 			}
@@ -239,7 +230,7 @@ func TestProviderOwnership(t *testing.T) {
 		if got != otherARN || len(m.OfType(providerType)) != 0 {
 			t.Errorf("ProviderARN = %q, %d providers declared", got, len(m.OfType(providerType)))
 		}
-		st := parsePolicy(t, find(t, m, roleType, "delivery-deploy-role").Input("assumeRolePolicy"))[0]
+		st := parsePolicy(t, m.MustFind(t, roleType, "delivery-deploy-role").Input("assumeRolePolicy"))[0]
 		if st.Principal["Federated"] != otherARN {
 			t.Errorf("deploy role trusts %v, want %s", st.Principal, otherARN)
 		}
@@ -249,7 +240,7 @@ func TestProviderOwnership(t *testing.T) {
 		a := validArgs("prod")
 		a.ProviderImportID = mockProviderARN
 		m, _ := run(t, "prod", a)
-		p := find(t, m, providerType, "delivery-provider")
+		p := m.MustFind(t, providerType, "delivery-provider")
 		if p.ImportID != mockProviderARN || !p.RetainOnDelete || p.Protect {
 			t.Errorf("adopted provider: import %q retain %v protect %v", p.ImportID, p.RetainOnDelete, p.Protect)
 		}
@@ -274,18 +265,18 @@ func TestRolePermissions(t *testing.T) {
 		t.Fatalf("%d policy attachments, want 4", len(atts))
 	}
 	for _, name := range []string{"delivery-preview-read-only", "delivery-deploy-read-only"} {
-		if got := find(t, m, attachmentType, name).Input("policyArn"); got != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
+		if got := m.MustFind(t, attachmentType, name).Input("policyArn"); got != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
 			t.Errorf("%s policyArn = %v", name, got)
 		}
 	}
 	var policyARNs []string
 	var docs []string
 	for _, part := range []string{"infrastructure", "services"} {
-		p := find(t, m, policyType, "delivery-deploy-"+part+"-policy")
+		p := m.MustFind(t, policyType, "delivery-deploy-"+part+"-policy")
 		arn := mock.Plain(p.Outputs["arn"], false).(string)
 		policyARNs = append(policyARNs, arn)
-		att := find(t, m, attachmentType, "delivery-deploy-"+part)
-		if att.Input("policyArn") != arn || att.Input("role") != mock.Plain(find(t, m, roleType, "delivery-deploy-role").Outputs["name"], false) {
+		att := m.MustFind(t, attachmentType, "delivery-deploy-"+part)
+		if att.Input("policyArn") != arn || att.Input("role") != mock.Plain(m.MustFind(t, roleType, "delivery-deploy-role").Outputs["name"], false) {
 			t.Errorf("%s attachment: policy %v role %v", part, att.Input("policyArn"), att.Input("role"))
 		}
 		text := p.Input("policy").(string)
@@ -303,13 +294,13 @@ func TestRolePermissions(t *testing.T) {
 		}
 	}
 
-	preview := parsePolicy(t, find(t, m, rolePolicyType, "delivery-preview-policy").Input("policy"))
+	preview := parsePolicy(t, m.MustFind(t, rolePolicyType, "delivery-preview-policy").Input("policy"))
 	if len(preview) != 1 || preview[0].Effect != "Deny" ||
 		!slices.Equal(preview[0].Actions, []string{"s3:GetObject", "s3:GetObjectVersion"}) {
 		t.Errorf("preview inline policy = %+v, want only the deny on object reads", preview)
 	}
 
-	inline := find(t, m, rolePolicyType, "delivery-deploy-policy").Input("policy").(string)
+	inline := m.MustFind(t, rolePolicyType, "delivery-deploy-policy").Input("policy").(string)
 	if n := len(strings.Join(strings.Fields(inline), "")); n > 10240 {
 		t.Errorf("deploy inline policy is %d characters; IAM allows 10240 inline per role", n)
 	}

@@ -857,13 +857,7 @@ func TestBadArgs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mock.Run(mock.Options{}, tc.run)
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			if n := len(m.Resources()); n != 0 {
-				t.Errorf("%d resources declared before the error", n)
-			}
+			mock.Rejects(t, tc.wantErr, tc.run)
 		})
 	}
 }

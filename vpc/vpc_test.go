@@ -38,20 +38,11 @@ func declare(t *testing.T, args *Args) (*mock.Monitor, *Network) {
 	return m, n
 }
 
-func mustFind(t *testing.T, m *mock.Monitor, typ, name string) *mock.Resource {
-	t.Helper()
-	r := m.Find(typ, name)
-	if r == nil {
-		t.Fatalf("no %s named %s", typ, name)
-	}
-	return r
-}
-
 func TestRunbookVPC(t *testing.T) {
 	t.Parallel()
 	m, _ := declare(t, runbookArgs())
 
-	vpc := mustFind(t, m, "aws:ec2/vpc:Vpc", "network-vpc")
+	vpc := m.MustFind(t, "aws:ec2/vpc:Vpc", "network-vpc")
 	for k, want := range map[string]any{
 		"cidrBlock": "10.0.0.0/16", "enableDnsHostnames": true, "enableDnsSupport": true,
 		"instanceTenancy": "default",
@@ -74,7 +65,7 @@ func TestRunbookVPC(t *testing.T) {
 		{"network-private-2", "10.0.1.0/24", "us-west-2b", "np-deposition-subnet-private2-us-west-2b"},
 	}
 	for _, s := range subnets {
-		r := mustFind(t, m, "aws:ec2/subnet:Subnet", s.name)
+		r := m.MustFind(t, "aws:ec2/subnet:Subnet", s.name)
 		if r.Input("cidrBlock") != s.cidr || r.Input("availabilityZone") != s.zone {
 			t.Errorf("%s: cidr %v zone %v, want %s %s", s.name, r.Input("cidrBlock"), r.Input("availabilityZone"), s.cidr, s.zone)
 		}
@@ -99,8 +90,8 @@ func TestRunbookVPC(t *testing.T) {
 	if len(routes) != 1 {
 		t.Fatalf("%d routes, want 1 (public default route)", len(routes))
 	}
-	publicRT := mustFind(t, m, "aws:ec2/routeTable:RouteTable", "network-public-rt")
-	igw := mustFind(t, m, "aws:ec2/internetGateway:InternetGateway", "network-igw")
+	publicRT := m.MustFind(t, "aws:ec2/routeTable:RouteTable", "network-public-rt")
+	igw := m.MustFind(t, "aws:ec2/internetGateway:InternetGateway", "network-igw")
 	if r := routes[0]; r.Input("destinationCidrBlock") != "0.0.0.0/0" || r.Input("gatewayId") != igw.ID ||
 		r.Input("routeTableId") != publicRT.ID {
 		t.Errorf("default route = %v", r.Inputs)
@@ -120,13 +111,13 @@ func TestRunbookVPC(t *testing.T) {
 		if got := assoc[fmt.Sprintf("network-public-%d", i)]; got != publicRT.ID {
 			t.Errorf("public subnet %d uses %s, want the public table", i, got)
 		}
-		priv := mustFind(t, m, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("network-private-%d", i))
+		priv := m.MustFind(t, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("network-private-%d", i))
 		if got := assoc[fmt.Sprintf("network-private-%d", i)]; got != priv.ID {
 			t.Errorf("private subnet %d uses %s, want its own private table", i, got)
 		}
 	}
 
-	ep := mustFind(t, m, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3")
+	ep := m.MustFind(t, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3")
 	if ep.Input("serviceName") != "com.amazonaws.us-west-2.s3" || ep.Input("vpcEndpointType") != "Gateway" {
 		t.Errorf("s3 endpoint = %v", ep.Inputs)
 	}
@@ -134,7 +125,7 @@ func TestRunbookVPC(t *testing.T) {
 		t.Errorf("s3 endpoint on %d route tables, want 3 (public + 2 private)", got)
 	}
 
-	sg := mustFind(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg")
+	sg := m.MustFind(t, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg")
 	if sg.Input("ingress") != nil || sg.Input("egress") != nil {
 		t.Errorf("default security group keeps rules: %v", sg.Inputs)
 	}
@@ -189,12 +180,12 @@ func TestAdoptImportsEveryPart(t *testing.T) {
 		{"aws:ec2/routeTableAssociation:RouteTableAssociation", "network-private-2", "subnet-0qb/rtb-0qb"},
 	}
 	for _, w := range want {
-		if r := mustFind(t, m, w.typ, w.name); r.ImportID != w.id || !r.Protect {
+		if r := m.MustFind(t, w.typ, w.name); r.ImportID != w.id || !r.Protect {
 			t.Errorf("%s %s import ID = %q (protected %v), want %q, protected", w.typ, w.name, r.ImportID, r.Protect, w.id)
 		}
 	}
 	// The endpoint and the default-SG lockdown are new, never imported.
-	if r := mustFind(t, m, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3"); r.ImportID != "" || r.Protect {
+	if r := m.MustFind(t, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3"); r.ImportID != "" || r.Protect {
 		t.Errorf("endpoint imported as %q (protected %v)", r.ImportID, r.Protect)
 	}
 }
@@ -214,16 +205,10 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
 				_, err := NewNetwork(ctx, "network", tc.mutate(runbookArgs()))
 				return err
 			})
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			if n := len(m.Resources()); n != 0 {
-				t.Errorf("%d resources declared before the error", n)
-			}
 		})
 	}
 }

@@ -29,25 +29,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := run([]string{"-dir", projectDir, stack}, &stdout, &stderr); code != 0 {
-				t.Fatalf("synth %s exited %d: %s", stack, code, stderr.String())
-			}
-			golden := filepath.Join(projectDir, "testdata", stack+".json")
-			if *update {
-				if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./cmd/synth -update` to create it)", err)
-			}
-			if !bytes.Equal(stdout.Bytes(), want) {
-				t.Errorf("synth %s differs from %s; if the change is intended, run `go test ./cmd/synth -update` "+
-					"and review the diff", stack, golden)
-			}
+			golden(t, filepath.Join(projectDir, "testdata", stack+".json"), "-dir", projectDir, stack)
 		})
 	}
 }
@@ -57,25 +39,32 @@ func TestGolden(t *testing.T) {
 func TestPolicyReports(t *testing.T) {
 	for _, stack := range synth.Stacks(projectDir) {
 		t.Run(stack, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := run([]string{"-dir", projectDir, "-policy", "text", stack}, &stdout, &stderr); code != 0 {
-				t.Fatalf("synth -policy %s exited %d: %s", stack, code, stderr.String())
-			}
-			golden := filepath.Join(projectDir, "testdata", stack+".policy.txt")
-			if *update {
-				if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./cmd/synth -update`)", err)
-			}
-			if !bytes.Equal(stdout.Bytes(), want) {
-				t.Errorf("policy report of %s differs from %s; run `go test ./cmd/synth -update`", stack, golden)
-			}
+			golden(t, filepath.Join(projectDir, "testdata", stack+".policy.txt"), "-dir", projectDir, "-policy", "text", stack)
 		})
+	}
+}
+
+// golden runs the synth with args and compares its output with the file at
+// path, or rewrites the file under -update. That diff is what review reads.
+func golden(t *testing.T, path string, args ...string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("synth %v exited %d: %s", args, code, stderr.String())
+	}
+	if *update {
+		if err := os.WriteFile(path, stdout.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `go test ./cmd/synth -update` to create it)", err)
+	}
+	if !bytes.Equal(stdout.Bytes(), want) {
+		t.Errorf("synth %v differs from %s; if the change is intended, run `go test ./cmd/synth -update` "+
+			"and review the diff", args, path)
 	}
 }
 

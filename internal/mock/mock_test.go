@@ -2,6 +2,7 @@ package mock
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -114,5 +115,20 @@ func TestUnknownInvokeFails(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "no mocked answer") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRejectsAndMustFind(t *testing.T) {
+	t.Parallel()
+	Rejects(t, "bad args", func(ctx *pulumi.Context) error { return errors.New("bad args") })
+	m, err := Run(Options{}, func(ctx *pulumi.Context) error {
+		_, err := s3.NewBucketV2(ctx, "b", nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b"); r.Name != "b" {
+		t.Errorf("found %s", r.Name)
 	}
 }
