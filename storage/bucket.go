@@ -140,6 +140,8 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		Bucket: pulumi.String(args.BucketName),
 		// Never empty a bucket to delete it: deposited data has no other copy.
 		ForceDestroy: pulumi.Bool(false),
+		// Runbook: "Object Lock: Disable" on every bucket.
+		ObjectLockEnabled: pulumi.Bool(false),
 	}, bucketOpts...)
 	if err != nil {
 		return nil, err

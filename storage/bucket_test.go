@@ -192,8 +192,9 @@ func checkBucket(t *testing.T, m *mock.Monitor, n string, w want) {
 	if b == nil {
 		t.Fatalf("%s: no bucket", n)
 	}
-	if b.Input("bucket") != w.name || b.Input("forceDestroy") != false {
-		t.Errorf("%s: bucket = %v, forceDestroy = %v; want %q, false", n, b.Input("bucket"), b.Input("forceDestroy"), w.name)
+	if b.Input("bucket") != w.name || b.Input("forceDestroy") != false || b.Input("objectLockEnabled") != false {
+		t.Errorf("%s: bucket = %v, forceDestroy = %v, objectLockEnabled = %v; want %q, false, false", n,
+			b.Input("bucket"), b.Input("forceDestroy"), b.Input("objectLockEnabled"), w.name)
 	}
 	if b.Protect != w.protect {
 		t.Errorf("%s: bucket protect = %v, want %v", n, b.Protect, w.protect)
