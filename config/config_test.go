@@ -207,3 +207,14 @@ func TestDatabaseURLNeedsTheDatabase(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestProtectedDatabaseKeepsDeletionProtection(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(stackRaw("prod", "article-pipeline:database", `{"deletionProtection":false}`))
+	if err == nil || !strings.Contains(err.Error(), "article-pipeline:database.deletionProtection: cannot be false while article-pipeline:protect is true") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := Parse(stackRaw("development", "article-pipeline:database", `{"deletionProtection":false}`)); err != nil {
+		t.Fatalf("development may turn it off: %v", err)
+	}
+}

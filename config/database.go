@@ -289,6 +289,10 @@ func validateDatabase(d Database, protect bool, p *problems) {
 		p.add(f("skipFinalSnapshot"), "cannot be true while %s is true; a protected database always keeps a "+
 			"final snapshot", key("protect"))
 	}
+	if !d.DeletionProtection && protect {
+		p.add(f("deletionProtection"), "cannot be false while %s is true; a protected database keeps AWS "+
+			"deletion protection too (Security Hub RDS.8)", key("protect"))
+	}
 	// A name derived from a bad identifier would only repeat that problem.
 	if !d.SkipFinalSnapshot && (idOK || d.FinalSnapshotIdentifier != d.Identifier+"-final") {
 		checkRDSIdentifier(f("finalSnapshotIdentifier"), d.FinalSnapshotIdentifier, 255, p)
