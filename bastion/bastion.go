@@ -29,23 +29,20 @@ const (
 	amiParameterArm64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 )
 
-// Args configure NewBastion.
+// Args configure NewBastion: the stack's Settings plus where the database is.
 type Args struct {
+	Settings
 	// VpcID is the VPC of the database.
 	VpcID pulumi.StringInput
 	// SubnetID is a public subnet: without NAT or interface endpoints, the SSM
 	// agent reaches Systems Manager through the internet gateway.
 	SubnetID pulumi.StringInput
-	// InstanceType is t3.nano by default; a Graviton type (t4g.nano) gets the arm64 AMI.
-	InstanceType string
 	// DatabaseSecurityGroupID is the only place the bastion may connect to besides
 	// HTTPS; the database must admit SecurityGroupID in return.
 	DatabaseSecurityGroupID pulumi.StringInput
 	// DatabaseAddress and DatabasePort are the tunnel's remote end.
 	DatabaseAddress pulumi.StringInput
 	DatabasePort    int
-	// LocalPort is the port the tunnel opens on the operator's machine.
-	LocalPort int
 	// NameTag, if set, is the instance's Name tag (the console shows it).
 	NameTag string
 }
@@ -64,13 +61,12 @@ type Bastion struct {
 }
 
 var (
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	// Graviton families carry a "g" after the generation: t4g, m7g, c7gn, r8g.
 	gravitonPattern = regexp.MustCompile(`^[a-z]+[0-9]+g[a-z]*\.`)
 )
 
-func (a *Args) check() error {
-	var errs []error
+func (a *Args) check(name string) error {
+	errs := []error{a.Settings.Validate(name)}
 	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
 	if a.VpcID == nil {
 		bad("VpcID is required")
@@ -84,14 +80,8 @@ func (a *Args) check() error {
 	if a.DatabaseAddress == nil {
 		bad("DatabaseAddress is required")
 	}
-	if !instanceTypePattern.MatchString(a.InstanceType) {
-		bad("InstanceType %q is not an EC2 instance type", a.InstanceType)
-	}
 	if a.DatabasePort <= 0 || a.DatabasePort > 65535 {
 		bad("DatabasePort %d is out of range", a.DatabasePort)
-	}
-	if a.LocalPort <= 0 || a.LocalPort > 65535 {
-		bad("LocalPort %d is out of range", a.LocalPort)
 	}
 	return errors.Join(errs...)
 }
@@ -118,7 +108,7 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	if args == nil {
 		return nil, fmt.Errorf("bastion %q: args are required", name)
 	}
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, fmt.Errorf("bastion %q: %w", name, err)
 	}
 	c := &Bastion{}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/bastion"
-	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -28,15 +27,14 @@ const (
 )
 
 // argsFrom maps config to Args the way the program does.
-func argsFrom(b config.Bastion) *bastion.Args {
+func argsFrom(b bastion.Settings) *bastion.Args {
 	return &bastion.Args{
+		Settings:                b,
 		VpcID:                   pulumi.String("vpc-0123456789abcdef0"),
 		SubnetID:                pulumi.String("subnet-public-a"),
-		InstanceType:            b.InstanceType,
 		DatabaseSecurityGroupID: pulumi.String("sg-database"),
 		DatabaseAddress:         pulumi.String(dbAddress),
 		DatabasePort:            5432,
-		LocalPort:               b.LocalPort,
 		NameTag:                 "np-deposition-bastion",
 	}
 }
@@ -77,7 +75,7 @@ func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
 
 func TestBastion(t *testing.T) {
 	t.Parallel()
-	b := config.DefaultBastion()
+	b := bastion.Defaults()
 	b.Enabled = true
 	m := run(t, argsFrom(b))
 
@@ -172,7 +170,7 @@ func TestAMIFollowsTheArchitecture(t *testing.T) {
 		}
 	}
 	// The program looks the parameter up (and the mock answers it).
-	b := config.DefaultBastion()
+	b := bastion.Defaults()
 	b.InstanceType, b.LocalPort = "t4g.nano", 15432
 	m := run(t, argsFrom(b))
 	found := false
@@ -214,29 +212,23 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 		{"no database group", func(a *bastion.Args) { a.DatabaseSecurityGroupID = nil },
 			"DatabaseSecurityGroupID is required"},
 		{"no address", func(a *bastion.Args) { a.DatabaseAddress = nil }, "DatabaseAddress is required"},
-		{"instance type", func(a *bastion.Args) { a.InstanceType = "nano" }, `InstanceType "nano" is not`},
-		{"local port", func(a *bastion.Args) { a.LocalPort = 0 }, "LocalPort 0 is out of range"},
+		{"database port", func(a *bastion.Args) { a.DatabasePort = 0 }, "DatabasePort 0 is out of range"},
+		// The settings' own rules (settings_test.go) run before anything is declared.
+		{"a settings rule", func(a *bastion.Args) { a.InstanceType = "nano" },
+			`bastion.instanceType: "nano" is not an EC2 instance type`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
 				var args *bastion.Args
 				if tc.edit != nil {
-					args = argsFrom(config.DefaultBastion())
+					args = argsFrom(bastion.Defaults())
 					tc.edit(args)
 				}
 				_, err := bastion.NewBastion(ctx, "bastion", args)
 				return err
 			})
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			for _, r := range m.Resources() {
-				if r.Type != "pulumi:pulumi:Stack" {
-					t.Errorf("declared %s %s despite bad args", r.Type, r.Name)
-				}
-			}
 		})
 	}
 }

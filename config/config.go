@@ -13,6 +13,10 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/bastion"
+	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/vpc"
 )
 
 // Namespace is the project's config namespace (the project name).
@@ -45,7 +49,7 @@ type Settings struct {
 	// SharedStack is the stack reference (org/project/stack) that owns the shared
 	// VPC; empty means this stack creates (or adopts) its own.
 	SharedStack string
-	Network     Network
+	Network     vpc.Settings
 	Adopt       Adopt
 	// Buckets are the stack's S3 buckets keyed by role (deposition, djangoStatic, ...).
 	Buckets map[string]Bucket
@@ -58,37 +62,21 @@ type Settings struct {
 	ParameterPath string
 	Backup        Backup
 	Delivery      Delivery
-	Database      Database
+	Database      database.Settings
 	// DatabaseMasterPassword is the running instance's master password when it
 	// is adopted (secret; empty: generated). Never print it.
 	DatabaseMasterPassword string
-	Bastion                Bastion
+	Bastion                bastion.Settings
 	// Domain is the team's domain (HTTPS); empty Name serves plain HTTP.
 	Domain   Domain
 	Platform Platform
 	Services Services
 }
 
-// Network is the VPC layout. The defaults are the runbook's console settings.
-type Network struct {
-	// Enabled is false for a stack with no network of its own and no shared one
-	// (a personal sandbox that holds only a bucket).
-	Enabled bool
-	CIDR    string
-	// AvailabilityZones is empty to use the first zones the region offers.
-	AvailabilityZones []string
-	PublicSubnets     []string
-	PrivateSubnets    []string
-	// NamePrefix is the console's "Name tag auto-generation" prefix.
-	NamePrefix               string
-	S3GatewayEndpoint        bool
-	LockDefaultSecurityGroup bool
-}
-
 // Adopt holds IDs of resources that already exist (created by the console or
 // Copilot) and are imported instead of created.
 type Adopt struct {
-	Network *NetworkIDs
+	Network *vpc.ImportIDs
 	// Buckets lists the roles of buckets that already exist (import ID = name).
 	Buckets []string
 	// Parameters lists the NAMEs of parameters that already exist under this
@@ -101,16 +89,6 @@ type Adopt struct {
 	// BackupVault and BackupPlanID adopt the console-made vault (by name) and plan (by ID).
 	BackupVault  string
 	BackupPlanID string
-}
-
-// NetworkIDs are the IDs of an existing VPC and what the console wizard made with it.
-type NetworkIDs struct {
-	VpcID                string
-	InternetGatewayID    string
-	PublicSubnetIDs      []string
-	PrivateSubnetIDs     []string
-	PublicRouteTableID   string
-	PrivateRouteTableIDs []string
 }
 
 // Raw is a stack's config as Pulumi hands it to the program: every value a
@@ -150,6 +128,18 @@ func (p *problems) add(key, format string, args ...any) {
 }
 
 func (p problems) err() error { return errors.Join(p...) }
+
+// join adds the problems a component's Validate returned, one by one.
+func (p *problems) join(err error) {
+	if err == nil {
+		return
+	}
+	if many, ok := err.(interface{ Unwrap() []error }); ok {
+		*p = append(*p, many.Unwrap()...)
+		return
+	}
+	*p = append(*p, err)
+}
 
 // key returns the user-facing name of a project key.
 func key(k string) string { return Namespace + ":" + k }
@@ -225,7 +215,7 @@ func Parse(raw Raw) (*Settings, error) {
 	checkParameterNames(append(slices.Sorted(mapKeys(s.Parameters)), GeneratedParameters...),
 		s.ParameterPath, s.Application, s.Environment, &p)
 	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
-	s.Database = parseDatabase(raw.Values[key("database")], s.Environment, s.Protect, &p)
+	s.Database = parseDatabase(raw.Values[key("database")], "article-pipeline-"+s.Environment, s.Protect, &p)
 	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
 	if pw := raw.Values[key("databaseMasterPassword")]; pw != "" {
 		if !raw.Secret[key("databaseMasterPassword")] {
@@ -271,7 +261,7 @@ func Parse(raw Raw) (*Settings, error) {
 			"remove one of them", key("sharedStack"))
 	}
 	if s.Adopt.Network != nil {
-		checkNetworkIDs(s.Adopt.Network, s.Network, &p)
+		p.join(s.Adopt.Network.Validate(key("adopt")+".network", len(s.Network.PublicSubnets)))
 		if s.SharedStack != "" {
 			p.add(key("adopt")+".network", "cannot adopt a VPC while %s names a stack that owns it; "+
 				"set one or the other", key("sharedStack"))

@@ -6,127 +6,205 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
-// decode reads an object-valued key into dst, rejecting unknown fields (a typo
-// must not silently fall back to a default) and naming the key in every error.
-func decode(k, value string, dst any, p *problems) bool {
+// decodeOver reads one stack-file value (JSON, as Pulumi hands an object or list
+// to the program) over dst, which holds the component's defaults. Field names
+// match json tags exactly (encoding/json alone would take "imagetag" for
+// "imageTag"), an unknown field is an error with the closest known name, and
+// every error names the key path. A field the value sets replaces the default,
+// except a nested struct, which is read over its own defaults; lists and maps
+// are replaced whole. A nil pointer to a struct is allocated when set, starting
+// from its SetDefaults method if it has one. It reports whether dst was read
+// without a problem.
+func decodeOver(p *problems, k, value string, dst any) bool {
 	if strings.TrimSpace(value) == "" {
-		return false
-	}
-	// encoding/json matches field names case-insensitively; config keys are
-	// exact, so "imagetag" must not pass for "imageTag".
-	var tree any
-	if json.Unmarshal([]byte(value), &tree) == nil {
-		if path, field, want := exactFields(tree, reflect.TypeOf(dst), ""); field != "" {
-			hint := ""
-			if want != "" {
-				hint = fmt.Sprintf("; did you mean %q?", want)
-			}
-			p.add(k+path, "unknown field %q%s", field, hint)
-			return false
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(value)))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
 		return true
 	}
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field != "" {
-			field = "." + field
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		panic("config: decodeOver needs a non-nil pointer")
+	}
+	before := len(*p)
+	decodeValue(p, k, json.RawMessage(value), v.Elem())
+	return len(*p) == before
+}
+
+// defaulter is a settings type whose zero value is not its default (an
+// optional block such as autoscaling: given at all, it starts from these).
+type defaulter interface{ SetDefaults() }
+
+func decodeValue(p *problems, k string, raw json.RawMessage, v reflect.Value) {
+	raw = bytes.TrimSpace(raw)
+	switch v.Kind() {
+	case reflect.Pointer:
+		if string(raw) == "null" {
+			v.SetZero()
+			return
 		}
-		p.add(k+field, "expected %s, got a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
-	case errors.As(err, &syntaxErr):
-		p.add(k, "expected an object (YAML mapping); %v", err)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		p.add(k, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+			if d, ok := v.Interface().(defaulter); ok {
+				d.SetDefaults()
+			}
+		}
+		decodeValue(p, k, raw, v.Elem())
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if !object(p, k, raw, &fields) {
+			return
+		}
+		byTag := jsonFields(v.Type())
+		for _, name := range slices.Sorted(mapKeys(fields)) {
+			i, ok := byTag[name]
+			if !ok {
+				p.add(k, "unknown field %q%s", name, didYouMean(name, slices.Collect(mapKeys(byTag))))
+				continue
+			}
+			decodeValue(p, k+"."+name, fields[name], v.Field(i))
+		}
+	case reflect.Map:
+		var entries map[string]json.RawMessage
+		if !object(p, k, raw, &entries) {
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(entries))
+		for _, name := range slices.Sorted(mapKeys(entries)) {
+			e := reflect.New(v.Type().Elem()).Elem()
+			decodeValue(p, k+"."+name, entries[name], e)
+			m.SetMapIndex(reflect.ValueOf(name).Convert(v.Type().Key()), e)
+		}
+		v.Set(m)
+	case reflect.Slice:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil || (items == nil && string(raw) != "[]") {
+			if string(raw) == "null" {
+				v.SetZero()
+				return
+			}
+			p.add(k, "expected a list, got %s", jsonKindOf(raw))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(items), len(items))
+		for i, item := range items {
+			decodeValue(p, fmt.Sprintf("%s[%d]", k, i), item, s.Index(i))
+		}
+		v.Set(s)
 	default:
-		p.add(k, "%v", err)
+		ptr := reflect.New(v.Type())
+		if err := json.Unmarshal(raw, ptr.Interface()); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) || string(raw) == "null" {
+				p.add(k, "expected %s, got %s", expectedKind(v.Type()), jsonKindOf(raw))
+			} else {
+				p.add(k, "%v", err)
+			}
+			return
+		}
+		if string(raw) == "null" {
+			p.add(k, "expected %s, got null", expectedKind(v.Type()))
+			return
+		}
+		v.Set(ptr.Elem())
 	}
-	return false
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "slice":
-		return "a list"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "bool":
+// object reads a JSON object's members, or names the key when raw is not one.
+func object(p *problems, k string, raw json.RawMessage, dst *map[string]json.RawMessage) bool {
+	if err := json.Unmarshal(raw, dst); err != nil || *dst == nil {
+		p.add(k, "expected an object (YAML mapping), got %s", jsonKindOf(raw))
+		return false
+	}
+	return true
+}
+
+// jsonFields maps each json tag of a struct type to its field index.
+func jsonFields(t reflect.Type) map[string]int {
+	out := map[string]int{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = i
+		}
+	}
+	return out
+}
+
+func expectedKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
 		return "true or false"
-	case "int", "int64", "float64":
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
 		return "a number"
+	case reflect.String:
+		return "a string"
 	}
-	return "a " + goKind
+	return "a " + t.Kind().String()
 }
 
-// exactFields walks a decoded JSON tree along the Go type it will be decoded
-// into and returns the first object key that matches no json tag exactly (with
-// its path and the tag it matches case-insensitively, if any).
-func exactFields(tree any, t reflect.Type, path string) (at, field, want string) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// jsonKindOf names the kind of a JSON value for an error message.
+func jsonKindOf(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
 	}
-	switch v := tree.(type) {
-	case map[string]any:
-		switch t.Kind() {
-		case reflect.Map:
-			for _, key := range sortedKeys(v) {
-				if a, f, w := exactFields(v[key], t.Elem(), path+"."+key); f != "" {
-					return a, f, w
-				}
-			}
-		case reflect.Struct:
-			fields := map[string]reflect.Type{}
-			for i := range t.NumField() {
-				name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-				if name != "" && name != "-" {
-					fields[name] = t.Field(i).Type
-				}
-			}
-			for _, key := range sortedKeys(v) {
-				ft, ok := fields[key]
-				if !ok {
-					for name := range fields {
-						if strings.EqualFold(name, key) {
-							return path, key, name
-						}
-					}
-					continue // unknown outright: the decoder reports it
-				}
-				if a, f, w := exactFields(v[key], ft, path+"."+key); f != "" {
-					return a, f, w
-				}
-			}
-		}
-	case []any:
-		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
-			for i, e := range v {
-				if a, f, w := exactFields(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); f != "" {
-					return a, f, w
-				}
-			}
+	switch raw[0] {
+	case '{':
+		return "a JSON object"
+	case '[':
+		return "a JSON array"
+	case '"':
+		return "a JSON string"
+	case 't', 'f':
+		return "a JSON bool"
+	case 'n':
+		return "null"
+	}
+	return "a JSON number " + string(raw)
+}
+
+// didYouMean suggests the known name closest to a mistyped one: the same name in
+// another case first, else one within two edits.
+func didYouMean(name string, known []string) string {
+	slices.Sort(known)
+	for _, k := range known {
+		if strings.EqualFold(k, name) {
+			return fmt.Sprintf("; did you mean %q?", k)
 		}
 	}
-	return "", "", ""
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
+			best, bestDist = k, d
+		}
 	}
-	sort.Strings(keys)
-	return keys
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
 }
 
-// idx names one element of a list-valued field: key.field[i].
-func idx(k string, i int) string { return fmt.Sprintf("%s[%d]", k, i) }
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

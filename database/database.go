@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -48,9 +47,10 @@ type Grant struct {
 	SecurityGroupID pulumi.StringInput
 }
 
-// Args configure NewPostgres. Plain fields come from config (which carries the
-// runbook's values as defaults); inputs come from other components.
+// Args configure NewPostgres: the stack's Settings plus the inputs other
+// components produce.
 type Args struct {
+	Settings
 	// VpcID is the VPC the security group is created in.
 	VpcID pulumi.StringInput
 	// SubnetIDs are the private subnets of the DB subnet group (two zones or more).
@@ -58,78 +58,12 @@ type Args struct {
 	// AllowedSecurityGroups may connect to Port (services, bastion). More can be
 	// added after construction with AllowFrom.
 	AllowedSecurityGroups []Grant
-	// AllowedCIDRs may connect to Port (the runbook opened the VPC CIDR; per-app
-	// security groups are the better practice, this list is for exceptions).
-	AllowedCIDRs []string
-
-	// Identifier is the instance's RDS identifier (its physical name).
-	Identifier string
-	// EngineVersion is "17" (newest minor, upgraded automatically) or "17.4".
-	EngineVersion string
-	// InstanceClass is the runbook's db.t3.small by default.
-	InstanceClass string
-	// StorageType is gp2 in the runbook.
-	StorageType string
-	// AllocatedStorage and MaxAllocatedStorage are in GiB (runbook: 20 and 1000).
-	AllocatedStorage    int
-	MaxAllocatedStorage int
-	// MultiAZ is the runbook's "Single-AZ" (false) switch.
-	MultiAZ bool
-	// Port is 5432 in the runbook.
-	Port int
-	// MasterUsername is postgres in the runbook (it cannot change in place).
-	MasterUsername string
 	// MasterPassword, if set, is used instead of a generated one (for an adopted
 	// instance whose password the services already use); it is kept secret.
 	MasterPassword pulumi.StringInput
-	// BackupRetentionDays is 7 in the runbook.
-	BackupRetentionDays int
-	// BackupWindowStart ("HH:MM", UTC) and MaintenanceDay ("mon".."sun") give both
-	// windows; see Windows.
-	BackupWindowStart string
-	MaintenanceDay    string
-	// PerformanceInsights and its retention (runbook: on, 7 days).
-	PerformanceInsights              bool
-	PerformanceInsightsRetentionDays int
-	// MonitoringInterval is the enhanced-monitoring granularity in seconds (runbook:
-	// 60; 0 turns it and its role off).
-	MonitoringInterval int
-	// LogExports publishes LogExports to CloudWatch log groups kept LogRetentionDays.
-	LogExports       bool
-	LogRetentionDays int
-	// DeletionProtection is the runbook's "Enable Deletion Protection: True".
-	DeletionProtection bool
-	// SkipFinalSnapshot skips the snapshot on delete; refused together with Protect.
-	SkipFinalSnapshot bool
-	// FinalSnapshotIdentifier names the snapshot taken on delete.
-	FinalSnapshotIdentifier string
-
-	// DatabaseName is the application database (the runbook's CREATE DATABASE).
-	DatabaseName string
-	// Bootstrap creates the application's login role AppUser and DatabaseName,
-	// owned by it, through the postgresql provider; this needs a network path to
-	// the instance from where `pulumi up` runs (TunnelHost). Off: RDS creates
-	// DatabaseName itself and DATABASE_URL carries the master user.
-	Bootstrap bool
-	AppUser   string
-	// TunnelHost and TunnelPort, if set, are where the postgresql provider connects
-	// instead of the instance endpoint (a local port forward through the bastion).
-	TunnelHost string
-	TunnelPort int
-	// ConnectTimeout is the postgresql provider's connect timeout in seconds.
-	ConnectTimeout int
-	// Proxy puts an RDS Proxy, named Identifier + "-proxy", in front of the
-	// instance; DATABASE_URL then names it.
-	Proxy bool
-
 	// Protect protects the instance (and the application database) from deletion
-	// by Pulumi.
+	// by Pulumi; a protected database never skips its final snapshot.
 	Protect bool
-	// InstanceImportID adopts an existing instance (its identifier, which must equal
-	// Identifier). With Bootstrap off, its database DatabaseName must already exist.
-	InstanceImportID string
-	// SubnetGroupImportID adopts an existing DB subnet group by name.
-	SubnetGroupImportID string
 }
 
 // Postgres is the database component.
@@ -164,17 +98,12 @@ type Postgres struct {
 	grants map[string]bool
 }
 
-var (
-	identifierPattern = regexp.MustCompile(`^[a-z](?:[a-z0-9]|-[a-z0-9])*$`)
-	grantNamePattern  = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-	pgNamePattern     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	versionPattern    = regexp.MustCompile(`^([1-9][0-9]*)(?:\.[0-9]+)?$`)
-)
+var grantNamePattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
-// check rejects args that would declare a broken database. Config validates
-// the values users type; this catches a program that maps them wrongly.
-func (a *Args) check() error {
-	var errs []error
+// check rejects args that would declare a broken database: the settings'
+// own rules, and what only the wiring can get wrong.
+func (a *Args) check(name string) error {
+	errs := []error{a.Settings.Validate(name)}
 	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
 	if a.VpcID == nil {
 		bad("VpcID is required")
@@ -182,67 +111,8 @@ func (a *Args) check() error {
 	if a.SubnetIDs == nil {
 		bad("SubnetIDs is required")
 	}
-	if len(a.Identifier) > 63 || !identifierPattern.MatchString(a.Identifier) {
-		bad("Identifier %q is not an RDS identifier", a.Identifier)
-	}
-	if !versionPattern.MatchString(a.EngineVersion) {
-		bad("EngineVersion %q is not MAJOR or MAJOR.MINOR", a.EngineVersion)
-	}
-	for _, f := range []struct{ field, value string }{{"InstanceClass", a.InstanceClass},
-		{"StorageType", a.StorageType}, {"MasterUsername", a.MasterUsername}, {"DatabaseName", a.DatabaseName}} {
-		if f.value == "" {
-			bad("%s is required", f.field)
-		}
-	}
-	if a.AllocatedStorage <= 0 || a.MaxAllocatedStorage <= a.AllocatedStorage {
-		bad("MaxAllocatedStorage %d must exceed AllocatedStorage %d (> 0)", a.MaxAllocatedStorage, a.AllocatedStorage)
-	}
-	if a.Port <= 0 || a.Port > 65535 {
-		bad("Port %d is out of range", a.Port)
-	}
-	if a.BackupRetentionDays < 1 || a.BackupRetentionDays > 35 {
-		bad("BackupRetentionDays %d is outside 1..35", a.BackupRetentionDays)
-	}
-	if _, _, err := Windows(a.BackupWindowStart, a.MaintenanceDay); err != nil {
-		bad("%w", err)
-	}
-	if a.PerformanceInsights && a.PerformanceInsightsRetentionDays <= 0 {
-		bad("PerformanceInsightsRetentionDays is required with PerformanceInsights")
-	}
-	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, a.MonitoringInterval) {
-		bad("MonitoringInterval %d is not one of 0, 1, 5, 10, 15, 30, 60", a.MonitoringInterval)
-	}
-	if a.LogExports && a.LogRetentionDays <= 0 {
-		bad("LogRetentionDays is required with LogExports")
-	}
 	if a.SkipFinalSnapshot && a.Protect {
 		bad("SkipFinalSnapshot cannot be set on a protected database")
-	}
-	if !a.SkipFinalSnapshot && (len(a.FinalSnapshotIdentifier) > 255 ||
-		!identifierPattern.MatchString(a.FinalSnapshotIdentifier)) {
-		bad("FinalSnapshotIdentifier %q is not an RDS identifier", a.FinalSnapshotIdentifier)
-	}
-	if a.DatabaseName != "" && !pgNamePattern.MatchString(a.DatabaseName) {
-		bad("DatabaseName %q is not a lower-case PostgreSQL identifier", a.DatabaseName)
-	}
-	if a.Bootstrap {
-		if !pgNamePattern.MatchString(a.AppUser) || a.AppUser == a.MasterUsername {
-			bad("AppUser %q must be a lower-case PostgreSQL identifier other than the master user", a.AppUser)
-		}
-		if a.TunnelHost != "" && (a.TunnelPort <= 0 || a.TunnelPort > 65535) {
-			bad("TunnelPort %d is out of range", a.TunnelPort)
-		}
-		if a.ConnectTimeout <= 0 {
-			bad("ConnectTimeout is required with Bootstrap")
-		}
-	}
-	if a.Proxy && len(a.Identifier)+len(proxySuffix) > 60 {
-		bad("Identifier %q is too long for a proxy name (%s%s, at most 60 characters)", a.Identifier, a.Identifier,
-			proxySuffix)
-	}
-	if a.InstanceImportID != "" && a.InstanceImportID != a.Identifier {
-		bad("InstanceImportID %q must equal Identifier %q (RDS imports an instance by identifier)",
-			a.InstanceImportID, a.Identifier)
 	}
 	seen := map[string]bool{}
 	for i, g := range a.AllowedSecurityGroups {
@@ -254,11 +124,6 @@ func (a *Args) check() error {
 			bad("AllowedSecurityGroups[%d].SecurityGroupID is required", i)
 		}
 	}
-	for i, c := range a.AllowedCIDRs {
-		if _, err := cidrName(c); err != nil {
-			bad("AllowedCIDRs[%d]: %w", i, err)
-		}
-	}
 	return errors.Join(errs...)
 }
 
@@ -267,14 +132,14 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	if args == nil {
 		return nil, fmt.Errorf("database %q: args are required", name)
 	}
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, fmt.Errorf("database %q: %w", name, err)
 	}
 	backupWindow, maintenanceWindow, err := Windows(args.BackupWindowStart, args.MaintenanceDay)
 	if err != nil {
 		return nil, fmt.Errorf("database %q: %w", name, err)
 	}
-	major := versionPattern.FindStringSubmatch(args.EngineVersion)[1]
+	major := args.Major()
 
 	c := &Postgres{name: name, port: args.Port, grants: map[string]bool{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
@@ -416,7 +281,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
 	}
 	if !args.SkipFinalSnapshot {
-		instanceArgs.FinalSnapshotIdentifier = pulumi.String(args.FinalSnapshotIdentifier)
+		instanceArgs.FinalSnapshotIdentifier = pulumi.String(args.FinalSnapshot())
 	}
 	if args.LogExports {
 		instanceArgs.EnabledCloudwatchLogsExports = pulumi.ToStringArray(LogExports)

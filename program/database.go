@@ -21,9 +21,13 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provide
 		// An adopted instance keeps the password its clients already use.
 		masterPassword = pulumi.ToSecret(pulumi.String(s.DatabaseMasterPassword)).(pulumi.StringOutput)
 	}
-	args := DatabaseArgs(d, s.Protect, net.vpcID, net.privateSubnetIDs)
-	args.MasterPassword = masterPassword
-	return database.NewPostgres(ctx, "database", args, pulumi.Provider(provider))
+	return database.NewPostgres(ctx, "database", &database.Args{
+		Settings:       d,
+		VpcID:          net.vpcID,
+		SubnetIDs:      net.privateSubnetIDs,
+		MasterPassword: masterPassword,
+		Protect:        s.Protect,
+	}, pulumi.Provider(provider))
 }
 
 // tunnelHost declares the SSM-managed bastion (replacing the runbook's OpenVPN
@@ -37,56 +41,14 @@ func tunnelHost(ctx *pulumi.Context, s *config.Settings, net *networkRefs, db *d
 	b, err := bastion.NewBastion(ctx, "bastion", &bastion.Args{
 		VpcID:                   net.vpcID,
 		SubnetID:                net.publicSubnetIDs.Index(pulumi.Int(0)),
-		InstanceType:            s.Bastion.InstanceType,
+		Settings:                s.Bastion,
 		DatabaseSecurityGroupID: db.SecurityGroupID.ToStringOutput(),
 		DatabaseAddress:         db.Address,
 		DatabasePort:            s.Database.Port,
-		LocalPort:               s.Bastion.LocalPort,
 		NameTag:                 s.Application + "-" + s.Environment + "-bastion",
 	}, pulumi.Provider(provider))
 	if err != nil {
 		return nil, err
 	}
 	return b, db.AllowFrom(ctx, "bastion", b.SecurityGroupID.ToStringOutput())
-}
-
-// DatabaseArgs maps the database settings onto the component's args (the
-// component tests use it too, so they test what the program declares).
-func DatabaseArgs(d config.Database, protect bool, vpcID pulumi.StringInput,
-	subnetIDs pulumi.StringArrayInput) *database.Args {
-	return &database.Args{
-		VpcID:                            vpcID,
-		SubnetIDs:                        subnetIDs,
-		AllowedCIDRs:                     d.AllowedCIDRs,
-		Identifier:                       d.Identifier,
-		EngineVersion:                    d.EngineVersion,
-		InstanceClass:                    d.InstanceClass,
-		StorageType:                      d.StorageType,
-		AllocatedStorage:                 d.AllocatedStorage,
-		MaxAllocatedStorage:              d.MaxAllocatedStorage,
-		MultiAZ:                          d.MultiAZ,
-		Port:                             d.Port,
-		MasterUsername:                   d.MasterUsername,
-		BackupRetentionDays:              d.BackupRetentionDays,
-		BackupWindowStart:                d.BackupWindowStart,
-		MaintenanceDay:                   d.MaintenanceDay,
-		PerformanceInsights:              d.PerformanceInsights,
-		PerformanceInsightsRetentionDays: d.PerformanceInsightsRetentionDays,
-		MonitoringInterval:               d.MonitoringInterval,
-		LogExports:                       d.LogExports,
-		LogRetentionDays:                 d.LogRetentionDays,
-		DeletionProtection:               d.DeletionProtection,
-		SkipFinalSnapshot:                d.SkipFinalSnapshot,
-		FinalSnapshotIdentifier:          d.FinalSnapshotIdentifier,
-		DatabaseName:                     d.DatabaseName,
-		Bootstrap:                        d.Bootstrap,
-		AppUser:                          d.AppUser,
-		TunnelHost:                       d.TunnelHost,
-		TunnelPort:                       d.TunnelPort,
-		ConnectTimeout:                   d.ConnectTimeout,
-		Proxy:                            d.Proxy,
-		Protect:                          protect,
-		InstanceImportID:                 d.InstanceImportID,
-		SubnetGroupImportID:              d.SubnetGroupImportID,
-	}
 }

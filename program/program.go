@@ -276,23 +276,11 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 		}
 		zones = available.Names[:want]
 	}
-	args := &vpc.Args{
-		CIDR:                     s.Network.CIDR,
-		AvailabilityZones:        zones,
-		PublicSubnetCIDRs:        s.Network.PublicSubnets,
-		PrivateSubnetCIDRs:       s.Network.PrivateSubnets,
-		NamePrefix:               s.Network.NamePrefix,
-		Region:                   s.Region,
-		S3GatewayEndpoint:        s.Network.S3GatewayEndpoint,
-		LockDefaultSecurityGroup: s.Network.LockDefaultSecurityGroup,
-	}
+	args := &vpc.Args{Settings: s.Network, Region: s.Region}
+	args.AvailabilityZones = zones
 	if ids := s.Adopt.Network; ids != nil {
 		args.ProtectImported = s.Protect
-		args.Import = &vpc.ImportIDs{
-			VpcID: ids.VpcID, InternetGatewayID: ids.InternetGatewayID,
-			PublicSubnetIDs: ids.PublicSubnetIDs, PrivateSubnetIDs: ids.PrivateSubnetIDs,
-			PublicRouteTableID: ids.PublicRouteTableID, PrivateRouteTableIDs: ids.PrivateRouteTableIDs,
-		}
+		args.Import = ids
 	}
 	n, err := vpc.NewNetwork(ctx, "network", args, pulumi.Provider(provider))
 	if err != nil {

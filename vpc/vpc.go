@@ -15,33 +15,17 @@ import (
 
 const typeToken = "article-pipeline:vpc:Network"
 
-// Args is the network's layout. Element i of the subnet lists sits in zone i.
+// Args is the network's layout: the stack's Settings, with AvailabilityZones
+// resolved (one per subnet pair), plus what the stack around it decides.
 type Args struct {
-	CIDR               string
-	AvailabilityZones  []string
-	PublicSubnetCIDRs  []string
-	PrivateSubnetCIDRs []string
-	// NamePrefix gives the Name tags the console wizard gives ("np-deposition-vpc", ...).
-	NamePrefix string
+	Settings
 	// Region names the S3 gateway endpoint's service (com.amazonaws.REGION.s3).
-	Region                   string
-	S3GatewayEndpoint        bool
-	LockDefaultSecurityGroup bool
+	Region string
 	// Import adopts an existing VPC (IDs of every part), or is nil to create one.
 	Import *ImportIDs
 	// ProtectImported protects every adopted part: the running deployment sits
 	// in them, so Pulumi must never delete them.
 	ProtectImported bool
-}
-
-// ImportIDs are the IDs of an existing VPC and the parts the wizard made with it.
-type ImportIDs struct {
-	VpcID                string
-	InternetGatewayID    string
-	PublicSubnetIDs      []string
-	PrivateSubnetIDs     []string
-	PublicRouteTableID   string
-	PrivateRouteTableIDs []string
 }
 
 // Network is the VPC component.
@@ -56,41 +40,29 @@ type Network struct {
 	PrivateRouteTableIDs pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
 }
 
-func (a *Args) check() error {
+// check rejects args the settings' rules or the program's wiring make
+// unusable: zones must be resolved, one per subnet pair.
+func (a *Args) check(name string) error {
 	if a == nil {
 		return errors.New("vpc: args are required")
 	}
-	var errs []error
-	if a.CIDR == "" {
-		errs = append(errs, errors.New("vpc: CIDR is required"))
-	}
-	n := len(a.AvailabilityZones)
-	if n < 2 {
-		errs = append(errs, fmt.Errorf("vpc: %d availability zones; at least 2 are required", n))
-	}
-	if len(a.PublicSubnetCIDRs) != n || len(a.PrivateSubnetCIDRs) != n {
-		errs = append(errs, fmt.Errorf("vpc: %d zones but %d public and %d private subnets; expected one of each per zone",
-			n, len(a.PublicSubnetCIDRs), len(a.PrivateSubnetCIDRs)))
-	}
-	if a.NamePrefix == "" {
-		errs = append(errs, errors.New("vpc: NamePrefix is required"))
+	errs := []error{a.Settings.Validate(name)}
+	if n := len(a.AvailabilityZones); n < 2 || n != len(a.PublicSubnets) {
+		errs = append(errs, fmt.Errorf("vpc: %d availability zones for %d subnet pairs; resolve one zone per pair",
+			n, len(a.PublicSubnets)))
 	}
 	if a.S3GatewayEndpoint && a.Region == "" {
 		errs = append(errs, errors.New("vpc: Region is required for the S3 gateway endpoint"))
 	}
-	if im := a.Import; im != nil {
-		if im.VpcID == "" || im.InternetGatewayID == "" || im.PublicRouteTableID == "" ||
-			len(im.PublicSubnetIDs) != n || len(im.PrivateSubnetIDs) != n || len(im.PrivateRouteTableIDs) != n {
-			errs = append(errs, errors.New("vpc: Import needs the VPC, internet gateway, public route table and, "+
-				"per zone, both subnets and the private route table"))
-		}
+	if a.Import != nil {
+		errs = append(errs, a.Import.Validate(name+".import", len(a.AvailabilityZones)))
 	}
 	return errors.Join(errs...)
 }
 
 // NewNetwork declares the VPC and everything in it.
 func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, err
 	}
 	c := &Network{}
@@ -166,7 +138,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		n := i + 1
 		pub, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.SubnetArgs{
 			VpcId:            vpc.ID(),
-			CidrBlock:        pulumi.String(args.PublicSubnetCIDRs[i]),
+			CidrBlock:        pulumi.String(args.PublicSubnets[i]),
 			AvailabilityZone: pulumi.String(zone),
 			// EC2.15: nothing here needs an automatic public IP; the load balancer
 			// does not, and tasks that need one ask for it themselves.
@@ -189,7 +161,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 
 		priv, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.SubnetArgs{
 			VpcId:               vpc.ID(),
-			CidrBlock:           pulumi.String(args.PrivateSubnetCIDRs[i]),
+			CidrBlock:           pulumi.String(args.PrivateSubnets[i]),
 			AvailabilityZone:    pulumi.String(zone),
 			MapPublicIpOnLaunch: pulumi.Bool(false),
 			Tags:                nameTag(fmt.Sprintf("subnet-private%d-%s", n, zone)),

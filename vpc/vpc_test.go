@@ -12,16 +12,9 @@ import (
 
 // runbookArgs is the runbook's "VPC and more" console form.
 func runbookArgs() *Args {
-	return &Args{
-		CIDR:                     "10.0.0.0/16",
-		AvailabilityZones:        []string{"us-west-2a", "us-west-2b"},
-		PublicSubnetCIDRs:        []string{"10.0.2.0/24", "10.0.0.0/24"},
-		PrivateSubnetCIDRs:       []string{"10.0.3.0/24", "10.0.1.0/24"},
-		NamePrefix:               "np-deposition",
-		Region:                   "us-west-2",
-		S3GatewayEndpoint:        true,
-		LockDefaultSecurityGroup: true,
-	}
+	a := &Args{Settings: Defaults(), Region: "us-west-2"}
+	a.AvailabilityZones = []string{"us-west-2a", "us-west-2b"}
+	return a
 }
 
 func declare(t *testing.T, args *Args) (*mock.Monitor, *Network) {
@@ -198,9 +191,10 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 		wantErr string
 	}{
 		{"nil", func(*Args) *Args { return nil }, "args are required"},
-		{"one zone", func(a *Args) *Args { a.AvailabilityZones = a.AvailabilityZones[:1]; return a }, "at least 2"},
-		{"uneven", func(a *Args) *Args { a.PrivateSubnetCIDRs = a.PrivateSubnetCIDRs[:1]; return a }, "one of each per zone"},
-		{"partial import", func(a *Args) *Args { a.Import = &ImportIDs{VpcID: "vpc-1"}; return a }, "Import needs"},
+		{"one zone", func(a *Args) *Args { a.AvailabilityZones = a.AvailabilityZones[:1]; return a },
+			"1 availability zones for 2 subnet pairs"},
+		{"uneven", func(a *Args) *Args { a.PrivateSubnets = a.PrivateSubnets[:1]; return a }, "one of each per zone"},
+		{"partial import", func(a *Args) *Args { a.Import = &ImportIDs{VpcID: "vpc-1"}; return a }, `network.import.internetGatewayId: "" is not a igw ID`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
