@@ -1,19 +1,23 @@
 package config
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
+)
 
 // applyAdoption carries the adopt section into the settings of what it names,
 // so each component gets its import IDs, and checks that each name exists.
-func applyAdoption(s *Settings, p *problems) {
+func applyAdoption(s *Settings, p *check.Problems) {
 	k := key("adopt")
 	for i, role := range s.Adopt.Buckets {
 		b, ok := s.Buckets[role]
 		switch {
 		case !ok:
-			p.add(idx(k+".buckets", i), "%q is not a bucket role of this stack; expected one of %s",
-				role, joinQuoted(BucketRoles(s.Buckets)))
-		case b.FromSharedStack(s.SharedStack):
-			p.add(idx(k+".buckets", i), "%q is owned by %s; adopt it in that stack", role, s.SharedStack)
+			p.Add(idx(k+".buckets", i), "%q is not a bucket role of this stack; expected one of %s",
+				role, check.Quoted(s.Buckets.Roles()))
+		case b.Shared && s.SharedStack != "":
+			p.Add(idx(k+".buckets", i), "%q is owned by %s; adopt it in that stack", role, s.SharedStack)
 		default:
 			b.Adopt = true
 			s.Buckets[role] = b
@@ -21,16 +25,16 @@ func applyAdoption(s *Settings, p *problems) {
 	}
 	for i, name := range s.Adopt.Parameters {
 		if _, ok := s.Parameters[name]; !ok && !slices.Contains(GeneratedParameters, name) {
-			p.add(idx(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
-				name, key("parameters"), joinQuoted(GeneratedParameters))
+			p.Add(idx(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
+				name, key("parameters"), check.Quoted(GeneratedParameters))
 		}
 	}
 	if id := s.Adopt.DatabaseInstance; id != "" || s.Adopt.DatabaseSubnetGroup != "" {
 		switch {
 		case !s.Database.Enabled:
-			p.add(k+".database", "names a database to adopt but %s.enabled is false", key("database"))
+			p.Add(k+".database", "names a database to adopt but %s.enabled is false", key("database"))
 		case id != "" && id != s.Database.Identifier:
-			p.add(k+".database.instanceId", "%q differs from %s.identifier %q; set the identifier to the running "+
+			p.Add(k+".database.instanceId", "%q differs from %s.identifier %q; set the identifier to the running "+
 				"instance's, or a new instance would be created beside it", id, key("database"), s.Database.Identifier)
 		}
 		s.Database.InstanceImportID = id
@@ -38,18 +42,18 @@ func applyAdoption(s *Settings, p *problems) {
 	}
 	if s.Adopt.BackupVault != "" || s.Adopt.BackupPlanID != "" {
 		if !s.Backup.Enabled {
-			p.add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))
+			p.Add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))
 		}
 		if v := s.Adopt.BackupVault; v != "" {
 			if v != s.Backup.VaultName {
-				p.add(k+".backup.vaultName", "%q differs from %s.vaultName %q; set the vault name to the existing "+
+				p.Add(k+".backup.vaultName", "%q differs from %s.vaultName %q; set the vault name to the existing "+
 					"vault's, or a new vault would replace it", v, key("backup"), s.Backup.VaultName)
 			}
 			s.Backup.VaultImportID = v
 		}
 		if id := s.Adopt.BackupPlanID; id != "" {
 			if !planIDPattern.MatchString(id) {
-				p.add(k+".backup.planId", "%q is not a backup plan ID (a UUID); find it with "+
+				p.Add(k+".backup.planId", "%q is not a backup plan ID (a UUID); find it with "+
 					"`aws backup list-backup-plans`", id)
 			}
 			s.Backup.PlanImportID = id

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // Backup is the AWS Backup plan for the database and the buckets selected for
@@ -102,7 +104,7 @@ const (
 
 // parseBackup reads article-pipeline:backup for environment env in region (the
 // stack's aws:region).
-func parseBackup(value, env, region string, p *problems) Backup {
+func parseBackup(value, env, region string, p *check.Problems) Backup {
 	k := key("backup")
 	b := DefaultBackup(env)
 	var r rawBackup
@@ -132,74 +134,74 @@ func parseBackup(value, env, region string, p *problems) Backup {
 	return b
 }
 
-func validateBackup(b Backup, region string, p *problems) {
+func validateBackup(b Backup, region string, p *check.Problems) {
 	k := key("backup")
 	if !vaultNamePattern.MatchString(b.VaultName) {
-		p.add(k+".vaultName", "%q is not a backup vault name; expected 2 to 50 letters, digits, - and _", b.VaultName)
+		p.Add(k+".vaultName", "%q is not a backup vault name; expected 2 to 50 letters, digits, - and _", b.VaultName)
 	}
 	if !planNamePattern.MatchString(b.PlanName) {
-		p.add(k+".planName", "%q is not a backup plan name; expected 1 to 50 letters, digits, - _ and .", b.PlanName)
+		p.Add(k+".planName", "%q is not a backup plan name; expected 1 to 50 letters, digits, - _ and .", b.PlanName)
 	}
 	if !planNamePattern.MatchString(b.RuleName) {
-		p.add(k+".ruleName", "%q is not a backup rule name; expected 1 to 50 letters, digits, - _ and .", b.RuleName)
+		p.Add(k+".ruleName", "%q is not a backup rule name; expected 1 to 50 letters, digits, - _ and .", b.RuleName)
 	}
 	if msg := checkBackupSchedule(b.Schedule); msg != "" {
-		p.add(k+".schedule", "%q %s", b.Schedule, msg)
+		p.Add(k+".schedule", "%q %s", b.Schedule, msg)
 	}
 	if b.StartWindowMinutes < 60 || b.StartWindowMinutes > maxWindowMinutes {
-		p.add(k+".startWindowMinutes", "%d is out of range; expected 60..%d (AWS Backup needs at least an hour)",
+		p.Add(k+".startWindowMinutes", "%d is out of range; expected 60..%d (AWS Backup needs at least an hour)",
 			b.StartWindowMinutes, maxWindowMinutes)
 	}
 	if b.CompletionWindowMinutes <= b.StartWindowMinutes || b.CompletionWindowMinutes > maxWindowMinutes {
-		p.add(k+".completionWindowMinutes", "%d is out of range; expected more than startWindowMinutes (%d) and at "+
+		p.Add(k+".completionWindowMinutes", "%d is out of range; expected more than startWindowMinutes (%d) and at "+
 			"most %d", b.CompletionWindowMinutes, b.StartWindowMinutes, maxWindowMinutes)
 	}
 	if b.ColdStorageAfterDays < 0 || b.ColdStorageAfterDays > maxRetentionDays {
-		p.add(k+".coldStorageAfterDays", "%d is out of range; expected 0 (no cold storage) to %d",
+		p.Add(k+".coldStorageAfterDays", "%d is out of range; expected 0 (no cold storage) to %d",
 			b.ColdStorageAfterDays, maxRetentionDays)
 	}
 	switch {
 	case b.DeleteAfterDays < 1 || b.DeleteAfterDays > maxRetentionDays:
-		p.add(k+".deleteAfterDays", "%d is out of range; expected 1..%d", b.DeleteAfterDays, maxRetentionDays)
+		p.Add(k+".deleteAfterDays", "%d is out of range; expected 1..%d", b.DeleteAfterDays, maxRetentionDays)
 	case b.ColdStorageAfterDays > 0 && b.DeleteAfterDays < b.ColdStorageAfterDays+coldStorageMinimumDays:
-		p.add(k+".deleteAfterDays", "%d is too soon; recovery points stay in cold storage at least %d days, so "+
+		p.Add(k+".deleteAfterDays", "%d is too soon; recovery points stay in cold storage at least %d days, so "+
 			"expected at least coldStorageAfterDays + %d = %d", b.DeleteAfterDays, coldStorageMinimumDays,
 			coldStorageMinimumDays, b.ColdStorageAfterDays+coldStorageMinimumDays)
 	}
 	if b.CopyToRegion != "" {
 		switch {
 		case !regionPattern.MatchString(b.CopyToRegion):
-			p.add(k+".copyToRegion", "%q is not an AWS region name such as us-east-2", b.CopyToRegion)
+			p.Add(k+".copyToRegion", "%q is not an AWS region name such as us-east-2", b.CopyToRegion)
 		case b.CopyToRegion == region:
-			p.add(k+".copyToRegion", "%q is the stack's own region (aws:region); a copy must go to another region",
+			p.Add(k+".copyToRegion", "%q is the stack's own region (aws:region); a copy must go to another region",
 				b.CopyToRegion)
 		}
 	}
 	if l := b.VaultLock; l != nil {
 		lk := k + ".vaultLock"
 		if l.MinRetentionDays < 1 || l.MinRetentionDays > maxRetentionDays {
-			p.add(lk+".minRetentionDays", "%d is out of range; expected 1..%d", l.MinRetentionDays, maxRetentionDays)
+			p.Add(lk+".minRetentionDays", "%d is out of range; expected 1..%d", l.MinRetentionDays, maxRetentionDays)
 		}
 		if l.MaxRetentionDays < l.MinRetentionDays || l.MaxRetentionDays > maxRetentionDays {
-			p.add(lk+".maxRetentionDays", "%d is out of range; expected minRetentionDays (%d)..%d",
+			p.Add(lk+".maxRetentionDays", "%d is out of range; expected minRetentionDays (%d)..%d",
 				l.MaxRetentionDays, l.MinRetentionDays, maxRetentionDays)
 		}
 		if l.ChangeableForDays != 0 && l.ChangeableForDays < 3 {
-			p.add(lk+".changeableForDays", "%d is too short; expected 0 (governance mode) or at least 3 days "+
+			p.Add(lk+".changeableForDays", "%d is too short; expected 0 (governance mode) or at least 3 days "+
 				"before the lock becomes immutable (compliance mode)", l.ChangeableForDays)
 		}
 		// A locked vault refuses recovery points whose retention is outside its range.
 		if b.DeleteAfterDays < l.MinRetentionDays || b.DeleteAfterDays > l.MaxRetentionDays {
-			p.add(k+".deleteAfterDays", "%d is outside the vault lock's retention range %d..%d (%s)",
+			p.Add(k+".deleteAfterDays", "%d is outside the vault lock's retention range %d..%d (%s)",
 				b.DeleteAfterDays, l.MinRetentionDays, l.MaxRetentionDays, lk)
 		}
 	}
 	if b.VaultImportID != "" && b.VaultImportID != b.VaultName {
-		p.add(k+".vaultImportId", "%q differs from vaultName %q; a vault's import ID is its name, and a "+
+		p.Add(k+".vaultImportId", "%q differs from vaultName %q; a vault's import ID is its name, and a "+
 			"different name would replace it", b.VaultImportID, b.VaultName)
 	}
 	if b.PlanImportID != "" && !planIDPattern.MatchString(b.PlanImportID) {
-		p.add(k+".planImportId", "%q is not a backup plan ID (a UUID such as "+
+		p.Add(k+".planImportId", "%q is not a backup plan ID (a UUID such as "+
 			"01234567-89ab-cdef-0123-456789abcdef; aws backup list-backup-plans shows it)", b.PlanImportID)
 	}
 }

@@ -4,13 +4,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 	t.Parallel()
-	var p problems
+	var p check.Problems
 	prod := parseBackup("", "prod", "us-west-2", &p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := Backup{
@@ -38,14 +40,14 @@ func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 
 func TestBackupOverrides(t *testing.T) {
 	t.Parallel()
-	var p problems
+	var p check.Problems
 	b := parseBackup(`{"enabled":true,"vaultName":"np-mrd-vault","planName":"np.mrd-plan","ruleName":"weekly_rule",
 		"schedule":"cron(30 8 ? * SUN *)","startWindowMinutes":60,"completionWindowMinutes":720,
 		"coldStorageAfterDays":0,"deleteAfterDays":35,"copyToRegion":"us-east-2",
 		"vaultLock":{"minRetentionDays":7,"maxRetentionDays":365,"changeableForDays":3},
 		"vaultImportId":"np-mrd-vault","planImportId":"01234567-89ab-cdef-0123-456789abcdef"}`,
 		"development", "us-west-2", &p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := Backup{
@@ -61,7 +63,7 @@ func TestBackupOverrides(t *testing.T) {
 
 	// A lock with only a minimum keeps AWS's widest maximum and governance mode.
 	b = parseBackup(`{"vaultLock":{"minRetentionDays":30}}`, "prod", "us-west-2", &p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	if *b.VaultLock != (BackupVaultLock{MinRetentionDays: 30, MaxRetentionDays: 36500}) {
@@ -128,9 +130,9 @@ func TestBackupBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			parseBackup(tc.value, "prod", "us-west-2", &p)
-			if err := p.err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			if err := p.Err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
 			}
 		})

@@ -3,24 +3,25 @@ package config
 import (
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // parseDatabase reads article-pipeline:database over the runbook's defaults
 // for an instance named identifier. protect is article-pipeline:protect: a
 // protected database keeps its final snapshot and AWS deletion protection.
-func parseDatabase(value, identifier string, protect bool, p *problems) database.Settings {
+func parseDatabase(value, identifier string, protect bool, p *check.Problems) database.Settings {
 	k := key("database")
 	d := database.Defaults(identifier)
 	if !decodeOver(p, k, value, &d) || !d.Enabled {
 		return d
 	}
-	p.join(d.Validate(k))
+	p.Join(d.Validate(k))
 	if d.SkipFinalSnapshot && protect {
-		p.add(k+".skipFinalSnapshot", "cannot be true while %s is true; a protected database always keeps a "+
+		p.Add(k+".skipFinalSnapshot", "cannot be true while %s is true; a protected database always keeps a "+
 			"final snapshot", key("protect"))
 	}
 	if !d.DeletionProtection && protect {
-		p.add(k+".deletionProtection", "cannot be false while %s is true; a protected database keeps AWS "+
+		p.Add(k+".deletionProtection", "cannot be false while %s is true; a protected database keeps AWS "+
 			"deletion protection too (Security Hub RDS.8)", key("protect"))
 	}
 	return d
@@ -28,15 +29,15 @@ func parseDatabase(value, identifier string, protect bool, p *problems) database
 
 // parseBastion reads article-pipeline:bastion. The bastion exists for the
 // database tunnel, so it needs the database.
-func parseBastion(value string, db database.Settings, p *problems) bastion.Settings {
+func parseBastion(value string, db database.Settings, p *check.Problems) bastion.Settings {
 	k := key("bastion")
 	b := bastion.Defaults()
 	if !decodeOver(p, k, value, &b) || !b.Enabled {
 		return b
 	}
-	p.join(b.Validate(k))
+	p.Join(b.Validate(k))
 	if !db.Enabled {
-		p.add(k+".enabled", "the bastion tunnels to the database, but %s.enabled is false", key("database"))
+		p.Add(k+".enabled", "the bastion tunnels to the database, but %s.enabled is false", key("database"))
 	}
 	return b
 }

@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
+
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/database"
 )
 
 func TestDatabaseOverrides(t *testing.T) {
 	t.Parallel()
-	var p problems
+	var p check.Problems
 	got := parseDatabase(`{"enabled":true,"identifier":"np-deposition-db","engineVersion":"17.4",
 		"instanceClass":"db.m7g.large","storageType":"gp3","allocatedStorage":100,"maxAllocatedStorage":2000,
 		"multiAz":true,"port":6543,"masterUsername":"np_admin","backupRetentionDays":35,
@@ -21,7 +23,7 @@ func TestDatabaseOverrides(t *testing.T) {
 		"databaseName":"np_mrd","appUser":"np_app","bootstrap":false,"tunnelHost":"localhost","tunnelPort":15432,
 		"connectTimeout":5,"proxy":true,"instanceImportId":"np-deposition-db","subnetGroupImportId":"np-db-subnets"}`,
 		"article-pipeline-development", false, &p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := database.Settings{
@@ -40,7 +42,7 @@ func TestDatabaseOverrides(t *testing.T) {
 
 	// A sandbox turns the database off; its other settings are not checked.
 	got = parseDatabase(`{"enabled":false,"allocatedStorage":0}`, "article-pipeline-sandbox", false, &p)
-	if err := p.err(); err != nil || got.Enabled {
+	if err := p.Err(); err != nil || got.Enabled {
 		t.Errorf("disabled database: enabled=%v, err=%v", got.Enabled, err)
 	}
 }
@@ -66,9 +68,9 @@ func TestDatabaseBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			parseDatabase(tc.value, "article-pipeline-test", tc.protect, &p)
-			err := p.err()
+			err := p.Err()
 			if err == nil {
 				t.Fatalf("no error; want %q", tc.wantErr)
 			}
@@ -87,17 +89,17 @@ func TestBastionNeedsTheDatabase(t *testing.T) {
 	db := database.Defaults("article-pipeline-prod")
 	off := db
 	off.Enabled = false
-	var p problems
-	if got := parseBastion(`{"enabled":true}`, db, &p); p.err() != nil ||
+	var p check.Problems
+	if got := parseBastion(`{"enabled":true}`, db, &p); p.Err() != nil ||
 		got != (bastion.Settings{Enabled: true, InstanceType: "t3.nano", LocalPort: 5432}) {
-		t.Errorf("bastion on: %+v, %v", got, p.err())
+		t.Errorf("bastion on: %+v, %v", got, p.Err())
 	}
-	if got := parseBastion(`{"instanceType":"huge"}`, off, &p); p.err() != nil || got.Enabled {
-		t.Errorf("a bastion that is off is not checked: %+v, %v", got, p.err())
+	if got := parseBastion(`{"instanceType":"huge"}`, off, &p); p.Err() != nil || got.Enabled {
+		t.Errorf("a bastion that is off is not checked: %+v, %v", got, p.Err())
 	}
 	parseBastion(`{"enabled":true}`, off, &p)
 	want := "article-pipeline:bastion.enabled: the bastion tunnels to the database, but article-pipeline:database.enabled is false"
-	if err := p.err(); err == nil || err.Error() != want {
+	if err := p.Err(); err == nil || err.Error() != want {
 		t.Errorf("error %v\nwant %q", err, want)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // decodeOver reads one stack-file value (JSON, as Pulumi hands an object or list
@@ -19,7 +21,7 @@ import (
 // are replaced whole. A nil pointer to a struct is allocated when set, starting
 // from its SetDefaults method if it has one. It reports whether dst was read
 // without a problem.
-func decodeOver(p *problems, k, value string, dst any) bool {
+func decodeOver(p *check.Problems, k, value string, dst any) bool {
 	if strings.TrimSpace(value) == "" {
 		return true
 	}
@@ -32,12 +34,18 @@ func decodeOver(p *problems, k, value string, dst any) bool {
 	return len(*p) == before
 }
 
+var rawMessage = reflect.TypeOf(json.RawMessage(nil))
+
 // defaulter is a settings type whose zero value is not its default (an
 // optional block such as autoscaling: given at all, it starts from these).
 type defaulter interface{ SetDefaults() }
 
-func decodeValue(p *problems, k string, raw json.RawMessage, v reflect.Value) {
+func decodeValue(p *check.Problems, k string, raw json.RawMessage, v reflect.Value) {
 	raw = bytes.TrimSpace(raw)
+	if v.Type() == rawMessage {
+		v.SetBytes(bytes.Clone(raw)) // decoded later, over an entry's defaults
+		return
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if string(raw) == "null" {
@@ -60,7 +68,7 @@ func decodeValue(p *problems, k string, raw json.RawMessage, v reflect.Value) {
 		for _, name := range slices.Sorted(mapKeys(fields)) {
 			i, ok := byTag[name]
 			if !ok {
-				p.add(k, "unknown field %q%s", name, didYouMean(name, slices.Collect(mapKeys(byTag))))
+				p.Add(k, "unknown field %q%s", name, didYouMean(name, slices.Collect(mapKeys(byTag))))
 				continue
 			}
 			decodeValue(p, k+"."+name, fields[name], v.Field(i))
@@ -84,7 +92,7 @@ func decodeValue(p *problems, k string, raw json.RawMessage, v reflect.Value) {
 				v.SetZero()
 				return
 			}
-			p.add(k, "expected a list, got %s", jsonKindOf(raw))
+			p.Add(k, "expected a list, got %s", jsonKindOf(raw))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(items), len(items))
@@ -97,14 +105,14 @@ func decodeValue(p *problems, k string, raw json.RawMessage, v reflect.Value) {
 		if err := json.Unmarshal(raw, ptr.Interface()); err != nil {
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) || string(raw) == "null" {
-				p.add(k, "expected %s, got %s", expectedKind(v.Type()), jsonKindOf(raw))
+				p.Add(k, "expected %s, got %s", expectedKind(v.Type()), jsonKindOf(raw))
 			} else {
-				p.add(k, "%v", err)
+				p.Add(k, "%v", err)
 			}
 			return
 		}
 		if string(raw) == "null" {
-			p.add(k, "expected %s, got null", expectedKind(v.Type()))
+			p.Add(k, "expected %s, got null", expectedKind(v.Type()))
 			return
 		}
 		v.Set(ptr.Elem())
@@ -112,9 +120,9 @@ func decodeValue(p *problems, k string, raw json.RawMessage, v reflect.Value) {
 }
 
 // object reads a JSON object's members, or names the key when raw is not one.
-func object(p *problems, k string, raw json.RawMessage, dst *map[string]json.RawMessage) bool {
+func object(p *check.Problems, k string, raw json.RawMessage, dst *map[string]json.RawMessage) bool {
 	if err := json.Unmarshal(raw, dst); err != nil || *dst == nil {
-		p.add(k, "expected an object (YAML mapping), got %s", jsonKindOf(raw))
+		p.Add(k, "expected an object (YAML mapping), got %s", jsonKindOf(raw))
 		return false
 	}
 	return true

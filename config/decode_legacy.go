@@ -8,11 +8,13 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // decode reads an object-valued key into dst, rejecting unknown fields (a typo
 // must not silently fall back to a default) and naming the key in every error.
-func decode(k, value string, dst any, p *problems) bool {
+func decode(k, value string, dst any, p *check.Problems) bool {
 	if strings.TrimSpace(value) == "" {
 		return false
 	}
@@ -25,7 +27,7 @@ func decode(k, value string, dst any, p *problems) bool {
 			if want != "" {
 				hint = fmt.Sprintf("; did you mean %q?", want)
 			}
-			p.add(k+path, "unknown field %q%s", field, hint)
+			p.Add(k+path, "unknown field %q%s", field, hint)
 			return false
 		}
 	}
@@ -43,13 +45,13 @@ func decode(k, value string, dst any, p *problems) bool {
 		if field != "" {
 			field = "." + field
 		}
-		p.add(k+field, "expected %s, got a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		p.Add(k+field, "expected %s, got a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 	case errors.As(err, &syntaxErr):
-		p.add(k, "expected an object (YAML mapping); %v", err)
+		p.Add(k, "expected an object (YAML mapping); %v", err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		p.add(k, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		p.Add(k, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	default:
-		p.add(k, "%v", err)
+		p.Add(k, "%v", err)
 	}
 	return false
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // Delivery is the GitHub Actions side of the stack (issue 6): the GitHub OIDC
@@ -67,7 +69,7 @@ var (
 // parseDelivery reads article-pipeline:delivery over DefaultDelivery(env);
 // sharedStack is article-pipeline:sharedStack (the stack that may own the
 // provider).
-func parseDelivery(value, env, sharedStack string, p *problems) Delivery {
+func parseDelivery(value, env, sharedStack string, p *check.Problems) Delivery {
 	k := key("delivery")
 	d := DefaultDelivery(env)
 	var r rawDelivery
@@ -93,31 +95,31 @@ func parseDelivery(value, env, sharedStack string, p *problems) Delivery {
 	return d
 }
 
-func validateDelivery(d Delivery, sharedStack string, p *problems) {
+func validateDelivery(d Delivery, sharedStack string, p *check.Problems) {
 	k := key("delivery")
 	switch {
 	case d.Repository == "" && d.Enabled:
-		p.add(k+".repository", "required when %s.enabled is true; expected the GitHub repository as OWNER/NAME", k)
+		p.Add(k+".repository", "required when %s.enabled is true; expected the GitHub repository as OWNER/NAME", k)
 	case d.Repository != "" && (!repositoryPattern.MatchString(d.Repository) ||
 		strings.HasSuffix(d.Repository, "/.") || strings.HasSuffix(d.Repository, "/..")):
-		p.add(k+".repository", "%q is not a GitHub repository; expected OWNER/NAME, e.g. np-mrd/article-pipeline-infra",
+		p.Add(k+".repository", "%q is not a GitHub repository; expected OWNER/NAME, e.g. np-mrd/article-pipeline-infra",
 			d.Repository)
 	}
 	switch {
 	case d.OIDCProviderARN == "" && !d.CreateOIDCProvider && sharedStack == "":
-		p.add(k+".oidcProviderArn", "required when %s.createOidcProvider is false and %s is not set; expected "+
+		p.Add(k+".oidcProviderArn", "required when %s.createOidcProvider is false and %s is not set; expected "+
 			"the ARN of the account's GitHub OIDC provider (the stack that owns it exports it)", k, key("sharedStack"))
 	case d.OIDCProviderARN != "" && !oidcProviderARNPattern.MatchString(d.OIDCProviderARN):
-		p.add(k+".oidcProviderArn", "%q is not a GitHub OIDC provider ARN; expected "+
+		p.Add(k+".oidcProviderArn", "%q is not a GitHub OIDC provider ARN; expected "+
 			"arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com", d.OIDCProviderARN)
 	}
 	if !githubEnvironmentPattern.MatchString(d.GitHubEnvironment) {
-		p.add(k+".githubEnvironment", "%q is not a usable GitHub environment name; expected 1 to 255 letters, "+
+		p.Add(k+".githubEnvironment", "%q is not a usable GitHub environment name; expected 1 to 255 letters, "+
 			"digits, '.', '_' or '-'", d.GitHubEnvironment)
 	}
 	if !branchPattern.MatchString(d.DeployBranch) || strings.Contains(d.DeployBranch, "..") ||
 		strings.HasPrefix(d.DeployBranch, "-") || strings.HasSuffix(d.DeployBranch, ".lock") {
-		p.add(k+".deployBranch", "%q is not a branch name the trust policy can match exactly; expected a name "+
+		p.Add(k+".deployBranch", "%q is not a branch name the trust policy can match exactly; expected a name "+
 			"such as main or release/prod, without wildcards", d.DeployBranch)
 	}
 }

@@ -3,14 +3,16 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 func TestDefaultDelivery(t *testing.T) {
 	t.Parallel()
 	for _, env := range []string{"prod", "development"} {
-		var p problems
+		var p check.Problems
 		d := parseDelivery("", env, "", &p)
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			t.Fatalf("%s: %v", env, err)
 		}
 		want := Delivery{CreateOIDCProvider: true, GitHubEnvironment: env, DeployBranch: "main"}
@@ -65,9 +67,9 @@ func TestParseDelivery(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			got := parseDelivery(tc.value, "development", tc.shared, &p)
-			if err := p.err(); err != nil {
+			if err := p.Err(); err != nil {
 				t.Fatal(err)
 			}
 			if got != tc.want {
@@ -120,9 +122,9 @@ func TestParseDeliveryErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			parseDelivery(tc.value, "prod", "", &p)
-			err := p.err()
+			err := p.Err()
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
 			}

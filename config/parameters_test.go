@@ -4,6 +4,8 @@ import (
 	"maps"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 func TestParseParameters(t *testing.T) {
@@ -28,9 +30,9 @@ func TestParseParameters(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			got := parseParameters(tc.value, tc.secret, &p)
-			if err := p.err(); err != nil {
+			if err := p.Err(); err != nil {
 				t.Fatal(err)
 			}
 			if !maps.Equal(got, tc.want) {
@@ -71,9 +73,9 @@ func TestParseParametersBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			parseParameters(tc.value, tc.secret, &p)
-			err := p.err()
+			err := p.Err()
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
@@ -96,9 +98,9 @@ func TestParameterPath(t *testing.T) {
 		{"/np-mrd/copilot_v2.1", "/np-mrd/copilot_v2.1"},
 	}
 	for _, tc := range good {
-		var p problems
-		if got := parseParameterPath(tc.value, &p); got != tc.want || p.err() != nil {
-			t.Errorf("parseParameterPath(%q) = %q, %v; want %q", tc.value, got, p.err(), tc.want)
+		var p check.Problems
+		if got := parseParameterPath(tc.value, &p); got != tc.want || p.Err() != nil {
+			t.Errorf("parseParameterPath(%q) = %q, %v; want %q", tc.value, got, p.Err(), tc.want)
 		}
 	}
 	bad := []struct{ name, value, wantErr string }{
@@ -115,9 +117,9 @@ func TestParameterPath(t *testing.T) {
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			parseParameterPath(tc.value, &p)
-			if err := p.err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			if err := p.Err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v, want %q", err, tc.wantErr)
 			}
 		})
@@ -126,16 +128,16 @@ func TestParameterPath(t *testing.T) {
 
 func TestCheckParameterNames(t *testing.T) {
 	t.Parallel()
-	var p problems
+	var p check.Problems
 	checkParameterNames([]string{"DATABASE_URL", "MAILGUN_API_KEY"}, "/copilot", "article-pipeline", "prod", &p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		t.Errorf("ordinary names: %v", err)
 	}
 	long := strings.Repeat("X", 1000)
 	checkParameterNames([]string{long}, "/copilot", "article-pipeline", "prod", &p)
 	want := "article-pipeline:parameters." + long + ": the parameter name /copilot/article-pipeline/prod/secrets/X... " +
 		"is 1039 characters; SSM accepts at most 951"
-	if err := p.err(); err == nil || err.Error() != want {
+	if err := p.Err(); err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }

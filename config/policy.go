@@ -3,6 +3,8 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // Policy is the stack's guardrail settings: the waivers it states for findings
@@ -65,7 +67,7 @@ var (
 
 // parsePolicy reads article-pipeline:policy ({waivers: [{rule, resource, reason}],
 // acknowledgeReplacements: [{resource, property, reason}]}).
-func parsePolicy(value string, p *problems) Policy {
+func parsePolicy(value string, p *check.Problems) Policy {
 	k := key("policy")
 	pol := DefaultPolicy()
 	var r rawPolicy
@@ -78,24 +80,24 @@ func parsePolicy(value string, p *problems) Policy {
 		w.Rule, w.Resource, w.Reason = strings.TrimSpace(w.Rule), strings.TrimSpace(w.Resource), strings.TrimSpace(w.Reason)
 		switch {
 		case w.Rule == "":
-			p.add(wk+".rule", "is required; expected a policy rule id such as RDS.25 or AP.TAG.1")
+			p.Add(wk+".rule", "is required; expected a policy rule id such as RDS.25 or AP.TAG.1")
 		case !ruleIDPattern.MatchString(w.Rule):
-			p.add(wk+".rule", "%q is not a policy rule id; expected upper-case parts joined by dots, such as RDS.25", w.Rule)
+			p.Add(wk+".rule", "%q is not a policy rule id; expected upper-case parts joined by dots, such as RDS.25", w.Rule)
 		}
 		switch {
 		case w.Resource == "":
-			p.add(wk+".resource", "is required; expected the logical name of the resource the rule flags, such as db-instance")
+			p.Add(wk+".resource", "is required; expected the logical name of the resource the rule flags, such as db-instance")
 		case !resourcePattern.MatchString(w.Resource):
-			p.add(wk+".resource", "%q is not a logical resource name; expected letters, digits, dots, dashes and "+
+			p.Add(wk+".resource", "%q is not a logical resource name; expected letters, digits, dots, dashes and "+
 				"underscores, such as db-instance", w.Resource)
 		}
 		if w.Reason == "" {
-			p.add(wk+".reason", "is required; say why %s is accepted on %s (the policy report prints it)",
+			p.Add(wk+".reason", "is required; say why %s is accepted on %s (the policy report prints it)",
 				orPlaceholder(w.Rule, "the rule"), orPlaceholder(w.Resource, "the resource"))
 		}
 		pair := [2]string{w.Rule, w.Resource}
 		if j, dup := seen[pair]; dup && w.Rule != "" && w.Resource != "" {
-			p.add(wk, "waives %s on %s again; it is already %s", w.Rule, w.Resource, idx(k+".waivers", j))
+			p.Add(wk, "waives %s on %s again; it is already %s", w.Rule, w.Resource, idx(k+".waivers", j))
 			continue
 		}
 		seen[pair] = i
@@ -104,13 +106,13 @@ func parsePolicy(value string, p *problems) Policy {
 	for i, a := range r.Replacements {
 		ak := idx(k+".acknowledgeReplacements", i)
 		if !resourcePattern.MatchString(a.Resource) {
-			p.add(ak+".resource", "%q is not a logical resource name such as database-instance", a.Resource)
+			p.Add(ak+".resource", "%q is not a logical resource name such as database-instance", a.Resource)
 		}
 		if !propertyPattern.MatchString(a.Property) {
-			p.add(ak+".property", "%q is not an input name such as identifier", a.Property)
+			p.Add(ak+".property", "%q is not an input name such as identifier", a.Property)
 		}
 		if strings.TrimSpace(a.Reason) == "" {
-			p.add(ak+".reason", "is required; say why replacing %s (a new, empty resource) is intended",
+			p.Add(ak+".reason", "is required; say why replacing %s (a new, empty resource) is intended",
 				orPlaceholder(a.Resource, "the resource"))
 		}
 		pol.Replacements = append(pol.Replacements, Replacement{Resource: a.Resource, Property: a.Property, Reason: a.Reason})

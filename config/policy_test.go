@@ -4,15 +4,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 func TestPolicyDefaultsToNoWaivers(t *testing.T) {
 	t.Parallel()
 	for _, value := range []string{"", "  ", `{}`, `{"waivers":[]}`} {
-		var p problems
+		var p check.Problems
 		got := parsePolicy(value, &p)
-		if p.err() != nil || len(got.Waivers) != 0 {
-			t.Errorf("parsePolicy(%q) = %+v, %v; want no waivers, no error", value, got, p.err())
+		if p.Err() != nil || len(got.Waivers) != 0 {
+			t.Errorf("parsePolicy(%q) = %+v, %v; want no waivers, no error", value, got, p.Err())
 		}
 	}
 	if d := DefaultPolicy(); len(d.Waivers) != 0 {
@@ -22,12 +24,12 @@ func TestPolicyDefaultsToNoWaivers(t *testing.T) {
 
 func TestParsePolicy(t *testing.T) {
 	t.Parallel()
-	var p problems
+	var p check.Problems
 	got := parsePolicy(`{"waivers":[`+
 		`{"rule":"RDS.25","resource":"db-instance","reason":"  the runbook's master username  "},`+
 		`{"rule":"ECS.2","resource":"backend-service","reason":"no NAT gateway"},`+
 		`{"rule":"AP.OUT.1","resource":"bucketNames","reason":"names only"}]}`, &p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := []Waiver{
@@ -75,9 +77,9 @@ func TestParsePolicyBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			parsePolicy(tc.value, &p)
-			err := p.err()
+			err := p.Err()
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
 // Domain is article-pipeline:domain: the team's DNS name the load balancer
@@ -83,7 +86,7 @@ var (
 
 // parseDomain reads article-pipeline:domain over DefaultDomain(env). name: ""
 // turns the default domain off.
-func parseDomain(value, env string, p *problems) Domain {
+func parseDomain(value, env string, p *check.Problems) Domain {
 	k := key("domain")
 	d := DefaultDomain(env)
 	var r rawDomain
@@ -109,32 +112,32 @@ func parseDomain(value, env string, p *problems) Domain {
 		d.AliasRecords = *r.AliasRecords
 	}
 	if !slices.Contains(sslPolicies, d.SSLPolicy) {
-		p.add(k+".sslPolicy", "%q is not a TLS 1.2+ load balancer policy; expected one of %s (Security Hub ELB.17)",
+		p.Add(k+".sslPolicy", "%q is not a TLS 1.2+ load balancer policy; expected one of %s (Security Hub ELB.17)",
 			d.SSLPolicy, strings.Join(sslPolicies, ", "))
 	}
 	if d.Name == "" {
 		if d.ZoneID != "" || d.ZoneName != "" {
-			p.add(k+".name", "required when zoneId or zoneName is set; expected the domain the load balancer "+
+			p.Add(k+".name", "required when zoneId or zoneName is set; expected the domain the load balancer "+
 				"serves, e.g. npdeposition.org")
 		}
 		return d
 	}
 	if !domainPattern.MatchString(d.Name) {
-		p.add(k+".name", "%q is not a lower-case domain name such as npdeposition.org", d.Name)
+		p.Add(k+".name", "%q is not a lower-case domain name such as npdeposition.org", d.Name)
 	}
 	if d.ZoneName == "" && d.ZoneID == "" {
 		d.ZoneName = d.Name
 	}
 	if d.ZoneName != "" {
 		if !domainPattern.MatchString(d.ZoneName) {
-			p.add(k+".zoneName", "%q is not a lower-case domain name such as npdeposition.org", d.ZoneName)
+			p.Add(k+".zoneName", "%q is not a lower-case domain name such as npdeposition.org", d.ZoneName)
 		} else if d.Name != d.ZoneName && !strings.HasSuffix(d.Name, "."+d.ZoneName) {
-			p.add(k+".zoneName", "%q does not contain %q (%s.name); expected the hosted zone the name is in",
+			p.Add(k+".zoneName", "%q does not contain %q (%s.name); expected the hosted zone the name is in",
 				d.ZoneName, d.Name, k)
 		}
 	}
 	if d.ZoneID != "" && !zoneIDPattern.MatchString(d.ZoneID) {
-		p.add(k+".zoneId", "%q is not a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ", d.ZoneID)
+		p.Add(k+".zoneId", "%q is not a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ", d.ZoneID)
 	}
 	return d
 }
@@ -183,7 +186,7 @@ type rawPlatform struct {
 }
 
 // parsePlatform reads article-pipeline:platform over DefaultPlatform(env).
-func parsePlatform(value, env string, p *problems) Platform {
+func parsePlatform(value, env string, p *check.Problems) Platform {
 	k := key("platform")
 	pl := DefaultPlatform(env)
 	var r rawPlatform
@@ -205,18 +208,18 @@ func parsePlatform(value, env string, p *problems) Platform {
 	seen := map[string]int{}
 	for i, e := range pl.InterfaceEndpoints {
 		if !slices.Contains(interfaceEndpoints, e) {
-			p.add(idx(k+".interfaceEndpoints", i), "%q is not a supported endpoint; expected one of %s", e,
+			p.Add(idx(k+".interfaceEndpoints", i), "%q is not a supported endpoint; expected one of %s", e,
 				strings.Join(interfaceEndpoints, ", "))
 		}
 		if j, dup := seen[e]; dup {
-			p.add(idx(k+".interfaceEndpoints", i), "%q is already entry %d", e, j)
+			p.Add(idx(k+".interfaceEndpoints", i), "%q is already entry %d", e, j)
 		}
 		seen[e] = i
 	}
 	if pl.PrivateTasks {
 		for _, e := range requiredEndpoints {
 			if !slices.Contains(pl.InterfaceEndpoints, e) {
-				p.add(k+".interfaceEndpoints", "%q is missing; private tasks need %s to start (and ssm to read "+
+				p.Add(k+".interfaceEndpoints", "%q is missing; private tasks need %s to start (and ssm to read "+
 					"secrets)", e, strings.Join(requiredEndpoints, ", "))
 			}
 		}
@@ -431,8 +434,8 @@ func DefaultServices(env string) Services {
 	backend.DatabaseAccess = true
 	// The runbook's buckets, each named to the backend through its variable.
 	backend.Buckets = map[string]BucketAccess{
-		RoleDeposition: AccessReadWrite, RoleDjangoStatic: AccessReadWrite,
-		RoleRSSArchive: AccessReadWrite, RoleDepositionCharts: AccessReadWrite,
+		storage.RoleDeposition: AccessReadWrite, storage.RoleDjangoStatic: AccessReadWrite,
+		storage.RoleRSSArchive: AccessReadWrite, storage.RoleDepositionCharts: AccessReadWrite,
 	}
 
 	frontend := baseService("frontend")
@@ -521,7 +524,7 @@ var (
 // entry overrides fields of the default service of that name (a list or map
 // replaces the default one), adds a service (port and a route required), or
 // drops one (null or enabled: false).
-func parseServices(value string, c ServicesContext, p *problems) Services {
+func parseServices(value string, c ServicesContext, p *check.Problems) Services {
 	k := key("services")
 	services := DefaultServices(c.Environment)
 	var entries map[string]json.RawMessage
@@ -532,7 +535,7 @@ func parseServices(value string, c ServicesContext, p *problems) Services {
 	for _, name := range slices.Sorted(maps.Keys(entries)) {
 		sk := k + "." + name
 		if !servicePattern.MatchString(name) {
-			p.add(sk, "%q is not a service name; expected 1 to 21 lower-case letters, digits and dashes, "+
+			p.Add(sk, "%q is not a service name; expected 1 to 21 lower-case letters, digits and dashes, "+
 				"starting with a letter (target group names are limited to 32 characters)", name)
 			continue
 		}
@@ -552,7 +555,7 @@ func parseServices(value string, c ServicesContext, p *problems) Services {
 		if !known {
 			svc = baseService(name)
 			if r.Port == nil {
-				p.add(sk+".port", "required: %q is not one of the default services", name)
+				p.Add(sk+".port", "required: %q is not one of the default services", name)
 			}
 		}
 		userBuckets[name] = r.Buckets != nil
@@ -585,7 +588,7 @@ func parseServices(value string, c ServicesContext, p *problems) Services {
 	return services
 }
 
-func applyService(s *Service, r rawService, sk string, p *problems) {
+func applyService(s *Service, r rawService, sk string, p *check.Problems) {
 	setInt := func(dst *int, src *int) {
 		if src != nil {
 			*dst = *src
@@ -647,7 +650,7 @@ func applyService(s *Service, r rawService, sk string, p *problems) {
 	}
 	setInt(&s.Priority, r.Priority)
 	if r.Priority != nil && *r.Priority == 0 {
-		p.add(sk+".priority", "0 is out of range; expected 1..50000 (leave it out to derive one)")
+		p.Add(sk+".priority", "0 is out of range; expected 1..50000 (leave it out to derive one)")
 	}
 	if r.DependsOn != nil {
 		s.DependsOn = r.DependsOn
@@ -705,7 +708,7 @@ func assignPriorities(services Services) {
 	}
 }
 
-func validateServices(services Services, c ServicesContext, p *problems) {
+func validateServices(services Services, c ServicesContext, p *check.Problems) {
 	k := key("services")
 	declared := map[string]bool{DatabaseURLParameter: true}
 	for _, n := range c.Parameters {
@@ -719,54 +722,54 @@ func validateServices(services Services, c ServicesContext, p *problems) {
 		validateImage(s, sk, p)
 		validateSize(s, sk, p)
 		if s.Port < 1 || s.Port > 65535 {
-			p.add(sk+".port", "%d is out of range; expected 1..65535", s.Port)
+			p.Add(sk+".port", "%d is out of range; expected 1..65535", s.Port)
 		}
 		if !strings.HasPrefix(s.HealthCheckPath, "/") {
-			p.add(sk+".healthCheck.path", "%q does not start with \"/\"; expected a path such as /health/",
+			p.Add(sk+".healthCheck.path", "%q does not start with \"/\"; expected a path such as /health/",
 				s.HealthCheckPath)
 		}
 		if !matcherPattern.MatchString(s.HealthCheckMatcher) {
-			p.add(sk+".healthCheck.matcher", "%q is not an HTTP code list; expected e.g. 200, 200-299 or 200,302",
+			p.Add(sk+".healthCheck.matcher", "%q is not an HTTP code list; expected e.g. 200, 200-299 or 200,302",
 				s.HealthCheckMatcher)
 		}
 		if s.HealthCheckGracePeriod < 0 || s.HealthCheckGracePeriod > 2147483647 {
-			p.add(sk+".healthCheck.gracePeriod", "%d is out of range; expected 0 or more seconds",
+			p.Add(sk+".healthCheck.gracePeriod", "%d is out of range; expected 0 or more seconds",
 				s.HealthCheckGracePeriod)
 		}
 		if s.DeregistrationDelay < 0 || s.DeregistrationDelay > 3600 {
-			p.add(sk+".deregistrationDelay", "%d is out of range; expected 0..3600 (seconds)", s.DeregistrationDelay)
+			p.Add(sk+".deregistrationDelay", "%d is out of range; expected 0..3600 (seconds)", s.DeregistrationDelay)
 		}
 		if s.DesiredCount < 0 || s.DesiredCount > 1000 {
-			p.add(sk+".desiredCount", "%d is out of range; expected 0..1000", s.DesiredCount)
+			p.Add(sk+".desiredCount", "%d is out of range; expected 0..1000", s.DesiredCount)
 		}
 		if a := s.Autoscaling; a != nil {
 			switch {
 			case a.Min < 1 || a.Max > 1000:
-				p.add(sk+".autoscaling", "min %d, max %d out of range; expected 1 <= min <= max <= 1000", a.Min, a.Max)
+				p.Add(sk+".autoscaling", "min %d, max %d out of range; expected 1 <= min <= max <= 1000", a.Min, a.Max)
 			case a.Min > a.Max:
-				p.add(sk+".autoscaling.min", "%d is greater than max %d; expected min <= max", a.Min, a.Max)
+				p.Add(sk+".autoscaling.min", "%d is greater than max %d; expected min <= max", a.Min, a.Max)
 			case s.DesiredCount < a.Min || s.DesiredCount > a.Max:
-				p.add(sk+".desiredCount", "%d is outside autoscaling %d..%d; expected a count within the bounds",
+				p.Add(sk+".desiredCount", "%d is outside autoscaling %d..%d; expected a count within the bounds",
 					s.DesiredCount, a.Min, a.Max)
 			}
 			if a.CPUTarget <= 0 || a.CPUTarget > 100 {
-				p.add(sk+".autoscaling.cpuTarget", "%g is out of range; expected a CPU percentage in (0, 100]",
+				p.Add(sk+".autoscaling.cpuTarget", "%g is out of range; expected a CPU percentage in (0, 100]",
 					a.CPUTarget)
 			}
 		}
 		if s.KeepImages < 1 || s.KeepImages > 1000 {
-			p.add(sk+".keepImages", "%d is out of range; expected 1..1000 images", s.KeepImages)
+			p.Add(sk+".keepImages", "%d is out of range; expected 1..1000 images", s.KeepImages)
 		}
 		if !slices.Contains(logRetentions, s.LogRetentionDays) {
-			p.add(sk+".logRetentionDays", "%d is not a CloudWatch Logs retention; expected one of %s",
+			p.Add(sk+".logRetentionDays", "%d is not a CloudWatch Logs retention; expected one of %s",
 				s.LogRetentionDays, strings.Join(strings.Fields(strings.Trim(fmt.Sprint(logRetentions), "[]")), ", "))
 		}
 		validateVariables(s, sk, declared, services, c, p)
 		validateRoutes(s, sk, c.Domain, hostPaths, p)
 		if s.Priority < 1 || s.Priority > 50000 {
-			p.add(sk+".priority", "%d is out of range; expected 1..50000", s.Priority)
+			p.Add(sk+".priority", "%d is out of range; expected 1..50000", s.Priority)
 		} else if other, dup := priorities[s.Priority]; dup {
-			p.add(sk+".priority", "%d is already the priority of %s.%s; expected one rule per priority",
+			p.Add(sk+".priority", "%d is already the priority of %s.%s; expected one rule per priority",
 				s.Priority, k, other)
 		}
 		priorities[s.Priority] = name
@@ -775,24 +778,24 @@ func validateServices(services Services, c ServicesContext, p *problems) {
 			wk := idx(sk+".writablePaths", i)
 			switch {
 			case !strings.HasPrefix(w, "/") || w == "/" || strings.Contains(w, "//") || strings.HasSuffix(w, "/"):
-				p.add(wk, "%q is not an absolute directory path such as /tmp", w)
+				p.Add(wk, "%q is not an absolute directory path such as /tmp", w)
 			case seenPath[w]:
-				p.add(wk, "%q is listed twice", w)
+				p.Add(wk, "%q is listed twice", w)
 			}
 			seenPath[w] = true
 		}
 		for i, port := range s.EgressPorts {
 			if port < 1 || port > 65535 {
-				p.add(idx(sk+".egressPorts", i), "%d is out of range; expected 1..65535", port)
+				p.Add(idx(sk+".egressPorts", i), "%d is out of range; expected 1..65535", port)
 			}
 		}
 		for i, d := range s.DependsOn {
 			dk := idx(sk+".dependsOn", i)
 			switch _, known := services[d]; {
 			case d == name:
-				p.add(dk, "%q is the service itself", d)
+				p.Add(dk, "%q is the service itself", d)
 			case !known:
-				p.add(dk, "%q is not a service of this stack; expected one of %s", d,
+				p.Add(dk, "%q is not a service of this stack; expected one of %s", d,
 					strings.Join(services.Names(), ", "))
 			}
 		}
@@ -800,47 +803,47 @@ func validateServices(services Services, c ServicesContext, p *problems) {
 	checkCycles(services, p)
 }
 
-func validateImage(s Service, sk string, p *problems) {
+func validateImage(s Service, sk string, p *check.Problems) {
 	switch {
 	case s.Image != "" && s.ImageTag != "":
-		p.add(sk+".imageTag", "set together with image; expected either an external image or a tag in the "+
+		p.Add(sk+".imageTag", "set together with image; expected either an external image or a tag in the "+
 			"service's repository")
 	case s.Image != "" && !imagePattern.MatchString(s.Image):
-		p.add(sk+".image", "%q is not a pinned image reference; expected registry/name:tag or name@sha256:digest",
+		p.Add(sk+".image", "%q is not a pinned image reference; expected registry/name:tag or name@sha256:digest",
 			s.Image)
 	case s.ImageTag == "latest":
-		p.add(sk+".imageTag", "\"latest\" cannot be used: the repository's tags are immutable; expected a "+
+		p.Add(sk+".imageTag", "\"latest\" cannot be used: the repository's tags are immutable; expected a "+
 			"version or commit tag")
 	case s.ImageTag != "" && !tagPattern.MatchString(s.ImageTag):
-		p.add(sk+".imageTag", "%q is not an image tag; expected letters, digits, _ . - (at most 128)", s.ImageTag)
+		p.Add(sk+".imageTag", "%q is not an image tag; expected letters, digits, _ . - (at most 128)", s.ImageTag)
 	}
 }
 
-func validateSize(s Service, sk string, p *problems) {
+func validateSize(s Service, sk string, p *check.Problems) {
 	if _, ok := fargateMemory[s.CPU]; !ok {
-		p.add(sk+".cpu", "%d is not a Fargate CPU size; expected one of 256, 512, 1024, 2048, 4096, 8192, 16384",
+		p.Add(sk+".cpu", "%d is not a Fargate CPU size; expected one of 256, 512, 1024, 2048, 4096, 8192, 16384",
 			s.CPU)
 		return
 	}
 	if ok, offered := fargateOffers(s.CPU, s.Memory); !ok {
-		p.add(sk+".memory", "%d MiB is not offered with %d CPU on Fargate; expected %s", s.Memory, s.CPU, offered)
+		p.Add(sk+".memory", "%d MiB is not offered with %d CPU on Fargate; expected %s", s.Memory, s.CPU, offered)
 	}
 }
 
 func validateVariables(s Service, sk string, declared map[string]bool, services Services, c ServicesContext,
-	p *problems) {
+	p *check.Problems) {
 	seen := map[string]string{}
 	claim := func(vk, v string) {
 		switch {
 		case !variablePattern.MatchString(v):
-			p.add(vk, "%q is not an environment variable name; expected letters, digits and underscores", v)
+			p.Add(vk, "%q is not an environment variable name; expected letters, digits and underscores", v)
 		case v == SecretsVersionVariable:
-			p.add(vk, "%q is reserved: it carries the digest that rolls the service when a secret changes", v)
+			p.Add(vk, "%q is reserved: it carries the digest that rolls the service when a secret changes", v)
 		case strings.HasPrefix(v, "ECS_") || strings.HasPrefix(v, "AWS_CONTAINER_"):
-			p.add(vk, "%q is reserved by ECS", v)
+			p.Add(vk, "%q is reserved by ECS", v)
 		}
 		if other, dup := seen[v]; dup {
-			p.add(vk, "%q is already set by %s; expected each variable once", v, other)
+			p.Add(vk, "%q is already set by %s; expected each variable once", v, other)
 		}
 		seen[v] = vk
 	}
@@ -851,27 +854,27 @@ func validateVariables(s Service, sk string, declared map[string]bool, services 
 		sek := idx(sk+".secrets", i)
 		claim(sek, name)
 		if !declared[name] {
-			p.add(sek, "%q is not a declared parameter; expected one of %s (article-pipeline:parameters)", name,
+			p.Add(sek, "%q is not a declared parameter; expected one of %s (article-pipeline:parameters)", name,
 				strings.Join(slices.Sorted(maps.Keys(declared)), ", "))
 		}
 	}
 	for _, role := range slices.Sorted(maps.Keys(s.Buckets)) {
 		bk := sk + ".buckets." + role
 		if v, ok := c.Buckets[role]; !ok {
-			p.add(bk, "%q is not a bucket of this stack; expected one of %s (article-pipeline:buckets)", role,
+			p.Add(bk, "%q is not a bucket of this stack; expected one of %s (article-pipeline:buckets)", role,
 				strings.Join(slices.Sorted(maps.Keys(c.Buckets)), ", "))
 		} else {
 			claim(bk, v)
 		}
 		if !slices.Contains(bucketAccessValues, s.Buckets[role]) {
-			p.add(bk, "%q is not an access level; expected one of %s", s.Buckets[role], `"read", "write", "read-write"`)
+			p.Add(bk, "%q is not an access level; expected one of %s", s.Buckets[role], `"read", "write", "read-write"`)
 		}
 	}
 	for _, v := range slices.Sorted(maps.Keys(s.ServiceURLs)) {
 		vk := sk + ".serviceUrls." + v
 		claim(vk, v)
 		if _, ok := services[s.ServiceURLs[v]]; !ok {
-			p.add(vk, "%q is not a service of this stack; expected one of %s", s.ServiceURLs[v],
+			p.Add(vk, "%q is not a service of this stack; expected one of %s", s.ServiceURLs[v],
 				strings.Join(services.Names(), ", "))
 		}
 	}
@@ -879,35 +882,35 @@ func validateVariables(s Service, sk string, declared map[string]bool, services 
 		vk := sk + ".sharedUrls." + v
 		claim(vk, v)
 		if !outputPattern.MatchString(s.SharedURLs[v]) {
-			p.add(vk, "%q is not a stack output name such as nertoolUrl", s.SharedURLs[v])
+			p.Add(vk, "%q is not a stack output name such as nertoolUrl", s.SharedURLs[v])
 		}
 	}
 }
 
-func validateRoutes(s Service, sk string, d Domain, hostPaths map[string]string, p *problems) {
+func validateRoutes(s Service, sk string, d Domain, hostPaths map[string]string, p *check.Problems) {
 	if len(s.Hosts) == 0 && len(s.Paths) == 0 {
-		p.add(sk, "no route; expected hosts, paths or both")
+		p.Add(sk, "no route; expected hosts, paths or both")
 	}
 	if n := len(s.Hosts) + len(s.Paths); n > 5 {
-		p.add(sk, "%d hosts and paths; a load balancer rule matches at most 5 values", n)
+		p.Add(sk, "%d hosts and paths; a load balancer rule matches at most 5 values", n)
 	}
 	for i, h := range s.Hosts {
 		hk := idx(sk+".hosts", i)
 		switch {
 		case !d.Enabled():
-			p.add(hk, "%q needs a domain; set article-pipeline:domain.name or route by paths only", h)
+			p.Add(hk, "%q needs a domain; set article-pipeline:domain.name or route by paths only", h)
 		case h == d.Name:
 		case !strings.HasSuffix(h, "."+d.Name):
-			p.add(hk, "%q is outside the domain %q (article-pipeline:domain.name)", h, d.Name)
+			p.Add(hk, "%q is outside the domain %q (article-pipeline:domain.name)", h, d.Name)
 		case !labelPattern.MatchString(strings.TrimSuffix(h, "."+d.Name)):
-			p.add(hk, "%q is more than one label below %q; the certificate covers %s and *.%s only", h, d.Name,
+			p.Add(hk, "%q is more than one label below %q; the certificate covers %s and *.%s only", h, d.Name,
 				d.Name, d.Name)
 		}
 	}
 	for i, path := range s.Paths {
 		pk := idx(sk+".paths", i)
 		if !pathPattern.MatchString(path) || len(path) > 128 {
-			p.add(pk, "%q is not a path pattern; expected it to start with \"/\" (e.g. /api/*), at most 128 "+
+			p.Add(pk, "%q is not a path pattern; expected it to start with \"/\" (e.g. /api/*), at most 128 "+
 				"characters", path)
 		}
 	}
@@ -923,7 +926,7 @@ func validateRoutes(s Service, sk string, d Domain, hostPaths map[string]string,
 		for _, path := range paths {
 			route := h + path
 			if other, dup := hostPaths[route]; dup {
-				p.add(sk, "route %s is already served by %s; expected each host and path once", route, other)
+				p.Add(sk, "route %s is already served by %s; expected each host and path once", route, other)
 			}
 			hostPaths[route] = sk
 		}
@@ -931,7 +934,7 @@ func validateRoutes(s Service, sk string, d Domain, hostPaths map[string]string,
 }
 
 // checkCycles reports each dependency cycle once, at the first service on it.
-func checkCycles(services Services, p *problems) {
+func checkCycles(services Services, p *check.Problems) {
 	const (
 		unvisited = iota
 		visiting
@@ -951,7 +954,7 @@ func checkCycles(services Services, p *problems) {
 			case visiting:
 				i := slices.Index(stack, d)
 				cycle := append(slices.Clone(stack[i:]), d)
-				p.add(key("services")+"."+d+".dependsOn", "dependency cycle %s; expected services to depend "+
+				p.Add(key("services")+"."+d+".dependsOn", "dependency cycle %s; expected services to depend "+
 					"on each other one way only", strings.Join(cycle, " -> "))
 			case unvisited:
 				visit(d)

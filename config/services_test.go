@@ -5,11 +5,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
 func servicesContext(env string) ServicesContext {
 	buckets := map[string]string{}
-	for role, b := range DefaultBuckets(env) {
+	var p check.Problems
+	for role, b := range parseBuckets("", env, false, &p) {
 		buckets[role] = b.EnvVar
 	}
 	return ServicesContext{
@@ -21,9 +25,9 @@ func servicesContext(env string) ServicesContext {
 }
 
 func parseServicesForTest(value string, c ServicesContext) (Services, error) {
-	var p problems
+	var p check.Problems
 	s := parseServices(value, c, &p)
-	return s, p.err()
+	return s, p.Err()
 }
 
 func TestDefaultServices(t *testing.T) {
@@ -102,12 +106,12 @@ func TestDefaultServices(t *testing.T) {
 		t.Errorf("development backend URLs = %v %v", got, dev["backend"].ServiceURLs)
 	}
 	// Bucket grants follow the buckets the stack has.
-	if got := prod["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{RoleDeposition: AccessReadWrite,
-		RoleDjangoStatic: AccessReadWrite, RoleRSSArchive: AccessReadWrite, RoleDepositionCharts: AccessReadWrite}) {
+	if got := prod["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{storage.RoleDeposition: AccessReadWrite,
+		storage.RoleDjangoStatic: AccessReadWrite, storage.RoleRSSArchive: AccessReadWrite, storage.RoleDepositionCharts: AccessReadWrite}) {
 		t.Errorf("prod backend buckets = %v", got)
 	}
-	if got := dev["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{RoleDeposition: AccessReadWrite,
-		RoleDjangoStatic: AccessReadWrite}) {
+	if got := dev["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{storage.RoleDeposition: AccessReadWrite,
+		storage.RoleDjangoStatic: AccessReadWrite}) {
 		t.Errorf("development backend buckets = %v", got)
 	}
 }
@@ -295,9 +299,9 @@ func TestDomain(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			got := parseDomain(tc.value, tc.env, &p)
-			err := p.err()
+			err := p.Err()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -336,9 +340,9 @@ func TestPlatform(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p problems
+			var p check.Problems
 			got := parsePlatform(tc.value, tc.env, &p)
-			err := p.err()
+			err := p.Err()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

@@ -30,15 +30,18 @@ func buckets(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 	provider *aws.Provider) (*bucketRefs, error) {
 	refs := &bucketRefs{names: map[string]pulumi.StringOutput{}, arns: map[string]pulumi.StringOutput{},
 		envVars: map[string]pulumi.StringOutput{}}
-	for _, role := range config.BucketRoles(s.Buckets) {
+	for _, role := range s.Buckets.Roles() {
 		b := s.Buckets[role]
-		if b.FromSharedStack(s.SharedStack) {
+		if b.Shared && shared != nil {
 			name := sharedMapEntry(shared, "bucketNames", role)
 			refs.names[role], refs.envVars[b.EnvVar] = name, name
 			refs.arns[role] = sharedMapEntry(shared, "bucketArns", role)
 			continue
 		}
-		args := BucketArgs(b)
+		args := &storage.Args{Settings: b}
+		if b.Adopt {
+			args.ImportID = b.Name
+		}
 		bucket, err := storage.NewBucket(ctx, "bucket-"+kebab(role), args, pulumi.Provider(provider))
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", role, err)
@@ -80,27 +83,4 @@ func stringMap(m map[string]pulumi.StringOutput) pulumi.StringMapOutput {
 		out[k] = v
 	}
 	return out.ToStringMapOutput()
-}
-
-// BucketArgs maps one bucket's settings onto the component's args (the
-// component tests use it too, so they test what the program declares).
-func BucketArgs(b config.Bucket) *storage.Args {
-	a := &storage.Args{
-		BucketName:        b.Name,
-		EnvVar:            b.EnvVar,
-		PublicAccessBlock: storage.PublicAccessBlock(b.PublicAccess.Flags()),
-		PublicRead:        b.PublicAccess.PublicRead(),
-		Versioning:        b.Versioning,
-		BucketKey:         b.BucketKey,
-		Backup:            b.Backup,
-		Protect:           b.Protect,
-		Adopt:             b.Adopt,
-	}
-	if b.Adopt {
-		a.ImportID = b.Name
-	}
-	for _, r := range b.LifecycleRules {
-		a.LifecycleRules = append(a.LifecycleRules, storage.LifecycleRule(r))
-	}
-	return a
 }

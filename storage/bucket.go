@@ -16,55 +16,18 @@ import (
 
 const typeToken = "article-pipeline:storage:Bucket"
 
-// PublicAccessBlock is the bucket's four Block Public Access flags.
-type PublicAccessBlock struct {
-	BlockPublicAcls       bool
-	IgnorePublicAcls      bool
-	BlockPublicPolicy     bool
-	RestrictPublicBuckets bool
-}
-
-// LifecycleRule is one lifecycle rule over every object of the bucket. A zero
-// day count leaves that action out; at least one must be set.
-type LifecycleRule struct {
-	// Name is the rule ID (the console's "Lifecycle rule name").
-	Name                               string
-	NoncurrentVersionExpirationDays    int
-	AbortIncompleteMultipartUploadDays int
-	ExpirationDays                     int
-}
-
-// Args configures one bucket. Everything is decided by config; nothing is defaulted here.
+// Args configures one bucket: the stack's Settings for it, and whether it is
+// imported.
 type Args struct {
-	// BucketName is the physical (global) bucket name.
-	BucketName string
-	// EnvVar is the application environment variable that receives the name.
-	EnvVar            string
-	PublicAccessBlock PublicAccessBlock
-	// PublicRead grants anonymous s3:GetObject on the objects (a bucket public
-	// by design); it needs BlockPublicPolicy and RestrictPublicBuckets off.
-	PublicRead bool
-	// Versioning enables versioning. Off declares no versioning resource, so a
-	// bucket that was never versioned stays so (rather than "Suspended").
-	Versioning bool
-	// BucketKey sets bucketKeyEnabled on the SSE-S3 default encryption, as the
-	// console stores it.
-	BucketKey      bool
-	LifecycleRules []LifecycleRule
-	// Backup adds the runbook's statements for backup.amazonaws.com (AWS Backup
-	// also requires versioning).
-	Backup bool
-	// Protect protects the bucket itself (not its side resources).
-	Protect bool
-	// ImportID adopts an existing bucket: its import ID is the bucket name.
+	Settings
+	// ImportID adopts an existing bucket: its import ID is its name. With
+	// Settings.Adopt, the side resources the console set exactly as this
+	// component declares them (ownership controls, default encryption and, when
+	// on, versioning) are imported by bucket name too. The public access block,
+	// lifecycle configuration and policy are written over the existing ones
+	// instead (each Put replaces the whole setting), because the program
+	// deliberately changes them and an import with a differing input fails.
 	ImportID string
-	// Adopt also imports, by bucket name, the side resources the console set
-	// exactly as this component declares them: ownership controls, default
-	// encryption and (when on) versioning. The public access block, lifecycle
-	// configuration and policy are written over the existing ones instead (each
-	// Put replaces the whole setting), because the program deliberately changes
-	// them and an import with a differing input fails. Requires ImportID.
-	Adopt bool
 }
 
 // Bucket is one S3 bucket with its ownership controls, public access block,
@@ -80,38 +43,14 @@ type Bucket struct {
 	EnvVar string
 }
 
-func (a *Args) check() error {
+func (a *Args) check(name string) error {
 	if a == nil {
 		return errors.New("args are required")
 	}
-	var errs []error
-	if a.BucketName == "" {
-		errs = append(errs, errors.New("BucketName is required"))
-	}
-	if a.EnvVar == "" {
-		errs = append(errs, errors.New("EnvVar is required"))
-	}
-	if a.PublicRead && (a.PublicAccessBlock.BlockPublicPolicy || a.PublicAccessBlock.RestrictPublicBuckets) {
-		errs = append(errs, errors.New("PublicRead needs BlockPublicPolicy and RestrictPublicBuckets off: "+
-			"S3 rejects or ignores a public policy otherwise"))
-	}
-	if a.Backup && !a.Versioning {
-		errs = append(errs, errors.New("Backup needs Versioning: AWS Backup requires it for S3"))
-	}
-	for i, r := range a.LifecycleRules {
-		if r.Name == "" {
-			errs = append(errs, fmt.Errorf("LifecycleRules[%d].Name is required", i))
-		}
-		if r.NoncurrentVersionExpirationDays < 0 || r.AbortIncompleteMultipartUploadDays < 0 || r.ExpirationDays < 0 {
-			errs = append(errs, fmt.Errorf("LifecycleRules[%d]: day counts must not be negative", i))
-		}
-		if r.NoncurrentVersionExpirationDays == 0 && r.AbortIncompleteMultipartUploadDays == 0 && r.ExpirationDays == 0 {
-			errs = append(errs, fmt.Errorf("LifecycleRules[%d] (%q) has no action", i, r.Name))
-		}
-	}
-	if a.ImportID != "" && a.ImportID != a.BucketName {
-		errs = append(errs, fmt.Errorf("ImportID %q differs from BucketName %q; a bucket's import ID is its name",
-			a.ImportID, a.BucketName))
+	errs := []error{a.Settings.Validate(name)}
+	if a.ImportID != "" && a.ImportID != a.Name {
+		errs = append(errs, fmt.Errorf("ImportID %q differs from Name %q; a bucket's import ID is its name",
+			a.ImportID, a.Name))
 	}
 	if a.Adopt && a.ImportID == "" {
 		errs = append(errs, errors.New("Adopt needs ImportID: side resources are adopted with their bucket"))
@@ -121,7 +60,7 @@ func (a *Args) check() error {
 
 // NewBucket declares one bucket and its settings.
 func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Bucket, error) {
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, fmt.Errorf("storage: bucket %q: %w", name, err)
 	}
 	c := &Bucket{EnvVar: args.EnvVar}
@@ -137,7 +76,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		bucketOpts = append(bucketOpts, pulumi.Import(pulumi.ID(args.ImportID)))
 	}
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
-		Bucket: pulumi.String(args.BucketName),
+		Bucket: pulumi.String(args.Name),
 		// Never empty a bucket to delete it: deposited data has no other copy.
 		ForceDestroy: pulumi.Bool(false),
 		// Runbook: "Object Lock: Disable" on every bucket.
@@ -150,7 +89,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	side := func(adopt bool, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 		o := append([]pulumi.ResourceOption{pulumi.Parent(c)}, extra...)
 		if adopt && args.Adopt {
-			o = append(o, pulumi.Import(pulumi.ID(args.BucketName)))
+			o = append(o, pulumi.Import(pulumi.ID(args.Name)))
 		}
 		return o
 	}
@@ -163,7 +102,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		return nil, err
 	}
 
-	pab := args.PublicAccessBlock
+	pab := args.PublicAccess.Flags()
 	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name+"-public-access", &s3.BucketPublicAccessBlockArgs{
 		Bucket:                bucket.Bucket,
 		BlockPublicAcls:       pulumi.Bool(pab.BlockPublicAcls),
@@ -296,7 +235,7 @@ func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDo
 			}},
 		},
 	}
-	if args.PublicRead {
+	if args.PublicAccess == PublicAccessPublicRead {
 		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
 			Sid:        pulumi.String("PublicReadGetObject"),
 			Effect:     pulumi.String("Allow"),

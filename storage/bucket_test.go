@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
-	"github.com/np-mrd/article-pipeline-infra/program"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -25,21 +23,29 @@ const (
 	componentType  = "article-pipeline:storage:Bucket"
 )
 
-// argsFrom maps a config bucket to Args with the program's own mapping.
-func argsFrom(b config.Bucket) *storage.Args { return program.BucketArgs(b) }
+// prodBuckets are the runbook's four buckets as prod's stack file sets them.
+func prodBuckets() storage.Buckets {
+	b := storage.Runbook("prod")
+	for role, s := range b {
+		s.Enabled = true
+		b[role] = s
+	}
+	d := b[storage.RoleDeposition]
+	d.Versioning, d.Backup, d.Protect = true, true, true
+	d.LifecycleRules = []storage.LifecycleRule{{Name: "TrashRetention", NoncurrentVersionExpirationDays: 30,
+		AbortIncompleteMultipartUploadDays: 7}}
+	b[storage.RoleDeposition] = d
+	return b
+}
 
-// runDefaults declares every default bucket of env as the program does (sorted
-// roles, component name "bucket-<role>"), skipping buckets read from a shared stack.
-func runDefaults(t *testing.T, env, sharedStack string) (*mock.Monitor, map[string]*storage.Bucket) {
+// declare declares every bucket as the program does (sorted roles, component
+// name "bucket-<role>").
+func declare(t *testing.T, buckets storage.Buckets) (*mock.Monitor, map[string]*storage.Bucket) {
 	t.Helper()
-	buckets := config.DefaultBuckets(env)
 	out := map[string]*storage.Bucket{}
-	m, err := mock.Run(mock.Options{Stack: env}, func(ctx *pulumi.Context) error {
-		for _, role := range config.BucketRoles(buckets) {
-			if buckets[role].FromSharedStack(sharedStack) {
-				continue
-			}
-			b, err := storage.NewBucket(ctx, "bucket-"+role, argsFrom(buckets[role]))
+	m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+		for _, role := range buckets.Roles() {
+			b, err := storage.NewBucket(ctx, "bucket-"+role, &storage.Args{Settings: buckets[role]})
 			if err != nil {
 				return err
 			}
@@ -123,11 +129,14 @@ var trashRetention = []any{map[string]any{
 func TestRunbookBuckets(t *testing.T) {
 	t.Parallel()
 	blocked := [4]bool{true, true, true, true}
+	d := storage.Runbook("sandbox-alice")[storage.RoleDeposition]
+	d.Enabled = true
 	for _, tc := range []struct {
-		env, sharedStack string
-		want             map[string]want
+		name    string
+		buckets storage.Buckets
+		want    map[string]want
 	}{
-		{"prod", "", map[string]want{
+		{"prod", prodBuckets(), map[string]want{
 			"deposition": {name: "article-pipeline-deposition-prod", protect: true, access: blocked, versioning: true,
 				bucketKey: true, lifecycle: trashRetention, backup: true, envVar: "COMPOUND_BUCKET_V3"},
 			"rssArchive": {name: "article-pipeline-npa-ingestion-rss-archive", access: [4]bool{true, false, true, false},
@@ -137,46 +146,26 @@ func TestRunbookBuckets(t *testing.T) {
 			"depositionCharts": {name: "article-pipeline-deposition-charts-prod", access: [4]bool{true, true, false, false},
 				publicRead: true, envVar: "DEPOSITON_CHART_BUCKET"},
 		}},
-		{"development", "organization/article-pipeline/prod", map[string]want{
-			"deposition": {name: "article-pipeline-deposition-development", access: blocked, bucketKey: true,
-				envVar: "COMPOUND_BUCKET_V3"},
-			"djangoStatic": {notDeclared: true},
-		}},
-		{"development", "", map[string]want{ // a fresh account with only a development stack
-			"deposition": {name: "article-pipeline-deposition-development", access: blocked, bucketKey: true,
-				envVar: "COMPOUND_BUCKET_V3"},
-			"djangoStatic": {name: "article-pipeline-django-static", access: [4]bool{true, true, false, false},
-				publicRead: true, envVar: "AWS_STORAGE_BUCKET_NAME"},
-		}},
-		{"sandbox-alice", "", map[string]want{
+		{"a sandbox's runbook deposition bucket", storage.Buckets{storage.RoleDeposition: d}, map[string]want{
 			"deposition": {name: "article-pipeline-deposition-sandbox-alice", access: blocked, bucketKey: true,
 				envVar: "COMPOUND_BUCKET_V3"},
 		}},
 	} {
-		t.Run(tc.env+"/"+tc.sharedStack, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m, out := runDefaults(t, tc.env, tc.sharedStack)
-			declared := 0
+			m, out := declare(t, tc.buckets)
 			for role, w := range tc.want {
-				n := "bucket-" + role
-				if w.notDeclared {
-					if m.Find(componentType, n) != nil || out[role] != nil {
-						t.Errorf("%s: declared, but its name comes from the shared stack", role)
-					}
-					continue
-				}
-				declared++
-				checkBucket(t, m, n, w)
+				checkBucket(t, m, "bucket-"+role, w)
 				if out[role].EnvVar != w.envVar {
 					t.Errorf("%s: EnvVar = %q, want %q", role, out[role].EnvVar, w.envVar)
 				}
 			}
-			if got := len(m.OfType(bucketType)); got != declared {
-				t.Errorf("%d buckets declared, want %d", got, declared)
+			if got := len(m.OfType(bucketType)); got != len(tc.want) {
+				t.Errorf("%d buckets declared, want %d", got, len(tc.want))
 			}
 			// One RegisterResourceOutputs per component, plus the stack's.
-			if got := m.OutputsRegistered(); got != declared+1 {
-				t.Errorf("RegisterResourceOutputs called %d times, want %d", got, declared+1)
+			if got := m.OutputsRegistered(); got != len(tc.want)+1 {
+				t.Errorf("RegisterResourceOutputs called %d times, want %d", got, len(tc.want)+1)
 			}
 		})
 	}
@@ -330,10 +319,10 @@ func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, pu
 
 func TestAdopt(t *testing.T) {
 	t.Parallel()
-	b := config.DefaultBuckets("prod")[config.RoleDeposition]
+	b := prodBuckets()[storage.RoleDeposition]
 	b.Adopt = true
 	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := storage.NewBucket(ctx, "bucket-deposition", argsFrom(b))
+		_, err := storage.NewBucket(ctx, "bucket-deposition", &storage.Args{Settings: b, ImportID: b.Name})
 		return err
 	})
 	if err != nil {
@@ -368,8 +357,8 @@ func TestAdopt(t *testing.T) {
 func TestBadArgs(t *testing.T) {
 	t.Parallel()
 	good := func() *storage.Args {
-		return &storage.Args{BucketName: "b-1", EnvVar: "B", PublicAccessBlock: storage.PublicAccessBlock{
-			BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}}
+		return &storage.Args{Settings: storage.Settings{Enabled: true, Name: "b-1", EnvVar: "B",
+			PublicAccess: storage.PublicAccessBlocked}}
 	}
 	for _, tc := range []struct {
 		name    string
@@ -377,41 +366,22 @@ func TestBadArgs(t *testing.T) {
 		wantErr string
 	}{
 		{"nil", func() *storage.Args { return nil }, "args are required"},
-		{"no name", func() *storage.Args { a := good(); a.BucketName = ""; return a }, "BucketName is required"},
-		{"no env var", func() *storage.Args { a := good(); a.EnvVar = ""; return a }, "EnvVar is required"},
-		{"public read while blocked", func() *storage.Args { a := good(); a.PublicRead = true; return a },
-			"PublicRead needs BlockPublicPolicy and RestrictPublicBuckets off"},
-		{"backup unversioned", func() *storage.Args { a := good(); a.Backup = true; return a },
-			"Backup needs Versioning"},
-		{"rule without action", func() *storage.Args {
-			a := good()
-			a.LifecycleRules = []storage.LifecycleRule{{Name: "Nothing"}}
-			return a
-		}, `LifecycleRules[0] ("Nothing") has no action`},
-		{"rule without name", func() *storage.Args {
-			a := good()
-			a.LifecycleRules = []storage.LifecycleRule{{ExpirationDays: 1}}
-			return a
-		}, "LifecycleRules[0].Name is required"},
 		{"adopt without import", func() *storage.Args { a := good(); a.Adopt = true; return a }, "Adopt needs ImportID"},
 		{"import other bucket", func() *storage.Args { a := good(); a.ImportID = "other"; return a },
-			`ImportID "other" differs from BucketName "b-1"`},
+			`ImportID "other" differs from Name "b-1"`},
+		// The settings' own rules (settings_test.go) run before anything is declared.
+		{"a settings rule", func() *storage.Args { a := good(); a.Backup = true; return a },
+			"bucket-x.backup: the bucket is selected for backup but not versioned"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+			mock.Rejects(t, `storage: bucket "bucket-x": `, func(ctx *pulumi.Context) error {
 				_, err := storage.NewBucket(ctx, "bucket-x", tc.args())
+				if err != nil && !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("err = %v, want %q", err, tc.wantErr)
+				}
 				return err
 			})
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) ||
-				!strings.Contains(err.Error(), `storage: bucket "bucket-x"`) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			for _, r := range m.Resources() {
-				if r.Type != "pulumi:pulumi:Stack" {
-					t.Errorf("declared %s %s despite bad args", r.Type, r.Name)
-				}
-			}
 		})
 	}
 }

@@ -74,3 +74,17 @@ func Ints(values []int) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Join adds the problems in err (as another Validate returned them) one by one.
+func (p *Problems) Join(err error) {
+	if err == nil {
+		return
+	}
+	if many, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range many.Unwrap() {
+			p.Join(e)
+		}
+		return
+	}
+	*p = append(*p, err)
+}
