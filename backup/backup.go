@@ -10,7 +10,6 @@ package backup
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
@@ -19,10 +18,6 @@ import (
 )
 
 const typeToken = "article-pipeline:backup:Plan"
-
-// coldStorageMinimumDays: AWS keeps a recovery point in cold storage at least
-// 90 days, so deletion must come at least that long after the transition.
-const coldStorageMinimumDays = 90
 
 // Plan is the backup vault, plan, role and selection of one stack.
 type Plan struct {
@@ -38,33 +33,10 @@ type Plan struct {
 	CopyVaultARN pulumi.StringOutput `pulumi:"copyVaultArn"`
 }
 
-// VaultLock locks the vault: recovery points cannot be deleted before
-// MinRetentionDays or kept beyond MaxRetentionDays. ChangeableForDays 0 is
-// governance mode (privileged users can remove the lock); 3 or more is compliance
-// mode, which becomes immutable after that many days.
-type VaultLock struct {
-	MinRetentionDays  int
-	MaxRetentionDays  int
-	ChangeableForDays int
-}
-
-// Args configures the plan. Every field except the optional ones is required.
+// Args configures the plan: the stack's Settings plus what the stack around it
+// decides.
 type Args struct {
-	// VaultName is the vault's physical name.
-	VaultName string
-	// PlanName and RuleName are the plan's and its rule's display names.
-	PlanName string
-	RuleName string
-	// Schedule is the rule's cron expression (UTC).
-	Schedule string
-	// StartWindowMinutes and CompletionWindowMinutes bound each backup job.
-	StartWindowMinutes      int
-	CompletionWindowMinutes int
-	// ColdStorageAfterDays moves recovery points to cold storage; 0 keeps them warm.
-	ColdStorageAfterDays int
-	// DeleteAfterDays deletes recovery points (at least ColdStorageAfterDays+90
-	// when cold storage is on).
-	DeleteAfterDays int
+	Settings
 	// Resources are the ARNs to back up: the database instance and the buckets
 	// selected for backup. At least one.
 	Resources []pulumi.StringInput
@@ -72,65 +44,21 @@ type Args struct {
 	// reach them) and become the default tags of the copy region's provider.
 	// The program passes its provider default tags.
 	Tags map[string]string
-	// CopyToRegion, when set, copies each recovery point to a vault of the same
-	// name in that region, with the same lifecycle. Optional.
-	CopyToRegion string
-	// VaultLock locks the (primary) vault. Optional.
-	VaultLock *VaultLock
 	// Protect protects the vaults (they hold the recovery points).
 	Protect bool
-	// VaultImportID (the vault name) and PlanImportID (the plan ID) adopt a
-	// console-made vault and plan. Optional.
-	VaultImportID string
-	PlanImportID  string
 }
 
-var vaultNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{2,50}$`)
-
-func (a *Args) check() error {
+func (a *Args) check(name string) error {
 	if a == nil {
 		return errors.New("backup: args are required")
 	}
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf("backup: "+format, args...)) }
-	if !vaultNamePattern.MatchString(a.VaultName) {
-		add("VaultName %q is not a vault name", a.VaultName)
-	}
-	if a.PlanName == "" || a.RuleName == "" || a.Schedule == "" {
-		add("PlanName, RuleName and Schedule are required")
-	}
-	if a.StartWindowMinutes < 60 {
-		add("StartWindowMinutes %d is below AWS Backup's minimum of 60", a.StartWindowMinutes)
-	}
-	if a.CompletionWindowMinutes <= a.StartWindowMinutes {
-		add("CompletionWindowMinutes %d must exceed StartWindowMinutes %d", a.CompletionWindowMinutes,
-			a.StartWindowMinutes)
-	}
-	if a.ColdStorageAfterDays < 0 || a.DeleteAfterDays < 1 {
-		add("ColdStorageAfterDays %d must be 0 or more and DeleteAfterDays %d at least 1", a.ColdStorageAfterDays,
-			a.DeleteAfterDays)
-	}
-	if a.ColdStorageAfterDays > 0 && a.DeleteAfterDays < a.ColdStorageAfterDays+coldStorageMinimumDays {
-		add("DeleteAfterDays %d must be at least ColdStorageAfterDays + %d", a.DeleteAfterDays, coldStorageMinimumDays)
-	}
+	errs := []error{a.Settings.Validate(name)}
 	if len(a.Resources) == 0 {
-		add("Resources is empty; a selection needs at least one ARN")
+		errs = append(errs, errors.New("backup: Resources is empty; a selection needs at least one ARN"))
 	}
 	for i, r := range a.Resources {
 		if r == nil {
-			add("Resources[%d] is nil", i)
-		}
-	}
-	if l := a.VaultLock; l != nil {
-		if l.MinRetentionDays < 1 || l.MaxRetentionDays < l.MinRetentionDays {
-			add("VaultLock retention %d..%d is not a range", l.MinRetentionDays, l.MaxRetentionDays)
-		}
-		if l.ChangeableForDays != 0 && l.ChangeableForDays < 3 {
-			add("VaultLock.ChangeableForDays %d must be 0 or at least 3", l.ChangeableForDays)
-		}
-		if a.DeleteAfterDays < l.MinRetentionDays || a.DeleteAfterDays > l.MaxRetentionDays {
-			add("DeleteAfterDays %d is outside the vault lock's range %d..%d", a.DeleteAfterDays,
-				l.MinRetentionDays, l.MaxRetentionDays)
+			errs = append(errs, fmt.Errorf("backup: Resources[%d] is nil", i))
 		}
 	}
 	return errors.Join(errs...)
@@ -148,7 +76,7 @@ var managedPolicies = []struct{ role, path string }{
 
 // NewPlan declares the vault, role, plan and selection.
 func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Plan, error) {
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, err
 	}
 	c := &Plan{}

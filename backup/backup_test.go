@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 const (
@@ -25,15 +26,10 @@ const (
 
 // runbookArgs are the runbook's settings as config passes them.
 func runbookArgs() *Args {
+	s := Defaults("article-pipeline-prod")
+	s.Enabled = true
 	return &Args{
-		VaultName:               "article-pipeline-prod",
-		PlanName:                "article-pipeline-prod",
-		RuleName:                "monthly",
-		Schedule:                "cron(0 9 1 * ? *)",
-		StartWindowMinutes:      480,
-		CompletionWindowMinutes: 10080,
-		ColdStorageAfterDays:    2,
-		DeleteAfterDays:         180,
+		Settings: s,
 		Resources: []pulumi.StringInput{
 			pulumi.String(dbARN).ToStringOutput(), // as a resource output would be
 			pulumi.String(bucketARN),
@@ -325,16 +321,9 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 	}{
 		{"no resources", func(a *Args) { a.Resources = nil }, "Resources is empty"},
 		{"nil resource", func(a *Args) { a.Resources = append(a.Resources, nil) }, "Resources[2] is nil"},
-		{"bad vault name", func(a *Args) { a.VaultName = "a b" }, `VaultName "a b" is not a vault name`},
-		{"no schedule", func(a *Args) { a.Schedule = "" }, "PlanName, RuleName and Schedule are required"},
-		{"short start", func(a *Args) { a.StartWindowMinutes = 59 }, "StartWindowMinutes 59 is below AWS Backup's minimum of 60"},
-		{"completion not after start", func(a *Args) { a.CompletionWindowMinutes = 480 }, "CompletionWindowMinutes 480 must exceed StartWindowMinutes 480"},
-		{"delete too soon", func(a *Args) { a.DeleteAfterDays = 91 }, "DeleteAfterDays 91 must be at least ColdStorageAfterDays + 90"},
-		{"lock range", func(a *Args) { a.VaultLock = &VaultLock{MinRetentionDays: 30, MaxRetentionDays: 7} }, "VaultLock retention 30..7 is not a range"},
-		{"lock changeable", func(a *Args) {
-			a.VaultLock = &VaultLock{MinRetentionDays: 1, MaxRetentionDays: 365, ChangeableForDays: 1}
-		}, "ChangeableForDays 1 must be 0 or at least 3"},
-		{"retention outside lock", func(a *Args) { a.VaultLock = &VaultLock{MinRetentionDays: 1, MaxRetentionDays: 90} }, "DeleteAfterDays 180 is outside the vault lock's range 1..90"},
+		// The settings' own rules (settings_test.go) run before anything is declared.
+		{"a settings rule", func(a *Args) { a.DeleteAfterDays = 91 },
+			"backup.deleteAfterDays: 91 is too soon"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

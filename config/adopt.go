@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 
+	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
@@ -52,7 +53,7 @@ func applyAdoption(s *Settings, p *check.Problems) {
 			s.Backup.VaultImportID = v
 		}
 		if id := s.Adopt.BackupPlanID; id != "" {
-			if !planIDPattern.MatchString(id) {
+			if !backup.IsPlanID(id) {
 				p.Add(k+".backup.planId", "%q is not a backup plan ID (a UUID); find it with "+
 					"`aws backup list-backup-plans`", id)
 			}

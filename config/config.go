@@ -14,6 +14,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/storage"
@@ -61,7 +62,7 @@ type Settings struct {
 	Parameters map[string]string
 	// ParameterPath is the first part of every parameter name (/copilot).
 	ParameterPath string
-	Backup        Backup
+	Backup        backup.Settings
 	Delivery      Delivery
 	Database      database.Settings
 	// DatabaseMasterPassword is the running instance's master password when it
@@ -127,7 +128,6 @@ func key(k string) string { return Namespace + ":" + k }
 var (
 	stackRefPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	envPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
 )
 
 // Parse turns raw config into Settings, or returns an error that lists every
@@ -167,7 +167,7 @@ func Parse(raw Raw) (*Settings, error) {
 	if r, ok := v("aws:region"); ok {
 		s.Region = r
 	}
-	if !regionPattern.MatchString(s.Region) {
+	if !check.RegionPattern.MatchString(s.Region) {
 		p.Add("aws:region", "%q is not an AWS region name such as us-west-2", s.Region)
 	}
 	s.Protect = s.Environment == "prod"

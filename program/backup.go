@@ -16,26 +16,6 @@ func backupPlan(ctx *pulumi.Context, s *config.Settings, resources []pulumi.Stri
 	if !s.Backup.Enabled || len(resources) == 0 {
 		return nil, nil
 	}
-	b := s.Backup
-	args := &backup.Args{
-		VaultName:               b.VaultName,
-		PlanName:                b.PlanName,
-		RuleName:                b.RuleName,
-		Schedule:                b.Schedule,
-		StartWindowMinutes:      b.StartWindowMinutes,
-		CompletionWindowMinutes: b.CompletionWindowMinutes,
-		ColdStorageAfterDays:    b.ColdStorageAfterDays,
-		DeleteAfterDays:         b.DeleteAfterDays,
-		Resources:               resources,
-		Tags:                    tags,
-		CopyToRegion:            b.CopyToRegion,
-		Protect:                 s.Protect,
-		VaultImportID:           b.VaultImportID,
-		PlanImportID:            b.PlanImportID,
-	}
-	if l := b.VaultLock; l != nil {
-		args.VaultLock = &backup.VaultLock{MinRetentionDays: l.MinRetentionDays, MaxRetentionDays: l.MaxRetentionDays,
-			ChangeableForDays: l.ChangeableForDays}
-	}
+	args := &backup.Args{Settings: s.Backup, Resources: resources, Tags: tags, Protect: s.Protect}
 	return backup.NewPlan(ctx, "backup", args, pulumi.Provider(provider))
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,3 +89,6 @@ func (p *Problems) Join(err error) {
 	}
 	*p = append(*p, err)
 }
+
+// RegionPattern is what an AWS region name looks like (us-west-2).
+var RegionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)

@@ -1,0 +1,189 @@
+package backup
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
+)
+
+// Settings is what a stack file says about AWS Backup (article-pipeline:backup):
+// the runbook's "Backups (AWS Backup)". Which resources it selects, the program
+// decides (the database and the buckets selected for backup).
+type Settings struct {
+	Enabled bool `json:"enabled"`
+	// VaultName, PlanName and RuleName are physical names (the runbook: "clear",
+	// "informative" names).
+	VaultName string `json:"vaultName"`
+	PlanName  string `json:"planName"`
+	RuleName  string `json:"ruleName"`
+	// Schedule is an AWS Backup cron expression, in UTC.
+	Schedule string `json:"schedule"`
+	// StartWindowMinutes and CompletionWindowMinutes bound each backup job.
+	StartWindowMinutes      int `json:"startWindowMinutes"`
+	CompletionWindowMinutes int `json:"completionWindowMinutes"`
+	// ColdStorageAfterDays moves recovery points to cold storage; 0 keeps them warm.
+	ColdStorageAfterDays int `json:"coldStorageAfterDays"`
+	// DeleteAfterDays deletes recovery points (at least ColdStorageAfterDays+90
+	// when cold storage is on).
+	DeleteAfterDays int `json:"deleteAfterDays"`
+	// CopyToRegion, when set, copies each recovery point to a vault of the same
+	// name in that region, with the same lifecycle.
+	CopyToRegion string `json:"copyToRegion"`
+	// VaultLock locks the (primary) vault; nil for no lock.
+	VaultLock *VaultLock `json:"vaultLock"`
+	// VaultImportID (the vault name) and PlanImportID (the plan ID) adopt the
+	// console-made vault and plan.
+	VaultImportID string `json:"vaultImportId"`
+	PlanImportID  string `json:"planImportId"`
+}
+
+// VaultLock locks the vault: recovery points cannot be deleted before
+// MinRetentionDays or kept beyond MaxRetentionDays. ChangeableForDays 0 is
+// governance mode (privileged users can remove the lock); 3 or more is
+// compliance mode, which becomes immutable after that many days.
+type VaultLock struct {
+	MinRetentionDays  int `json:"minRetentionDays"`
+	MaxRetentionDays  int `json:"maxRetentionDays"`
+	ChangeableForDays int `json:"changeableForDays"`
+}
+
+// SetDefaults is a lock that allows any retention, in governance mode.
+func (l *VaultLock) SetDefaults() {
+	*l = VaultLock{MinRetentionDays: 1, MaxRetentionDays: maxRetentionDays}
+}
+
+// Defaults is the runbook's plan, named name: off until a stack turns it on; a
+// monthly backup in the middle of the night (09:00 UTC on the 1st: 01:00 or
+// 02:00 in us-west-2), the console's default windows (start within 8 hours,
+// complete within 7 days), cold storage after 2 days, deleted after 180 days.
+func Defaults(name string) Settings {
+	return Settings{
+		VaultName:               name,
+		PlanName:                name,
+		RuleName:                "monthly",
+		Schedule:                "cron(0 9 1 * ? *)",
+		StartWindowMinutes:      480,
+		CompletionWindowMinutes: 10080,
+		ColdStorageAfterDays:    2,
+		DeleteAfterDays:         180,
+	}
+}
+
+var (
+	// AWS Backup's name patterns (CreateBackupVault, BackupRuleInput).
+	vaultNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{2,50}$`)
+	planNamePattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,50}$`)
+	cronPattern      = regexp.MustCompile(`^cron\((.*)\)$`)
+	cronFieldPattern = regexp.MustCompile(`^[0-9A-Za-z*?,/#-]+$`)
+	planIDPattern    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+const (
+	// maxWindowMinutes and maxRetentionDays are AWS Backup's 100-year limits.
+	maxWindowMinutes = 52_560_000
+	maxRetentionDays = 36_500
+	// coldStorageMinimumDays: AWS keeps a recovery point in cold storage at
+	// least 90 days, so deletion must come at least that long after the move.
+	coldStorageMinimumDays = 90
+)
+
+// Validate checks names, schedule, windows, retention and the vault lock
+// against what AWS Backup accepts.
+func (s Settings) Validate(k string) error {
+	var p check.Problems
+	if !vaultNamePattern.MatchString(s.VaultName) {
+		p.Add(k+".vaultName", "%q is not a backup vault name; expected 2 to 50 letters, digits, - and _", s.VaultName)
+	}
+	if !planNamePattern.MatchString(s.PlanName) {
+		p.Add(k+".planName", "%q is not a backup plan name; expected 1 to 50 letters, digits, - _ and .", s.PlanName)
+	}
+	if !planNamePattern.MatchString(s.RuleName) {
+		p.Add(k+".ruleName", "%q is not a backup rule name; expected 1 to 50 letters, digits, - _ and .", s.RuleName)
+	}
+	if msg := checkSchedule(s.Schedule); msg != "" {
+		p.Add(k+".schedule", "%q %s", s.Schedule, msg)
+	}
+	if s.StartWindowMinutes < 60 || s.StartWindowMinutes > maxWindowMinutes {
+		p.Add(k+".startWindowMinutes", "%d is out of range; expected 60..%d (AWS Backup needs at least an hour)",
+			s.StartWindowMinutes, maxWindowMinutes)
+	}
+	if s.CompletionWindowMinutes <= s.StartWindowMinutes || s.CompletionWindowMinutes > maxWindowMinutes {
+		p.Add(k+".completionWindowMinutes", "%d is out of range; expected more than startWindowMinutes (%d) and at "+
+			"most %d", s.CompletionWindowMinutes, s.StartWindowMinutes, maxWindowMinutes)
+	}
+	if s.ColdStorageAfterDays < 0 || s.ColdStorageAfterDays > maxRetentionDays {
+		p.Add(k+".coldStorageAfterDays", "%d is out of range; expected 0 (no cold storage) to %d",
+			s.ColdStorageAfterDays, maxRetentionDays)
+	}
+	switch {
+	case s.DeleteAfterDays < 1 || s.DeleteAfterDays > maxRetentionDays:
+		p.Add(k+".deleteAfterDays", "%d is out of range; expected 1..%d", s.DeleteAfterDays, maxRetentionDays)
+	case s.ColdStorageAfterDays > 0 && s.DeleteAfterDays < s.ColdStorageAfterDays+coldStorageMinimumDays:
+		p.Add(k+".deleteAfterDays", "%d is too soon; recovery points stay in cold storage at least %d days, so "+
+			"expected at least coldStorageAfterDays + %d = %d", s.DeleteAfterDays, coldStorageMinimumDays,
+			coldStorageMinimumDays, s.ColdStorageAfterDays+coldStorageMinimumDays)
+	}
+	if s.CopyToRegion != "" && !check.RegionPattern.MatchString(s.CopyToRegion) {
+		p.Add(k+".copyToRegion", "%q is not an AWS region name such as us-east-2", s.CopyToRegion)
+	}
+	if l := s.VaultLock; l != nil {
+		lk := k + ".vaultLock"
+		if l.MinRetentionDays < 1 || l.MinRetentionDays > maxRetentionDays {
+			p.Add(lk+".minRetentionDays", "%d is out of range; expected 1..%d", l.MinRetentionDays, maxRetentionDays)
+		}
+		if l.MaxRetentionDays < l.MinRetentionDays || l.MaxRetentionDays > maxRetentionDays {
+			p.Add(lk+".maxRetentionDays", "%d is out of range; expected minRetentionDays (%d)..%d",
+				l.MaxRetentionDays, l.MinRetentionDays, maxRetentionDays)
+		}
+		if l.ChangeableForDays != 0 && l.ChangeableForDays < 3 {
+			p.Add(lk+".changeableForDays", "%d is too short; expected 0 (governance mode) or at least 3 days "+
+				"before the lock becomes immutable (compliance mode)", l.ChangeableForDays)
+		}
+		// A locked vault refuses recovery points whose retention is outside its range.
+		if s.DeleteAfterDays < l.MinRetentionDays || s.DeleteAfterDays > l.MaxRetentionDays {
+			p.Add(k+".deleteAfterDays", "%d is outside the vault lock's retention range %d..%d (%s)",
+				s.DeleteAfterDays, l.MinRetentionDays, l.MaxRetentionDays, lk)
+		}
+	}
+	if s.VaultImportID != "" && s.VaultImportID != s.VaultName {
+		p.Add(k+".vaultImportId", "%q differs from vaultName %q; a vault's import ID is its name, and a "+
+			"different name would replace it", s.VaultImportID, s.VaultName)
+	}
+	if s.PlanImportID != "" && !planIDPattern.MatchString(s.PlanImportID) {
+		p.Add(k+".planImportId", "%q is not a backup plan ID (a UUID such as "+
+			"01234567-89ab-cdef-0123-456789abcdef; aws backup list-backup-plans shows it)", s.PlanImportID)
+	}
+	return p.Err()
+}
+
+// IsPlanID reports whether id looks like an AWS Backup plan ID (a UUID).
+func IsPlanID(id string) bool { return planIDPattern.MatchString(id) }
+
+// checkSchedule returns what is wrong with an AWS Backup schedule, or "".
+// AWS Backup takes cron expressions only (six fields, in UTC), at most hourly.
+func checkSchedule(s string) string {
+	m := cronPattern.FindStringSubmatch(s)
+	if m == nil {
+		return "is not a schedule; expected a cron expression such as cron(0 9 1 * ? *) (minutes hours " +
+			"day-of-month month day-of-week year; AWS Backup does not take rate expressions)"
+	}
+	fields := strings.Fields(m[1])
+	if len(fields) != 6 {
+		return "has " + strconv.Itoa(len(fields)) + " fields; expected 6 (minutes hours day-of-month month " +
+			"day-of-week year)"
+	}
+	for _, f := range fields {
+		if !cronFieldPattern.MatchString(f) {
+			return "has a malformed field " + strconv.Quote(f)
+		}
+	}
+	if n, err := strconv.Atoi(fields[0]); err != nil || n < 0 || n > 59 {
+		return "must name one minute (0..59) in its first field; AWS Backup runs at most once an hour"
+	}
+	if (fields[2] == "?") == (fields[4] == "?") {
+		return "must have ? in exactly one of day-of-month (3rd field) and day-of-week (5th field)"
+	}
+	return ""
+}
