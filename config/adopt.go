@@ -5,6 +5,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/parameters"
 )
 
 // applyAdoption carries the adopt section into the settings of what it names,
@@ -25,9 +26,9 @@ func applyAdoption(s *Settings, p *check.Problems) {
 		}
 	}
 	for i, name := range s.Adopt.Parameters {
-		if _, ok := s.Parameters[name]; !ok && !slices.Contains(GeneratedParameters, name) {
+		if _, ok := s.Parameters.Values[name]; !ok && !slices.Contains(parameters.Generated, name) {
 			p.Add(idx(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
-				name, key("parameters"), check.Quoted(GeneratedParameters))
+				name, key("parameters"), check.Quoted(parameters.Generated))
 		}
 	}
 	if id := s.Adopt.DatabaseInstance; id != "" || s.Adopt.DatabaseSubnetGroup != "" {

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/parameters"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 	"github.com/np-mrd/article-pipeline-infra/vpc"
 )
@@ -57,14 +59,12 @@ type Settings struct {
 	Buckets storage.Buckets
 	// Policy holds the stack's waivers of guardrail rules, each with its reason.
 	Policy Policy
-	// Parameters maps an application secret's NAME to its value ("None" when it
-	// is empty for this environment). Values are secret: never print them.
-	Parameters map[string]string
-	// ParameterPath is the first part of every parameter name (/copilot).
-	ParameterPath string
-	Backup        backup.Settings
-	Delivery      Delivery
-	Database      database.Settings
+	// Parameters are the SSM parameters' path and each NAME's secret value
+	// ("None" when it is empty for this environment): never print them.
+	Parameters parameters.Settings
+	Backup     backup.Settings
+	Delivery   Delivery
+	Database   database.Settings
 	// DatabaseMasterPassword is the running instance's master password when it
 	// is adopted (secret; empty: generated). Never print it.
 	DatabaseMasterPassword string
@@ -190,10 +190,12 @@ func Parse(raw Raw) (*Settings, error) {
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], &p)
 	s.Buckets = parseBuckets(raw.Values[key("buckets")], s.Environment, s.Protect, &p)
 	s.Policy = parsePolicy(raw.Values[key("policy")], &p)
-	s.ParameterPath = parseParameterPath(raw.Values[key("parameterPath")], &p)
-	s.Parameters = parseParameters(raw.Values[key("parameters")], raw.Secret[key("parameters")], &p)
-	checkParameterNames(append(slices.Sorted(mapKeys(s.Parameters)), GeneratedParameters...),
-		s.ParameterPath, s.Application, s.Environment, &p)
+	s.Parameters = parameters.Settings{
+		Path:   parseParameterPath(raw.Values[key("parameterPath")], &p),
+		Values: parseParameters(raw.Values[key("parameters")], raw.Secret[key("parameters")], &p),
+	}
+	p.Join(parameters.ValidateFullNames(key("parameters"), append(slices.Sorted(maps.Keys(s.Parameters.Values)),
+		parameters.Generated...), s.Parameters.Path, s.Application, s.Environment))
 	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
 	s.Database = parseDatabase(raw.Values[key("database")], "article-pipeline-"+s.Environment, s.Protect, &p)
 	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
@@ -212,7 +214,7 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 	s.Services = parseServices(raw.Values[key("services")], ServicesContext{
 		Environment: s.Environment, Domain: s.Domain, Buckets: bucketVars,
-		Parameters: slices.Sorted(mapKeys(s.Parameters)),
+		Parameters: slices.Sorted(maps.Keys(s.Parameters.Values)),
 	}, &p)
 	if !s.Database.Enabled {
 		for _, svc := range s.Services.Ordered() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/parameters"
 )
 
 func TestParseParameters(t *testing.T) {
@@ -40,8 +41,8 @@ func TestParseParameters(t *testing.T) {
 			}
 		})
 	}
-	if EmptyParameter != "None" {
-		t.Errorf("EmptyParameter = %q; the runbook's application code expects None", EmptyParameter)
+	if parameters.Empty != "None" {
+		t.Errorf("parameters.Empty = %q; the runbook's application code expects None", parameters.Empty)
 	}
 }
 
@@ -83,61 +84,5 @@ func TestParseParametersBadInput(t *testing.T) {
 				t.Errorf("error leaks the value: %v", err)
 			}
 		})
-	}
-}
-
-func TestParameterPath(t *testing.T) {
-	t.Parallel()
-	if got := ParameterName(DefaultParameterPath, "article-pipeline", "development", "MAILGUN_API_KEY"); got !=
-		"/copilot/article-pipeline/development/secrets/MAILGUN_API_KEY" {
-		t.Errorf("ParameterName = %q", got)
-	}
-	good := []struct{ value, want string }{
-		{"", "/copilot"},
-		{"/copilot", "/copilot"},
-		{"/np-mrd/copilot_v2.1", "/np-mrd/copilot_v2.1"},
-	}
-	for _, tc := range good {
-		var p check.Problems
-		if got := parseParameterPath(tc.value, &p); got != tc.want || p.Err() != nil {
-			t.Errorf("parseParameterPath(%q) = %q, %v; want %q", tc.value, got, p.Err(), tc.want)
-		}
-	}
-	bad := []struct{ name, value, wantErr string }{
-		{"no leading slash", "copilot", `article-pipeline:parameterPath: "copilot" is not a parameter path`},
-		{"trailing slash", "/copilot/", `article-pipeline:parameterPath: "/copilot/" is not a parameter path`},
-		{"empty segment", "/a//b", `article-pipeline:parameterPath: "/a//b" is not a parameter path`},
-		{"space", "/my path", `article-pipeline:parameterPath: "/my path" is not a parameter path`},
-		{"reserved aws", "/AWS-things", `article-pipeline:parameterPath: "/AWS-things" starts with "aws-things"; ` +
-			"SSM reserves names beginning with aws or ssm"},
-		{"reserved ssm", "/ssm/x", `article-pipeline:parameterPath: "/ssm/x" starts with "ssm"`},
-		{"too deep", "/a/b/c/d/e/f/g/h/i/j/k/l", `article-pipeline:parameterPath: "/a/b/c/d/e/f/g/h/i/j/k/l" gives ` +
-			"parameter names 16 levels; SSM accepts at most 15"},
-	}
-	for _, tc := range bad {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var p check.Problems
-			parseParameterPath(tc.value, &p)
-			if err := p.Err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("err = %v, want %q", err, tc.wantErr)
-			}
-		})
-	}
-}
-
-func TestCheckParameterNames(t *testing.T) {
-	t.Parallel()
-	var p check.Problems
-	checkParameterNames([]string{"DATABASE_URL", "MAILGUN_API_KEY"}, "/copilot", "article-pipeline", "prod", &p)
-	if err := p.Err(); err != nil {
-		t.Errorf("ordinary names: %v", err)
-	}
-	long := strings.Repeat("X", 1000)
-	checkParameterNames([]string{long}, "/copilot", "article-pipeline", "prod", &p)
-	want := "article-pipeline:parameters." + long + ": the parameter name /copilot/article-pipeline/prod/secrets/X... " +
-		"is 1039 characters; SSM accepts at most 951"
-	if err := p.Err(); err == nil || err.Error() != want {
-		t.Errorf("err = %v, want %q", err, want)
 	}
 }

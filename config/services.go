@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/parameters"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
@@ -352,9 +353,6 @@ func (s Services) Ordered() []Service {
 // to a digest of the service's parameter versions; no service may set it.
 const SecretsVersionVariable = "PARAMETERS_VERSION"
 
-// DatabaseURLParameter is the parameter the database component always declares.
-const DatabaseURLParameter = "DATABASE_URL"
-
 // ServicesContext is what parsing article-pipeline:services needs from the
 // rest of the settings.
 type ServicesContext struct {
@@ -430,7 +428,7 @@ func DefaultServices(env string) Services {
 	backend.CPU, backend.Memory = 512, 1024
 	backend.Port = 8000 // Django
 	backend.Paths = []string{"/api/*", "/admin/*"}
-	backend.Secrets = []string{DatabaseURLParameter}
+	backend.Secrets = []string{parameters.DatabaseURL}
 	backend.DatabaseAccess = true
 	// The runbook's buckets, each named to the backend through its variable.
 	backend.Buckets = map[string]BucketAccess{
@@ -710,7 +708,7 @@ func assignPriorities(services Services) {
 
 func validateServices(services Services, c ServicesContext, p *check.Problems) {
 	k := key("services")
-	declared := map[string]bool{DatabaseURLParameter: true}
+	declared := map[string]bool{parameters.DatabaseURL: true}
 	for _, n := range c.Parameters {
 		declared[n] = true
 	}

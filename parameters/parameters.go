@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -61,12 +60,6 @@ type Args struct {
 	// of created, and its value is then updated in place.
 	Import map[string]bool
 }
-
-var (
-	// namePattern is what both SSM (a path segment) and an environment variable accept.
-	namePattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	segmentPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-)
 
 // Name returns the full parameter name for NAME under the Copilot convention:
 // <prefix>/<application>/<environment>/secrets/<NAME>.

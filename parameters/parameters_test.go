@@ -4,8 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 const paramType = "aws:ssm/parameter:Parameter"

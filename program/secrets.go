@@ -15,17 +15,17 @@ import (
 // (DATABASE_URL). It returns nil when the stack has none.
 func secretParameters(ctx *pulumi.Context, s *config.Settings, generated map[string]pulumi.StringOutput,
 	provider *aws.Provider) (*parameters.Store, error) {
-	if len(s.Parameters) == 0 && len(generated) == 0 {
+	if len(s.Parameters.Values) == 0 && len(generated) == 0 {
 		return nil, nil
 	}
 	args := &parameters.Args{
 		Application: s.Application,
 		Environment: s.Environment,
-		PathPrefix:  s.ParameterPath,
+		PathPrefix:  s.Parameters.Path,
 		Values:      map[string]pulumi.StringInput{},
 		Import:      map[string]bool{},
 	}
-	for name, value := range s.Parameters {
+	for name, value := range s.Parameters.Values {
 		if value == parameters.Empty {
 			args.Empty = append(args.Empty, name)
 			continue
