@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/services"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
@@ -18,13 +19,13 @@ func servicesContext(env string) ServicesContext {
 	}
 	return ServicesContext{
 		Environment: env,
-		Domain:      DefaultDomain(env),
+		Domain:      parseDomain("", env, &p),
 		Parameters:  []string{"MAILGUN_API_KEY", "SLACK_WEBHOOK", "COMPOUND_BUCKET_V3"},
 		Buckets:     buckets,
 	}
 }
 
-func parseServicesForTest(value string, c ServicesContext) (Services, error) {
+func parseServicesForTest(value string, c ServicesContext) (services.Services, error) {
 	var p check.Problems
 	s := parseServices(value, c, &p)
 	return s, p.Err()
@@ -46,16 +47,13 @@ func TestDefaultServices(t *testing.T) {
 	if got := dev.Names(); !slices.Equal(got, []string{"backend", "frontend"}) {
 		t.Errorf("development services = %v", got)
 	}
-	var order []string
-	for _, s := range prod.Ordered() {
-		order = append(order, s.Name)
-	}
+	order := prod.Ordered()
 	if !slices.Equal(order, []string{"backend", "frontend", "mltool", "nertool"}) {
 		t.Errorf("prod order = %v", order)
 	}
 	for _, tc := range []struct {
 		env                          string
-		s                            Service
+		s                            services.Settings
 		cpu, memory, port, priority  int
 		paths, egress, secrets       []string
 		dependsOn                    []string
@@ -76,15 +74,15 @@ func TestDefaultServices(t *testing.T) {
 		s := tc.s
 		if s.CPU != tc.cpu || s.Memory != tc.memory || s.Port != tc.port || s.Priority != tc.priority ||
 			!slices.Equal(s.Paths, tc.paths) || !slices.Equal(s.Secrets, append([]string{}, tc.secrets...)) ||
-			!slices.Equal(s.DependsOn, tc.dependsOn) || s.HealthCheckGracePeriod != tc.grace ||
+			!slices.Equal(s.DependsOn, tc.dependsOn) || s.HealthCheck.GracePeriod != tc.grace ||
 			s.DeregistrationDelay != tc.dereg || s.LogRetentionDays != tc.retention || s.DesiredCount != tc.cnt ||
 			s.DatabaseAccess != tc.database {
-			t.Errorf("%s %s = %+v", tc.env, s.Name, s)
+			t.Errorf("%s = %+v", tc.env, s)
 		}
-		if s.HealthCheckPath != "/" || s.HealthCheckMatcher != "200" || s.ImageTag != "" || s.Image != "" ||
+		if s.HealthCheck.Path != "/" || s.HealthCheck.Matcher != "200" || s.ImageTag != "" || s.Image != "" ||
 			s.KeepImages != 20 || !slices.Equal(s.WritablePaths, []string{"/tmp"}) || s.ExecuteCommand ||
 			s.Autoscaling != nil || len(s.Hosts) != 0 {
-			t.Errorf("%s %s common defaults = %+v", tc.env, s.Name, s)
+			t.Errorf("%s common defaults = %+v", tc.env, s)
 		}
 	}
 	// Prod has a domain, so HTTPS is enough; development without one also
@@ -106,12 +104,12 @@ func TestDefaultServices(t *testing.T) {
 		t.Errorf("development backend URLs = %v %v", got, dev["backend"].ServiceURLs)
 	}
 	// Bucket grants follow the buckets the stack has.
-	if got := prod["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{storage.RoleDeposition: AccessReadWrite,
-		storage.RoleDjangoStatic: AccessReadWrite, storage.RoleRSSArchive: AccessReadWrite, storage.RoleDepositionCharts: AccessReadWrite}) {
+	if got := prod["backend"].Buckets; !maps.Equal(got, map[string]services.Access{storage.RoleDeposition: services.AccessReadWrite,
+		storage.RoleDjangoStatic: services.AccessReadWrite, storage.RoleRSSArchive: services.AccessReadWrite, storage.RoleDepositionCharts: services.AccessReadWrite}) {
 		t.Errorf("prod backend buckets = %v", got)
 	}
-	if got := dev["backend"].Buckets; !maps.Equal(got, map[string]BucketAccess{storage.RoleDeposition: AccessReadWrite,
-		storage.RoleDjangoStatic: AccessReadWrite}) {
+	if got := dev["backend"].Buckets; !maps.Equal(got, map[string]services.Access{storage.RoleDeposition: services.AccessReadWrite,
+		storage.RoleDjangoStatic: services.AccessReadWrite}) {
 		t.Errorf("development backend buckets = %v", got)
 	}
 }
@@ -137,40 +135,20 @@ func TestServicesOverrides(t *testing.T) {
 	}
 	b := s["backend"]
 	if b.ImageTag != "v1.2.3" || !slices.Equal(b.Hosts, []string{"api.npdeposition.org"}) || len(b.Paths) != 0 ||
-		b.Priority != 10 || b.HealthCheckPath != "/health/" || b.HealthCheckGracePeriod != 60 ||
-		b.DesiredCount != 2 || *b.Autoscaling != (Autoscaling{Min: 1, Max: 6, CPUTarget: 70}) || !b.ExecuteCommand ||
+		b.Priority != 10 || b.HealthCheck.Path != "/health/" || b.HealthCheck.GracePeriod != 60 ||
+		b.DesiredCount != 2 || *b.Autoscaling != (services.Autoscaling{Min: 1, Max: 6, CPUTarget: 70}) || !b.ExecuteCommand ||
 		!slices.Equal(b.WritablePaths, []string{"/tmp", "/app/media"}) ||
 		!slices.Equal(b.Secrets, []string{"DATABASE_URL", "MAILGUN_API_KEY"}) || b.CPU != 512 {
 		t.Errorf("backend = %+v", b)
 	}
 	lp := s["literature-proxy"]
 	if lp.Image != "ghcr.io/np-mrd/literature-proxy:0.3.1" || lp.Port != 8080 || lp.CPU != 256 || lp.Memory != 512 ||
-		lp.Priority != 100 || lp.HealthCheckGracePeriod != 60 || lp.LogRetentionDays != 30 {
+		lp.Priority != 100 || lp.HealthCheck.GracePeriod != 60 || lp.LogRetentionDays != 30 {
 		t.Errorf("literature-proxy = %+v", lp)
 	}
-	var order []string
-	for _, svc := range s.Ordered() {
-		order = append(order, svc.Name)
-	}
+	order := s.Ordered()
 	if !slices.Equal(order, []string{"backend", "frontend", "literature-proxy"}) {
 		t.Errorf("order = %v", order)
-	}
-}
-
-func TestOrderedPutsDependenciesFirst(t *testing.T) {
-	t.Parallel()
-	s := Services{
-		"a": {Name: "a", DependsOn: []string{"c"}},
-		"b": {Name: "b"},
-		"c": {Name: "c", DependsOn: []string{"d"}},
-		"d": {Name: "d"},
-	}
-	var order []string
-	for _, svc := range s.Ordered() {
-		order = append(order, svc.Name)
-	}
-	if !slices.Equal(order, []string{"b", "d", "c", "a"}) {
-		t.Errorf("order = %v, want b d c a", order)
 	}
 }
 
@@ -248,7 +226,7 @@ func TestBadServices(t *testing.T) {
 			k + `backend.writablePaths[0]: "tmp" is not an absolute directory path`},
 		{"misspelled field", "prod", `{"backend": {"tag": "v1"}}`,
 			k + `backend: unknown field "tag"`},
-		{"wrong type", "prod", `{"backend": {"cpu": "512"}}`, k + `backend.cpu: expected a number`},
+		{"wrong type", "prod", `{"backend": {"cpu": "512"}}`, k + `backend.cpu: expected a whole number, got a JSON string`},
 		{"too many route values", "prod", `{"backend": {"paths": ["/a", "/b", "/c", "/d", "/e", "/f"]}}`,
 			k + `backend: 6 hosts and paths; a load balancer rule matches at most 5 values`},
 	} {
@@ -266,24 +244,23 @@ func TestDomain(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, env, value string
-		want             Domain
+		want             services.DomainSettings
 		wantErr          string
 	}{
-		{name: "prod default", env: "prod", want: Domain{Name: "npdeposition.org", ZoneName: "npdeposition.org",
+		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
-		{name: "development default", env: "development", want: Domain{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
+		{name: "development default", env: "development", want: services.DomainSettings{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development subdomain", env: "development",
 			value: `{"name": "dev.npdeposition.org", "zoneName": "npdeposition.org"}`,
-			want: Domain{Name: "dev.npdeposition.org", ZoneName: "npdeposition.org",
+			want: services.DomainSettings{Name: "dev.npdeposition.org", ZoneName: "npdeposition.org",
 				SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "zone by id", env: "prod", value: `{"zoneId": "Z0123456789ABCDEFGHIJ", "overwriteRecords": true}`,
-			want: Domain{Name: "npdeposition.org", ZoneID: "Z0123456789ABCDEFGHIJ",
+			want: services.DomainSettings{Name: "npdeposition.org", ZoneID: "Z0123456789ABCDEFGHIJ",
 				SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true, OverwriteRecords: true}},
 		{name: "beside Copilot until the cut-over", env: "prod", value: `{"aliasRecords": false}`,
-			want: Domain{Name: "npdeposition.org", ZoneName: "npdeposition.org",
-				SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}},
+			want: services.DomainSettings{Name: "npdeposition.org", SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}},
 		{name: "prod without a domain", env: "prod", value: `{"name": ""}`,
-			want: Domain{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
+			want: services.DomainSettings{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "weak policy", env: "prod", value: `{"sslPolicy": "ELBSecurityPolicy-2016-08"}`,
 			wantErr: `article-pipeline:domain.sslPolicy: "ELBSecurityPolicy-2016-08" is not a TLS 1.2+ load balancer policy`},
 		{name: "zone outside the name", env: "prod", value: `{"zoneName": "example.org"}`,
@@ -319,17 +296,17 @@ func TestPlatform(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, env, value string
-		want             Platform
+		want             services.PlatformSettings
 		wantErr          string
 	}{
-		{name: "prod default", env: "prod", want: Platform{ContainerInsights: true, LoadBalancerDeletionProtection: true,
+		{name: "prod default", env: "prod", want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}}},
-		{name: "development default", env: "development", want: Platform{ContainerInsights: true,
+		{name: "development default", env: "development", want: services.PlatformSettings{ContainerInsights: true,
 			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}}},
 		{name: "private tasks", env: "development",
 			value: `{"privateTasks": true, "containerInsights": false,
 				"interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"]}`,
-			want: Platform{PrivateTasks: true,
+			want: services.PlatformSettings{PrivateTasks: true,
 				InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"}}},
 		{name: "missing endpoint", env: "prod", value: `{"privateTasks": true, "interfaceEndpoints": ["ecr.api", "logs"]}`,
 			wantErr: `article-pipeline:platform.interfaceEndpoints: "ecr.dkr" is missing`},
@@ -355,26 +332,6 @@ func TestPlatform(t *testing.T) {
 				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
-	}
-}
-
-func TestFargateSizes(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		cpu, memory int
-		ok          bool
-	}{
-		{256, 512, true}, {256, 2048, true}, {256, 1536, false}, {256, 3072, false},
-		{512, 1024, true}, {512, 4096, true}, {512, 512, false}, {512, 5120, false},
-		{1024, 2048, true}, {1024, 8192, true}, {1024, 9216, false},
-		{2048, 4096, true}, {2048, 16384, true}, {2048, 17408, false},
-		{4096, 8192, true}, {4096, 30720, true}, {4096, 31744, false},
-		{8192, 16384, true}, {8192, 20480, true}, {8192, 61440, true}, {8192, 17408, false},
-		{16384, 32768, true}, {16384, 40960, true}, {16384, 122880, true}, {16384, 36864, false},
-	} {
-		if ok, _ := fargateOffers(tc.cpu, tc.memory); ok != tc.ok {
-			t.Errorf("fargateOffers(%d, %d) = %v, want %v", tc.cpu, tc.memory, ok, tc.ok)
-		}
 	}
 }
 

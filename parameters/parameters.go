@@ -167,8 +167,12 @@ func NewStore(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resou
 	})
 }
 
-// ARN returns the ARN of the parameter for NAME, and whether it is declared.
+// ARN returns the ARN of the parameter for NAME, and whether it is declared
+// (a stack without parameters has a nil Store).
 func (s *Store) ARN(name string) (pulumi.StringOutput, bool) {
+	if s == nil {
+		return pulumi.StringOutput{}, false
+	}
 	a, ok := s.arns[name]
 	return a, ok
 }

@@ -42,28 +42,19 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 	}
 	onAWS := pulumi.Provider(provider)
 	pfArgs := &services.PlatformArgs{
-		VpcID:              net.vpcID,
-		PublicSubnetIDs:    net.publicSubnetIDs,
-		ContainerInsights:  s.Platform.ContainerInsights,
-		DeletionProtection: s.Platform.LoadBalancerDeletionProtection,
+		PlatformSettings: s.Platform,
+		VpcID:            net.vpcID,
+		PublicSubnetIDs:  net.publicSubnetIDs,
 	}
 	if s.Platform.PrivateTasks {
 		pfArgs.PrivateSubnetIDs = net.privateSubnetIDs
-		pfArgs.InterfaceEndpoints = s.Platform.InterfaceEndpoints
 	}
 	if d := s.Domain; d.Enabled() {
-		var hosts []string
-		for _, svc := range s.Services.Ordered() {
-			for _, h := range svc.Hosts {
-				if !slices.Contains(hosts, h) {
-					hosts = append(hosts, h)
-				}
-			}
+		pfArgs.Domain = &d
+		for _, name := range s.Services.Names() {
+			pfArgs.HostNames = append(pfArgs.HostNames, s.Services[name].Hosts...)
 		}
-		slices.Sort(hosts)
-		pfArgs.Domain = &services.Domain{Name: d.Name, ZoneID: d.ZoneID, ZoneName: d.ZoneName,
-			SSLPolicy: d.SSLPolicy, HostNames: hosts, OverwriteRecords: d.OverwriteRecords,
-			SkipAliasRecords: !d.AliasRecords}
+		pfArgs.HostNames = slices.Compact(slices.Sorted(slices.Values(pfArgs.HostNames)))
 	}
 	pf, err := services.NewPlatform(ctx, "web", pfArgs, onAWS)
 	if err != nil {
@@ -73,8 +64,10 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 	refs := &webRefs{platform: pf, urls: map[string]pulumi.StringOutput{},
 		repositories: map[string]pulumi.StringOutput{}, taskSecurityGroups: map[string]pulumi.StringOutput{}}
 	declared := map[string]*services.WebService{}
-	for _, svc := range s.Services.Ordered() {
+	for _, name := range s.Services.Ordered() {
+		svc := s.Services[name]
 		args := &services.WebServiceArgs{
+			Settings:                    svc,
 			ClusterARN:                  pf.ClusterARN,
 			ClusterName:                 pf.ClusterName,
 			ListenerARN:                 pf.ListenerARN,
@@ -85,56 +78,36 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 			AssignPublicIP:              true,
 			// Copilot's names: family <app>-<env>-<svc>. Repositories are per
 			// environment here, so two stacks in one account never collide.
-			Family:              fmt.Sprintf("%s-%s-%s", s.Application, s.Environment, svc.Name),
-			RepositoryName:      fmt.Sprintf("%s/%s/%s", s.Application, s.Environment, svc.Name),
-			Image:               svc.Image,
-			ImageTag:            svc.ImageTag,
-			KeepImages:          svc.KeepImages,
-			CPU:                 svc.CPU,
-			Memory:              svc.Memory,
-			Port:                svc.Port,
-			HealthCheck:         services.HealthCheck{Path: svc.HealthCheckPath, Matcher: svc.HealthCheckMatcher, GracePeriodSeconds: svc.HealthCheckGracePeriod},
-			DeregistrationDelay: svc.DeregistrationDelay,
-			DesiredCount:        svc.DesiredCount,
-			Environment:         svc.Environment,
-			LinkedEnvironment:   map[string]pulumi.StringInput{},
-			Secrets:             map[string]pulumi.StringInput{},
-			Buckets:             map[string]services.BucketGrant{},
-			Hosts:               svc.Hosts,
-			Paths:               svc.Paths,
-			Priority:            svc.Priority,
-			WritablePaths:       svc.WritablePaths,
-			LogRetentionDays:    svc.LogRetentionDays,
-			ExecuteCommand:      svc.ExecuteCommand,
-			EgressPorts:         svc.EgressPorts,
+			Family:            fmt.Sprintf("%s-%s-%s", s.Application, s.Environment, name),
+			LinkedEnvironment: map[string]pulumi.StringInput{},
+			SecretARNs:        map[string]pulumi.StringInput{},
+			BucketGrants:      map[string]services.BucketGrant{},
+		}
+		if svc.Image == "" {
+			args.RepositoryName = fmt.Sprintf("%s/%s/%s", s.Application, s.Environment, name)
 		}
 		if s.Platform.PrivateTasks {
 			args.SubnetIDs, args.AssignPublicIP = net.privateSubnetIDs, false
 			args.EndpointSecurityGroupID = pf.EndpointSecurityGroupID
 		}
-		if a := svc.Autoscaling; a != nil {
-			args.Autoscaling = &services.Autoscaling{Min: a.Min, Max: a.Max, CPUTarget: a.CPUTarget}
-		}
 		if svc.DatabaseAccess && db != nil {
 			args.DatabasePort, args.DatabaseSecurityGroupID = db.port, db.securityGroupID
 		}
-		for _, name := range svc.Secrets {
-			if params == nil {
-				return nil, fmt.Errorf("%s:services.%s.secrets: %s is not a parameter of this stack", config.Namespace, svc.Name, name)
-			}
-			arn, ok := params.ARN(name)
+		for _, secret := range svc.Secrets {
+			arn, ok := params.ARN(secret)
 			if !ok {
-				return nil, fmt.Errorf("%s:services.%s.secrets: %s is not a parameter of this stack", config.Namespace, svc.Name, name)
+				return nil, fmt.Errorf("%s:services.%s.secrets: %s is not a parameter of this stack", config.Namespace,
+					name, secret)
 			}
-			args.Secrets[name] = arn
+			args.SecretARNs[secret] = arn
 		}
 		if len(svc.Secrets) > 0 {
 			args.SecretsVersion = services.SecretsVersion(params.Versions, svc.Secrets)
 		}
 		for role, access := range svc.Buckets {
 			b := s.Buckets[role]
-			args.Buckets[role] = services.BucketGrant{Variable: b.EnvVar, Name: store.names[role],
-				ARN: store.arns[role], Access: services.Access(access)}
+			args.BucketGrants[role] = services.BucketGrant{Variable: b.EnvVar, Name: store.names[role],
+				ARN: store.arns[role], Access: access}
 		}
 		for variable, other := range svc.ServiceURLs {
 			o := s.Services[other]
@@ -149,22 +122,22 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 			args.LinkedEnvironment[variable] = shared.GetStringOutput(pulumi.String(output))
 		}
 		for _, dep := range svc.DependsOn {
-			args.DependsOn = append(args.DependsOn, declared[dep])
+			args.After = append(args.After, declared[dep])
 		}
-		ws, err := services.NewWebService(ctx, svc.Name, args, onAWS)
+		ws, err := services.NewWebService(ctx, name, args, onAWS)
 		if err != nil {
 			return nil, err
 		}
-		declared[svc.Name] = ws
+		declared[name] = ws
 		if svc.DatabaseAccess && db != nil {
-			if err := db.allow(svc.Name, ws.TaskSecurityGroupID.ToStringOutput()); err != nil {
+			if err := db.allow(name, ws.TaskSecurityGroupID.ToStringOutput()); err != nil {
 				return nil, err
 			}
 		}
-		refs.urls[svc.Name] = ws.URL
-		refs.taskSecurityGroups[svc.Name] = ws.TaskSecurityGroupID.ToStringOutput()
+		refs.urls[name] = ws.URL
+		refs.taskSecurityGroups[name] = ws.TaskSecurityGroupID.ToStringOutput()
 		if svc.Image == "" {
-			refs.repositories[svc.Name] = ws.RepositoryURL
+			refs.repositories[name] = ws.RepositoryURL
 		}
 	}
 	return refs, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
+	"github.com/np-mrd/article-pipeline-infra/services"
 )
 
 // Whole-program tests of the database (issue 3) and the services (issue 5) over
@@ -594,7 +595,8 @@ func TestContainerDefinitions(t *testing.T) {
 				t.Errorf("%d task definitions for %d services", len(taskDefs), len(s.Services))
 			}
 			for _, td := range taskDefs {
-				svc, ok := s.Services[td.Parent]
+				svcName := td.Parent
+				svc, ok := s.Services[svcName]
 				if !ok {
 					t.Errorf("task definition %s belongs to %q, not a configured service", td.Name, td.Parent)
 					continue
@@ -605,19 +607,19 @@ func TestContainerDefinitions(t *testing.T) {
 				}
 				for _, c := range defs {
 					where := td.Name + " container " + c.Name
-					if c.Name != svc.Name {
-						t.Errorf("%s: container name %q, want %q", where, c.Name, svc.Name)
+					if c.Name != svcName {
+						t.Errorf("%s: container name %q, want %q", where, c.Name, svcName)
 					}
 					wantImage := svc.Image
 					if wantImage == "" && svc.ImageTag != "" {
-						wantImage = repos[svc.Name] + ":" + svc.ImageTag
+						wantImage = repos[svcName] + ":" + svc.ImageTag
 					}
 					switch {
 					case wantImage != "" && c.Image != wantImage:
 						t.Errorf("%s: image %q, want %q", where, c.Image, wantImage)
-					case wantImage == "" && (repos[svc.Name] == "" || !strings.HasPrefix(c.Image, repos[svc.Name]+":")):
+					case wantImage == "" && (repos[svcName] == "" || !strings.HasPrefix(c.Image, repos[svcName]+":")):
 						t.Errorf("%s: image %q is not a tag of the service's repository %q", where, c.Image,
-							repos[svc.Name])
+							repos[svcName])
 					}
 					if len(c.PortMappings) != 1 || c.PortMappings[0].ContainerPort != svc.Port ||
 						c.PortMappings[0].Protocol != "tcp" {
@@ -625,7 +627,7 @@ func TestContainerDefinitions(t *testing.T) {
 					}
 					if lc := c.LogConfiguration; lc == nil || lc.LogDriver != "awslogs" ||
 						lc.Options["awslogs-group"] == "" || lc.Options["awslogs-region"] != s.Region ||
-						lc.Options["awslogs-stream-prefix"] != svc.Name {
+						lc.Options["awslogs-stream-prefix"] != svcName {
 						t.Errorf("%s: log configuration %+v, want awslogs to a group in %s", where, lc, s.Region)
 					}
 					if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
@@ -1008,22 +1010,22 @@ func TestParametersVersionMarksServicesThatReadSecrets(t *testing.T) {
 			for _, name := range s.Services.Names() {
 				td := name + "-taskdef"
 				env := containerEnvironment(t, parseContainers(t, mustFind(t, first.Inventory, typeTaskDefinition, td))[0])
-				v, set := env[config.SecretsVersionVariable]
+				v, set := env[services.SecretsVersionVariable]
 				if len(s.Services[name].Secrets) == 0 {
 					if set {
-						t.Errorf("%s reads no secrets but sets %s", name, config.SecretsVersionVariable)
+						t.Errorf("%s reads no secrets but sets %s", name, services.SecretsVersionVariable)
 					}
 					continue
 				}
 				withSecrets++
 				if !parametersVersion.MatchString(v) {
-					t.Errorf("%s: %s = %q (set: %v), want a 16-digit hex digest", name, config.SecretsVersionVariable,
+					t.Errorf("%s: %s = %q (set: %v), want a 16-digit hex digest", name, services.SecretsVersionVariable,
 						v, set)
 				}
 				env2 := containerEnvironment(t, parseContainers(t, mustFind(t, again.Inventory, typeTaskDefinition, td))[0])
-				if env2[config.SecretsVersionVariable] != v {
+				if env2[services.SecretsVersionVariable] != v {
 					t.Errorf("%s: %s differs between two runs of the same config: %q then %q", name,
-						config.SecretsVersionVariable, v, env2[config.SecretsVersionVariable])
+						services.SecretsVersionVariable, v, env2[services.SecretsVersionVariable])
 				}
 			}
 			if withSecrets == 0 {
@@ -1094,10 +1096,10 @@ func TestChangedParametersRollTheServicesThatReadThem(t *testing.T) {
 			if !found {
 				t.Errorf("backend secrets %+v lack MAILGUN_API_KEY from %q", c.Secrets, arn)
 			}
-			oldVersion := containerEnvironment(t, parseContainers(t, before)[0])[config.SecretsVersionVariable]
-			newVersion := containerEnvironment(t, c)[config.SecretsVersionVariable]
+			oldVersion := containerEnvironment(t, parseContainers(t, before)[0])[services.SecretsVersionVariable]
+			newVersion := containerEnvironment(t, c)[services.SecretsVersionVariable]
 			if !parametersVersion.MatchString(newVersion) || newVersion == oldVersion {
-				t.Errorf("backend %s %q -> %q, want a new digest", config.SecretsVersionVariable, oldVersion, newVersion)
+				t.Errorf("backend %s %q -> %q, want a new digest", services.SecretsVersionVariable, oldVersion, newVersion)
 			}
 			if b, a := mustFind(t, base, typeTaskDefinition, "frontend-taskdef"), mustFind(t, inv, typeTaskDefinition,
 				"frontend-taskdef"); b.String("containerDefinitions") != a.String("containerDefinitions") {

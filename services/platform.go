@@ -51,73 +51,44 @@ type Platform struct {
 	EndpointSecurityGroupID pulumi.StringOutput `pulumi:"endpointSecurityGroupId"`
 }
 
-// Domain is the DNS name the load balancer serves over HTTPS.
-type Domain struct {
-	// Name is covered by the certificate together with *.Name.
-	Name string
-	// ZoneID is the public hosted zone; when empty it is looked up by ZoneName.
-	ZoneID   string
-	ZoneName string
-	// SSLPolicy is the HTTPS listener's TLS policy, set explicitly (Security Hub ELB.17).
-	SSLPolicy string
-	// HostNames are the service hosts (Name or one label below it); Name and
-	// each of them get an alias record to the load balancer.
-	HostNames []string
-	// OverwriteRecords lets the alias records replace existing ones (Copilot's)
-	// at cut-over.
-	OverwriteRecords bool
-	// SkipAliasRecords leaves the names pointing where they point (Copilot's
-	// load balancer) until the DNS cut-over; the certificate is still issued.
-	SkipAliasRecords bool
-}
-
-// PlatformArgs configures the Platform.
+// PlatformArgs configures the Platform: the stack's platform settings plus
+// the network and the domain the services are served on.
 type PlatformArgs struct {
+	PlatformSettings
 	VpcID pulumi.StringInput
 	// PublicSubnetIDs hold the load balancer (two zones: Security Hub ELB.13).
 	PublicSubnetIDs pulumi.StringArrayInput
-	// PrivateSubnetIDs hold the interface endpoints; required with InterfaceEndpoints.
+	// PrivateSubnetIDs hold the interface endpoints; required with PrivateTasks.
 	PrivateSubnetIDs pulumi.StringArrayInput
-	// ContainerInsights turns the cluster setting on (Security Hub ECS.12).
-	ContainerInsights bool
-	// DeletionProtection guards the load balancer (Security Hub ELB.6; on in prod).
-	DeletionProtection bool
 	// Domain is nil for plain HTTP on the load balancer's DNS name.
-	Domain *Domain
-	// InterfaceEndpoints are short AWS service names (ecr.api, ecr.dkr, logs,
-	// ssm, ...) that get an interface endpoint with private DNS, for tasks in
-	// private subnets without NAT. Empty: none (tasks use public IPs).
-	InterfaceEndpoints []string
+	Domain *DomainSettings
+	// HostNames are the service hosts (the domain or one label below it); the
+	// domain and each of them get an alias record to the load balancer.
+	HostNames []string
 }
 
-func (a *PlatformArgs) check() error {
+func (a *PlatformArgs) check(name string) error {
 	if a == nil {
 		return errors.New("services: platform args are required")
 	}
-	var errs []error
+	errs := []error{a.PlatformSettings.Validate(name)}
 	if a.VpcID == nil {
 		errs = append(errs, errors.New("services: platform VpcID is required"))
 	}
 	if a.PublicSubnetIDs == nil {
 		errs = append(errs, errors.New("services: platform PublicSubnetIDs is required"))
 	}
-	if len(a.InterfaceEndpoints) > 0 && a.PrivateSubnetIDs == nil {
-		errs = append(errs, errors.New("services: platform PrivateSubnetIDs is required with InterfaceEndpoints"))
+	if a.PrivateTasks && a.PrivateSubnetIDs == nil {
+		errs = append(errs, errors.New("services: platform PrivateSubnetIDs is required with PrivateTasks"))
 	}
 	if d := a.Domain; d != nil {
+		errs = append(errs, d.Validate(name+".domain"))
 		if d.Name == "" {
 			errs = append(errs, errors.New("services: platform Domain.Name is required"))
 		}
-		if d.ZoneID == "" && d.ZoneName == "" {
-			errs = append(errs, errors.New("services: platform Domain needs ZoneID or ZoneName"))
-		}
-		if d.SSLPolicy == "" {
-			errs = append(errs, errors.New("services: platform Domain.SSLPolicy is required (an omitted policy "+
-				"falls back to ELBSecurityPolicy-2016-08)"))
-		}
-		for _, h := range d.HostNames {
-			if h != d.Name && !strings.HasSuffix(h, "."+d.Name) {
-				errs = append(errs, fmt.Errorf("services: platform host %q is outside domain %q", h, d.Name))
+		for _, h := range a.HostNames {
+			if problem := d.HostProblem(h); problem != "" {
+				errs = append(errs, fmt.Errorf("services: platform host %s", problem))
 			}
 		}
 	}
@@ -127,7 +98,7 @@ func (a *PlatformArgs) check() error {
 // NewPlatform declares the cluster, the load balancer and its listeners, and,
 // with a domain, the certificate and DNS records.
 func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, err
 	}
 	c := &Platform{}
@@ -182,7 +153,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		Subnets:                  args.PublicSubnetIDs,
 		SecurityGroups:           pulumi.StringArray{albSG.ID()},
 		DropInvalidHeaderFields:  pulumi.Bool(true), // Security Hub ELB.4
-		EnableDeletionProtection: pulumi.Bool(args.DeletionProtection),
+		EnableDeletionProtection: pulumi.Bool(args.LoadBalancerDeletionProtection),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("services: load balancer: %w", err)
@@ -211,7 +182,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		c.ListenerARN = http.Arn
 		c.BaseURL = pulumi.Sprintf("http://%s", alb.DnsName)
 	} else {
-		https, certARN, err := secureListeners(ctx, name, c, alb, d, notFound)
+		https, certARN, err := secureListeners(ctx, name, c, alb, d, args.HostNames, notFound)
 		if err != nil {
 			return nil, err
 		}
@@ -221,7 +192,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	}
 
 	c.EndpointSecurityGroupID = pulumi.String("").ToStringOutput()
-	if len(args.InterfaceEndpoints) > 0 {
+	if args.PrivateTasks {
 		sg, err := interfaceEndpoints(ctx, name, c, args)
 		if err != nil {
 			return nil, err
@@ -252,13 +223,13 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 // secureListeners declares the DNS-validated certificate, the HTTPS listener,
 // the HTTP listener that only redirects (Security Hub ELB.1; Copilot's default)
 // and the alias records.
-func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.LoadBalancer, d *Domain,
-	notFound lb.ListenerDefaultActionArray) (*lb.Listener, pulumi.StringOutput, error) {
+func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.LoadBalancer, d *DomainSettings,
+	hostNames []string, notFound lb.ListenerDefaultActionArray) (*lb.Listener, pulumi.StringOutput, error) {
 	parent := pulumi.Parent(c)
 	zoneID := pulumi.String(d.ZoneID).ToStringOutput()
 	if d.ZoneID == "" {
 		zoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
-			Name:        pulumi.String(d.ZoneName),
+			Name:        pulumi.String(d.Zone()),
 			PrivateZone: pulumi.Bool(false),
 		}, parent).ZoneId()
 	}
@@ -328,8 +299,8 @@ func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.Load
 		return nil, pulumi.StringOutput{}, fmt.Errorf("services: HTTP redirect listener: %w", err)
 	}
 
-	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, d.HostNames...)))
-	if d.SkipAliasRecords {
+	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, hostNames...)))
+	if !d.AliasRecords {
 		hosts = nil
 	}
 	for _, host := range slices.Compact(hosts) {

@@ -85,10 +85,10 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 		Actions:   pulumi.ToStringArray([]string{"logs:CreateLogStream", "logs:PutLogEvents"}),
 		Resources: pulumi.StringArray{pulumi.Sprintf("%s:log-stream:*", logs.Arn)},
 	})
-	if len(args.Secrets) > 0 {
+	if len(args.SecretARNs) > 0 {
 		var arns pulumi.StringArray
-		for _, v := range slices.Sorted(maps.Keys(args.Secrets)) {
-			arns = append(arns, args.Secrets[v])
+		for _, v := range slices.Sorted(maps.Keys(args.SecretARNs)) {
+			arns = append(arns, args.SecretARNs[v])
 		}
 		stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("ReadSecrets"),
@@ -123,8 +123,8 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 		Actions:   pulumi.StringArray{pulumi.String("iam:*")},
 		Resources: pulumi.StringArray{pulumi.String("*")},
 	}}
-	for _, role := range slices.Sorted(maps.Keys(args.Buckets)) {
-		b := args.Buckets[role]
+	for _, role := range slices.Sorted(maps.Keys(args.BucketGrants)) {
+		b := args.BucketGrants[role]
 		actions := bucketActions[b.Access]
 		sid := sidPart(role)
 		if len(actions.bucket) > 0 {

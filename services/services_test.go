@@ -44,7 +44,8 @@ const (
 
 // fixture is one run of a Platform with a backend and a frontend.
 type fixture struct {
-	domain    *Domain
+	domain    *DomainSettings
+	hosts     []string
 	endpoints []string
 	backend   func(*WebServiceArgs)
 	frontend  func(*WebServiceArgs)
@@ -64,13 +65,13 @@ func (f fixture) run(t *testing.T) result {
 	}
 	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
 		p, err := NewPlatform(ctx, "web", &PlatformArgs{
-			VpcID:              pulumi.String("vpc-0123456789abcdef0"),
-			PublicSubnetIDs:    pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}),
-			PrivateSubnetIDs:   pulumi.ToStringArray([]string{"subnet-c", "subnet-d"}),
-			ContainerInsights:  true,
-			DeletionProtection: true,
-			Domain:             f.domain,
-			InterfaceEndpoints: f.endpoints,
+			PlatformSettings: PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
+				PrivateTasks: len(f.endpoints) > 0, InterfaceEndpoints: f.endpoints},
+			VpcID:            pulumi.String("vpc-0123456789abcdef0"),
+			PublicSubnetIDs:  pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}),
+			PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-c", "subnet-d"}),
+			Domain:           f.domain,
+			HostNames:        f.hosts,
 		})
 		if err != nil {
 			return err
@@ -78,6 +79,7 @@ func (f fixture) run(t *testing.T) result {
 		record("alb", p.LoadBalancerDNSName)
 		base := func() WebServiceArgs {
 			a := WebServiceArgs{
+				Settings:                    Base(),
 				ClusterARN:                  p.ClusterARN,
 				ClusterName:                 p.ClusterName,
 				ListenerARN:                 p.ListenerARN,
@@ -86,15 +88,6 @@ func (f fixture) run(t *testing.T) result {
 				VpcID:                       pulumi.String("vpc-0123456789abcdef0"),
 				SubnetIDs:                   pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}),
 				AssignPublicIP:              true,
-				KeepImages:                  20,
-				CPU:                         256,
-				Memory:                      512,
-				HealthCheck:                 HealthCheck{Path: "/", Matcher: "200", GracePeriodSeconds: 60},
-				DeregistrationDelay:         60,
-				DesiredCount:                1,
-				WritablePaths:               []string{"/tmp"},
-				LogRetentionDays:            30,
-				EgressPorts:                 []int{443},
 			}
 			if len(f.endpoints) > 0 {
 				a.EndpointSecurityGroupID = p.EndpointSecurityGroupID
@@ -108,7 +101,8 @@ func (f fixture) run(t *testing.T) result {
 		b.Paths = []string{"/api/*", "/admin/*"}
 		b.Priority = 100
 		b.Environment = map[string]string{"DJANGO_DEBUG": "False", "ALLOWED_HOSTS": "*"}
-		b.Secrets = map[string]pulumi.StringInput{
+		b.Secrets = []string{"DATABASE_URL", "MAILGUN_KEY"}
+		b.SecretARNs = map[string]pulumi.StringInput{
 			"MAILGUN_KEY":  pulumi.String(mailgunARN),
 			"DATABASE_URL": pulumi.String(databaseURLARN),
 		}
@@ -120,7 +114,8 @@ func (f fixture) run(t *testing.T) result {
 		}
 		b.SecretsVersion = SecretsVersion(pulumi.IntMap{"DATABASE_URL": param.Version, "MAILGUN_KEY": pulumi.Int(3),
 			"UNUSED": pulumi.Int(7)}, []string{"DATABASE_URL", "MAILGUN_KEY"})
-		b.Buckets = map[string]BucketGrant{"deposition": {
+		b.Buckets = map[string]Access{"deposition": AccessReadWrite}
+		b.BucketGrants = map[string]BucketGrant{"deposition": {
 			Variable: "COMPOUND_BUCKET_V3", Name: pulumi.String("article-pipeline-deposition-prod"),
 			ARN: pulumi.String(depositionARN), Access: AccessReadWrite,
 		}}
@@ -142,7 +137,8 @@ func (f fixture) run(t *testing.T) result {
 		fr.Port = 3000
 		fr.Paths = []string{"/*"}
 		fr.Priority = 50000
-		fr.DependsOn = []*WebService{backend}
+		fr.DependsOn = []string{"backend"}
+		fr.After = []*WebService{backend}
 		fr.LinkedEnvironment = map[string]pulumi.StringInput{"API_URL": backend.URL}
 		if f.frontend != nil {
 			f.frontend(&fr)
@@ -171,9 +167,10 @@ func (r result) find(t *testing.T, typ, name string) *mock.Resource {
 	return res
 }
 
-func prodDomain() *Domain {
-	return &Domain{Name: "npdeposition.org", ZoneName: "npdeposition.org",
-		SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}
+func prodDomain() *DomainSettings {
+	d := DefaultDomain()
+	d.Name = "npdeposition.org"
+	return &d
 }
 
 type parsedContainer struct {
@@ -610,9 +607,7 @@ func TestSecurityGroups(t *testing.T) {
 
 func TestHTTPSPlatform(t *testing.T) {
 	t.Parallel()
-	d := prodDomain()
-	d.HostNames = []string{"api.npdeposition.org"}
-	r := fixture{domain: d, backend: func(a *WebServiceArgs) {
+	r := fixture{domain: prodDomain(), hosts: []string{"api.npdeposition.org"}, backend: func(a *WebServiceArgs) {
 		a.Hosts, a.Paths = []string{"api.npdeposition.org"}, nil
 	}}.run(t)
 	if got := r.urls["backend"]; got != "https://api.npdeposition.org" {
@@ -830,30 +825,41 @@ func TestBadArgs(t *testing.T) {
 		}, "platform args are required"},
 		{"domain without policy", func(ctx *pulumi.Context) error {
 			_, err := NewPlatform(ctx, "web", &PlatformArgs{VpcID: pulumi.String("vpc-1"),
-				PublicSubnetIDs: pulumi.StringArray{}, Domain: &Domain{Name: "a.org", ZoneName: "a.org"}})
+				PublicSubnetIDs: pulumi.StringArray{}, Domain: &DomainSettings{Name: "a.org"}})
 			return err
-		}, "Domain.SSLPolicy is required"},
+		}, `web.domain.sslPolicy: "" is not a TLS 1.2+ load balancer policy`},
+		{"host outside the domain", func(ctx *pulumi.Context) error {
+			_, err := NewPlatform(ctx, "web", &PlatformArgs{VpcID: pulumi.String("vpc-1"),
+				PublicSubnetIDs: pulumi.StringArray{}, Domain: prodDomain(), HostNames: []string{"api.example.org"}})
+			return err
+		}, `platform host "api.example.org" is outside the domain "npdeposition.org"`},
 		{"nil service args", func(ctx *pulumi.Context) error {
 			_, err := NewWebService(ctx, "backend", nil)
 			return err
 		}, "backend: args are required"},
 		{"missing fields", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Port: 8000})
+			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base()})
 			return err
 		}, "backend: ClusterARN is required"},
+		{"a settings rule", func(ctx *pulumi.Context) error {
+			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base()})
+			return err
+		}, "backend.port: 0 is out of range; expected 1..65535"},
 		{"variable set twice", func(ctx *pulumi.Context) error {
 			_, err := NewWebService(ctx, "backend", &WebServiceArgs{
-				Environment: map[string]string{"DATABASE_URL": "x"},
-				Secrets:     map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String(databaseURLARN)},
+				Settings:          Base(),
+				SecretARNs:        map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String(databaseURLARN)},
+				LinkedEnvironment: map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String("x")},
 			})
 			return err
-		}, "variable DATABASE_URL is set by both Environment and Secrets"},
+		}, "variable DATABASE_URL is set by both LinkedEnvironment and SecretARNs"},
 		{"reserved variable", func(ctx *pulumi.Context) error {
 			_, err := NewWebService(ctx, "backend", &WebServiceArgs{
-				Environment: map[string]string{SecretsVersionVariable: "x"},
+				Settings:          Base(),
+				LinkedEnvironment: map[string]pulumi.StringInput{SecretsVersionVariable: pulumi.String("x")},
 			})
 			return err
-		}, "variable PARAMETERS_VERSION is set by both SecretsVersion and Environment"},
+		}, "variable PARAMETERS_VERSION is set by both SecretsVersion and LinkedEnvironment"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -864,7 +870,7 @@ func TestBadArgs(t *testing.T) {
 
 func TestComponentsParentEverything(t *testing.T) {
 	t.Parallel()
-	r := fixture{domain: prodDomain(), endpoints: []string{"ecr.api"}}.run(t)
+	r := fixture{domain: prodDomain(), endpoints: []string{"ecr.api", "ecr.dkr", "logs"}}.run(t)
 	components := map[string]bool{}
 	for _, res := range r.m.Resources() {
 		if res.Type == platformType || res.Type == webServiceType {

@@ -51,19 +51,6 @@ type WebService struct {
 	service *ecs.Service
 }
 
-// Access is what a service may do with a bucket.
-type Access string
-
-// The access levels of a BucketGrant.
-const (
-	// AccessRead lists the bucket and reads objects.
-	AccessRead Access = "read"
-	// AccessWrite writes and deletes objects.
-	AccessWrite Access = "write"
-	// AccessReadWrite is both.
-	AccessReadWrite Access = "read-write"
-)
-
 // BucketGrant gives the service's task role access to one bucket and, when
 // Variable is set, passes the bucket's name in that environment variable.
 type BucketGrant struct {
@@ -73,23 +60,11 @@ type BucketGrant struct {
 	Access   Access
 }
 
-// HealthCheck is the target group's health check and ECS's grace period.
-type HealthCheck struct {
-	Path    string
-	Matcher string
-	// GracePeriodSeconds is how long ECS ignores failing checks of a new task.
-	GracePeriodSeconds int
-}
-
-// Autoscaling is target tracking on the service's average CPU.
-type Autoscaling struct {
-	Min, Max  int
-	CPUTarget float64
-}
-
-// WebServiceArgs describes one service. Plain fields come from config; inputs
-// come from the Platform, the network, the parameters and the buckets.
+// WebServiceArgs describes one service: the stack's Settings for it, plus the
+// inputs the Platform, the network, the parameters and the buckets produce.
 type WebServiceArgs struct {
+	Settings
+
 	// From the Platform.
 	ClusterARN                  pulumi.StringInput
 	ClusterName                 pulumi.StringInput
@@ -110,60 +85,33 @@ type WebServiceArgs struct {
 
 	// Family is the task definition family (Copilot: <app>-<env>-<svc>).
 	Family string
-	// Image is a full external image reference; empty means an ECR repository is
-	// created and ImageTag in it runs.
-	Image string
-	// ImageTag empty means no image yet: the service is created with desired
-	// count 0 and no autoscaling, so a fresh account's first `pulumi up` succeeds.
-	ImageTag string
 	// RepositoryName is the ECR repository name; empty means auto-named.
 	RepositoryName string
-	// KeepImages is how many images the repository keeps (Security Hub ECR.3).
-	KeepImages int
-	// CPU (units) and Memory (MiB) are a Fargate task size.
-	CPU, Memory int
-	Port        int
-	HealthCheck HealthCheck
-	// DeregistrationDelay is in seconds (Copilot: 60).
-	DeregistrationDelay int
-	DesiredCount        int
-	// Autoscaling is nil for a fixed count.
-	Autoscaling *Autoscaling
-	// Environment holds plain variables.
-	Environment map[string]string
 	// LinkedEnvironment holds variables whose values other resources produce
 	// (another service's URL, a shared stack's output).
 	LinkedEnvironment map[string]pulumi.StringInput
-	// Secrets maps NAME to its SSM parameter ARN: the container gets it through
-	// secrets[].valueFrom (Security Hub ECS.8) and the execution role may read
-	// exactly these ARNs.
-	Secrets map[string]pulumi.StringInput
-	// SecretsVersion (optional) changes whenever a parameter in Secrets does; it
-	// goes into the task definition as PARAMETERS_VERSION so the service rolls.
+	// SecretARNs maps each of Settings.Secrets to its SSM parameter ARN: the
+	// container gets it through secrets[].valueFrom (Security Hub ECS.8) and the
+	// execution role may read exactly these ARNs.
+	SecretARNs map[string]pulumi.StringInput
+	// SecretsVersion (optional) changes whenever a parameter in SecretARNs does;
+	// it goes into the task definition as PARAMETERS_VERSION so the service rolls.
 	SecretsVersion pulumi.StringInput
-	// Buckets are keyed by bucket role.
-	Buckets map[string]BucketGrant
-	// Hosts and Paths are the listener rule's conditions.
-	Hosts, Paths []string
-	Priority     int
-	// DependsOn are services that must be steady before this one is deployed.
-	DependsOn []*WebService
-	// WritablePaths get scratch volumes; the root filesystem is read-only.
-	WritablePaths []string
+	// BucketGrants are keyed by bucket role.
+	BucketGrants map[string]BucketGrant
+	// After are services that must be steady before this one is deployed.
+	After []*WebService
 	// LogGroupName is empty for an auto-named log group.
-	LogGroupName     string
-	LogRetentionDays int
-	// ExecuteCommand turns on ECS Exec (off by default).
-	ExecuteCommand bool
-	// EgressPorts are TCP ports tasks may reach anywhere.
-	EgressPorts []int
+	LogGroupName string
 }
 
+// check runs the settings' rules, then what only the wiring can get wrong:
+// missing inputs, and a variable with two sources.
 func (a *WebServiceArgs) check(name string) error {
 	if a == nil {
 		return fmt.Errorf("services: %s: args are required", name)
 	}
-	var errs []error
+	errs := []error{a.Settings.Validate(name)}
 	req := func(missing bool, field string) {
 		if missing {
 			errs = append(errs, fmt.Errorf("services: %s: %s is required", name, field))
@@ -177,27 +125,12 @@ func (a *WebServiceArgs) check(name string) error {
 	req(a.VpcID == nil, "VpcID")
 	req(a.SubnetIDs == nil, "SubnetIDs")
 	req(a.Family == "", "Family")
-	req(a.CPU == 0, "CPU")
-	req(a.Memory == 0, "Memory")
-	req(a.Port == 0, "Port")
-	req(a.HealthCheck.Path == "", "HealthCheck.Path")
-	req(a.HealthCheck.Matcher == "", "HealthCheck.Matcher")
-	req(a.Priority == 0, "Priority")
-	req(len(a.Hosts)+len(a.Paths) == 0, "Hosts or Paths")
-	req(a.LogRetentionDays == 0, "LogRetentionDays")
-	req(a.Image == "" && a.KeepImages == 0, "KeepImages")
 	req(a.DatabasePort != 0 && a.DatabaseSecurityGroupID == nil, "DatabaseSecurityGroupID")
-	if a.Image != "" && (a.ImageTag != "" || a.RepositoryName != "") {
-		errs = append(errs, fmt.Errorf("services: %s: Image excludes ImageTag and RepositoryName", name))
+	if a.Image != "" && a.RepositoryName != "" {
+		errs = append(errs, fmt.Errorf("services: %s: Image excludes RepositoryName", name))
 	}
-	if a.HealthCheck.GracePeriodSeconds < 0 || a.DeregistrationDelay < 0 || a.DesiredCount < 0 {
-		errs = append(errs, fmt.Errorf("services: %s: negative grace period, delay or count", name))
-	}
-	if s := a.Autoscaling; s != nil && (s.Min < 1 || s.Min > s.Max || s.CPUTarget <= 0) {
-		errs = append(errs, fmt.Errorf("services: %s: autoscaling needs 1 <= Min <= Max and a CPU target", name))
-	}
-	for _, d := range a.DependsOn {
-		req(d == nil, "DependsOn entries")
+	for _, d := range a.After {
+		req(d == nil, "After entries")
 	}
 	// Each variable has one source.
 	seen := map[string]string{SecretsVersionVariable: "SecretsVersion"}
@@ -214,30 +147,21 @@ func (a *WebServiceArgs) check(name string) error {
 		req(a.LinkedEnvironment[v] == nil, "LinkedEnvironment["+v+"]")
 		claim(v, "LinkedEnvironment")
 	}
-	for _, v := range slices.Sorted(maps.Keys(a.Secrets)) {
-		req(a.Secrets[v] == nil, "Secrets["+v+"]")
-		claim(v, "Secrets")
+	for _, v := range slices.Sorted(maps.Keys(a.SecretARNs)) {
+		req(a.SecretARNs[v] == nil, "SecretARNs["+v+"]")
+		claim(v, "SecretARNs")
 	}
-	for _, role := range slices.Sorted(maps.Keys(a.Buckets)) {
-		b := a.Buckets[role]
-		req(b.ARN == nil, "Buckets["+role+"].ARN")
-		if !slices.Contains([]Access{AccessRead, AccessWrite, AccessReadWrite}, b.Access) {
+	for _, role := range slices.Sorted(maps.Keys(a.BucketGrants)) {
+		b := a.BucketGrants[role]
+		req(b.ARN == nil, "BucketGrants["+role+"].ARN")
+		if !slices.Contains(accessLevels, b.Access) {
 			errs = append(errs, fmt.Errorf("services: %s: bucket %s: access %q is not read, write or read-write",
 				name, role, b.Access))
 		}
 		if b.Variable != "" {
-			req(b.Name == nil, "Buckets["+role+"].Name")
-			claim(b.Variable, "Buckets["+role+"]")
+			req(b.Name == nil, "BucketGrants["+role+"].Name")
+			claim(b.Variable, "BucketGrants["+role+"]")
 		}
-	}
-	volumes := map[string]string{}
-	for _, p := range a.WritablePaths {
-		v := volumeName(p)
-		if other, dup := volumes[v]; dup || v == "" || !strings.HasPrefix(p, "/") {
-			errs = append(errs, fmt.Errorf("services: %s: writable path %q is not absolute or clashes with %q",
-				name, p, other))
-		}
-		volumes[v] = p
 	}
 	return errors.Join(errs...)
 }
@@ -369,7 +293,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	// targets in it; the services named in DependsOn must be steady first (the
 	// runbook deploys the backend before the frontend).
 	after := []pulumi.Resource{rule}
-	for _, d := range args.DependsOn {
+	for _, d := range args.After {
 		after = append(after, d.service)
 	}
 	svc, err := ecs.NewService(ctx, name+"-service", &ecs.ServiceArgs{
@@ -385,7 +309,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 		},
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
 		DeploymentMaximumPercent:        pulumi.Int(200),
-		HealthCheckGracePeriodSeconds:   pulumi.Int(args.HealthCheck.GracePeriodSeconds),
+		HealthCheckGracePeriodSeconds:   pulumi.Int(args.HealthCheck.GracePeriod),
 		WaitForSteadyState:              pulumi.Bool(desired > 0),
 		PropagateTags:                   pulumi.String("SERVICE"),
 		EnableEcsManagedTags:            pulumi.Bool(true),
@@ -567,7 +491,7 @@ func taskDefinition(ctx *pulumi.Context, name string, c *WebService, args *WebSe
 	for v, value := range args.LinkedEnvironment {
 		linked[v] = value
 	}
-	for _, b := range args.Buckets {
+	for _, b := range args.BucketGrants {
 		if b.Variable != "" {
 			linked[b.Variable] = b.Name
 		}
@@ -576,7 +500,7 @@ func taskDefinition(ctx *pulumi.Context, name string, c *WebService, args *WebSe
 		linked[SecretsVersionVariable] = args.SecretsVersion
 	}
 	secrets := pulumi.StringMap{}
-	for v, arn := range args.Secrets {
+	for v, arn := range args.SecretARNs {
 		secrets[v] = arn
 	}
 	region := aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, pulumi.Parent(c)).Name()
