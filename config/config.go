@@ -18,7 +18,9 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/delivery"
 	"github.com/np-mrd/article-pipeline-infra/parameters"
+	"github.com/np-mrd/article-pipeline-infra/policy"
 	"github.com/np-mrd/article-pipeline-infra/services"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 	"github.com/np-mrd/article-pipeline-infra/vpc"
@@ -59,12 +61,12 @@ type Settings struct {
 	// Buckets are the stack's S3 buckets keyed by role (deposition, djangoStatic, ...).
 	Buckets storage.Buckets
 	// Policy holds the stack's waivers of guardrail rules, each with its reason.
-	Policy Policy
+	Policy policy.Settings
 	// Parameters are the SSM parameters' path and each NAME's secret value
 	// ("None" when it is empty for this environment): never print them.
 	Parameters parameters.Settings
 	Backup     backup.Settings
-	Delivery   Delivery
+	Delivery   delivery.Settings
 	Database   database.Settings
 	// DatabaseMasterPassword is the running instance's master password when it
 	// is adopted (secret; empty: generated). Never print it.

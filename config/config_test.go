@@ -153,7 +153,7 @@ func TestReplacementAcknowledgements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Policy.Replacements; len(got) != 1 || got[0].Resource != "database-instance" || got[0].Property != "identifier" {
+	if got := s.Policy.AcknowledgeReplacements; len(got) != 1 || got[0].Resource != "database-instance" || got[0].Property != "identifier" {
 		t.Errorf("replacements = %+v", got)
 	}
 	_, err = Parse(stackRaw("prod", "article-pipeline:policy",

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/np-mrd/article-pipeline-infra/delivery"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
@@ -15,7 +16,7 @@ func TestDefaultDelivery(t *testing.T) {
 		if err := p.Err(); err != nil {
 			t.Fatalf("%s: %v", env, err)
 		}
-		want := Delivery{CreateOIDCProvider: true, GitHubEnvironment: env, DeployBranch: "main"}
+		want := delivery.Settings{CreateOIDCProvider: true, GitHubEnvironment: env, DeployBranch: "main"}
 		if d != want {
 			t.Errorf("%s: delivery = %+v, want %+v", env, d, want)
 		}
@@ -29,25 +30,25 @@ func TestParseDelivery(t *testing.T) {
 		name   string
 		value  string
 		shared string
-		want   Delivery
+		want   delivery.Settings
 	}{
 		{
 			name:  "enabled with repository",
 			value: `{"enabled":true,"repository":"np-mrd/article-pipeline-infra"}`,
-			want: Delivery{Enabled: true, Repository: "np-mrd/article-pipeline-infra", CreateOIDCProvider: true,
+			want: delivery.Settings{Enabled: true, Repository: "np-mrd/article-pipeline-infra", CreateOIDCProvider: true,
 				GitHubEnvironment: "development", DeployBranch: "main"},
 		},
 		{
 			name: "provider owned by another stack",
 			value: `{"enabled":true,"repository":"np-mrd/infra","createOidcProvider":false,` +
 				`"oidcProviderArn":"` + arn + `","githubEnvironment":"dev-aws","deployBranch":"release/v1"}`,
-			want: Delivery{Enabled: true, Repository: "np-mrd/infra", OIDCProviderARN: arn,
+			want: delivery.Settings{Enabled: true, Repository: "np-mrd/infra", OIDCProviderARN: arn,
 				GitHubEnvironment: "dev-aws", DeployBranch: "release/v1"},
 		},
 		{
 			name:  "adopt an existing provider",
 			value: `{"enabled":true,"repository":"np-mrd/infra","oidcProviderArn":"arn:aws-us-gov:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}`,
-			want: Delivery{Enabled: true, Repository: "np-mrd/infra", CreateOIDCProvider: true,
+			want: delivery.Settings{Enabled: true, Repository: "np-mrd/infra", CreateOIDCProvider: true,
 				OIDCProviderARN:   "arn:aws-us-gov:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
 				GitHubEnvironment: "development", DeployBranch: "main"},
 		},
@@ -55,13 +56,13 @@ func TestParseDelivery(t *testing.T) {
 			name:   "provider read from the shared stack",
 			value:  `{"enabled":true,"repository":"np-mrd/infra","createOidcProvider":false}`,
 			shared: "organization/article-pipeline/prod",
-			want: Delivery{Enabled: true, Repository: "np-mrd/infra", GitHubEnvironment: "development",
+			want: delivery.Settings{Enabled: true, Repository: "np-mrd/infra", GitHubEnvironment: "development",
 				DeployBranch: "main"},
 		},
 		{
 			name:  "disabled needs no repository",
 			value: `{"enabled":false}`,
-			want:  Delivery{CreateOIDCProvider: true, GitHubEnvironment: "development", DeployBranch: "main"},
+			want:  delivery.Settings{CreateOIDCProvider: true, GitHubEnvironment: "development", DeployBranch: "main"},
 		},
 	}
 	for _, tc := range tests {

@@ -11,12 +11,12 @@ package delivery
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 const typeToken = "article-pipeline:delivery:GitHubOIDC"
@@ -37,15 +37,7 @@ const (
 // Args configure the provider and roles. Every field is required except the two
 // provider fields, which are mutually exclusive (neither: create the provider).
 type Args struct {
-	// Repository is the GitHub repository (owner/name) whose workflows may
-	// assume the roles.
-	Repository string
-	// GitHubEnvironment is the GitHub environment whose jobs may assume the
-	// deploy role (the token's sub is repo:OWNER/NAME:environment:ENV).
-	GitHubEnvironment string
-	// DeployBranch is the branch whose environment-less runs (the nightly drift
-	// check) may assume the preview role, besides pull requests.
-	DeployBranch string
+	Settings
 	// ExistingProviderARN, when set, declares no provider: the roles trust this
 	// one, owned by another stack (there is one per account and issuer); from
 	// config, or that stack's output through a stack reference.
@@ -77,27 +69,15 @@ type GitHubOIDC struct {
 	DeployRoleARN pulumi.StringOutput `pulumi:"deployRoleArn"`
 }
 
-var (
-	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
-	subjectPartPattern = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
-	providerARNPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
-	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
-)
-
-func (a *Args) check() error {
+// check runs the settings' rules, then what only the wiring can get wrong.
+func (a *Args) check(name string) error {
 	if a == nil {
 		return errors.New("delivery: args are required")
 	}
-	var errs []error
+	errs := []error{a.Settings.Validate(name)}
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("delivery: "+format, args...)) }
-	if !repositoryPattern.MatchString(a.Repository) {
-		bad("Repository %q is not OWNER/NAME", a.Repository)
-	}
-	if !subjectPartPattern.MatchString(a.GitHubEnvironment) || strings.Contains(a.GitHubEnvironment, "/") {
-		bad("GitHubEnvironment %q is empty or not matchable exactly in a token subject", a.GitHubEnvironment)
-	}
-	if !subjectPartPattern.MatchString(a.DeployBranch) {
-		bad("DeployBranch %q is empty or not matchable exactly in a token subject", a.DeployBranch)
+	if a.Repository == "" {
+		bad("Repository is required")
 	}
 	existing, plain := a.ExistingProviderARN.(pulumi.String)
 	switch {
@@ -112,7 +92,7 @@ func (a *Args) check() error {
 		bad("Regions is empty; the deploy role needs the regions it may change")
 	}
 	for i, r := range a.Regions {
-		if !regionPattern.MatchString(r) {
+		if !check.RegionPattern.MatchString(r) {
 			bad("Regions[%d] %q is not a region name", i, r)
 		}
 	}
@@ -130,7 +110,7 @@ func (a *Args) check() error {
 // NewGitHubOIDC declares the provider (unless ExistingProviderARN names one) and
 // the preview and deploy roles.
 func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitHubOIDC, error) {
-	if err := args.check(); err != nil {
+	if err := args.check(name); err != nil {
 		return nil, err
 	}
 	c := &GitHubOIDC{}

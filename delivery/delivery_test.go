@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 const (
@@ -22,12 +23,12 @@ const (
 )
 
 func validArgs(env string) *Args {
+	s := Defaults(env)
+	s.Enabled, s.Repository = true, "np-mrd/article-pipeline-infra"
 	return &Args{
-		Repository:        "np-mrd/article-pipeline-infra",
-		GitHubEnvironment: env,
-		DeployBranch:      "main",
-		Regions:           []string{"us-west-2"},
-		ResourceTags:      map[string]string{"app": "article-pipeline", "environment": env},
+		Settings:     s,
+		Regions:      []string{"us-west-2"},
+		ResourceTags: map[string]string{"app": "article-pipeline", "environment": env},
 	}
 }
 
@@ -421,12 +422,10 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 		wantErr string
 	}{
 		{"nil", func(*Args) *Args { return nil }, "delivery: args are required"},
-		{"no repository", func(a *Args) *Args { a.Repository = ""; return a }, `Repository "" is not OWNER/NAME`},
-		{"wildcard repository", func(a *Args) *Args { a.Repository = "np-mrd/*"; return a }, `Repository "np-mrd/*"`},
-		{"no environment", func(a *Args) *Args { a.GitHubEnvironment = ""; return a }, `GitHubEnvironment ""`},
-		{"environment with colon", func(a *Args) *Args { a.GitHubEnvironment = "a:b"; return a }, `GitHubEnvironment "a:b"`},
-		{"no branch", func(a *Args) *Args { a.DeployBranch = ""; return a }, `DeployBranch ""`},
-		{"wildcard branch", func(a *Args) *Args { a.DeployBranch = "release/*"; return a }, `DeployBranch "release/*"`},
+		{"no repository", func(a *Args) *Args { a.Repository, a.Enabled = "", false; return a }, "Repository is required"},
+		// The settings' own rules (settings_test.go) run before anything is declared.
+		{"a settings rule", func(a *Args) *Args { a.DeployBranch = "release/*"; return a },
+			`delivery.deployBranch: "release/*" is not a branch name the trust policy can match exactly`},
 		{"both provider fields", func(a *Args) *Args {
 			a.ExistingProviderARN, a.ProviderImportID = pulumi.String(otherARN), otherARN
 			return a

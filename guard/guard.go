@@ -36,9 +36,9 @@ type Baseline map[string]map[string]any
 
 // Acknowledgement accepts one replacement on purpose, with its reason.
 type Acknowledgement struct {
-	Resource string // logical name
-	Property string // input name
-	Reason   string
+	Resource string `json:"resource"` // logical name
+	Property string `json:"property"` // input name
+	Reason   string `json:"reason"`
 }
 
 // Change is one replacement-forcing input that differs from the baseline.

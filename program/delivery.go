@@ -17,11 +17,9 @@ func githubDeployment(ctx *pulumi.Context, s *config.Settings, shared *pulumi.St
 		return nil, nil
 	}
 	args := &delivery.Args{
-		Repository:        d.Repository,
-		GitHubEnvironment: d.GitHubEnvironment,
-		DeployBranch:      d.DeployBranch,
-		Regions:           []string{s.Region},
-		ResourceTags:      map[string]string{"app": tags["app"], "environment": tags["environment"]},
+		Settings:     d,
+		Regions:      []string{s.Region},
+		ResourceTags: map[string]string{"app": tags["app"], "environment": tags["environment"]},
 	}
 	if s.Backup.Enabled && s.Backup.CopyToRegion != "" {
 		args.Regions = append(args.Regions, s.Backup.CopyToRegion)

@@ -27,10 +27,7 @@ func acknowledgements(t *testing.T, res *synth.Result) []guard.Acknowledgement {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var acks []guard.Acknowledgement
-	for _, r := range s.Policy.Replacements {
-		acks = append(acks, guard.Acknowledgement{Resource: r.Resource, Property: r.Property, Reason: r.Reason})
-	}
+	acks := s.Policy.AcknowledgeReplacements
 	return acks
 }
 

@@ -22,9 +22,5 @@ func Check(res *Result) (policy.Report, error) {
 	if err != nil {
 		return policy.Report{}, err
 	}
-	var waivers []policy.Waiver
-	for _, w := range s.Policy.Waivers {
-		waivers = append(waivers, policy.Waiver{Rule: w.Rule, Resource: w.Resource, Reason: w.Reason})
-	}
-	return policy.Evaluate(res.Inventory, waivers, s.Environment)
+	return policy.Evaluate(res.Inventory, s.Policy.Waivers, s.Environment)
 }
