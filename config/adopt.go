@@ -16,10 +16,10 @@ func applyAdoption(s *Settings, p *check.Problems) {
 		b, ok := s.Buckets[role]
 		switch {
 		case !ok:
-			p.Add(idx(k+".buckets", i), "%q is not a bucket role of this stack; expected one of %s",
+			p.Add(check.Index(k+".buckets", i), "%q is not a bucket role of this stack; expected one of %s",
 				role, check.Quoted(s.Buckets.Roles()))
 		case b.Shared && s.SharedStack != "":
-			p.Add(idx(k+".buckets", i), "%q is owned by %s; adopt it in that stack", role, s.SharedStack)
+			p.Add(check.Index(k+".buckets", i), "%q is owned by %s; adopt it in that stack", role, s.SharedStack)
 		default:
 			b.Adopt = true
 			s.Buckets[role] = b
@@ -27,7 +27,7 @@ func applyAdoption(s *Settings, p *check.Problems) {
 	}
 	for i, name := range s.Adopt.Parameters {
 		if _, ok := s.Parameters.Values[name]; !ok && !slices.Contains(parameters.Generated, name) {
-			p.Add(idx(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
+			p.Add(check.Index(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
 				name, key("parameters"), check.Quoted(parameters.Generated))
 		}
 	}

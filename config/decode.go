@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -65,10 +66,10 @@ func decodeValue(p *check.Problems, k string, raw json.RawMessage, v reflect.Val
 			return
 		}
 		byTag := jsonFields(v.Type())
-		for _, name := range slices.Sorted(mapKeys(fields)) {
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
 			i, ok := byTag[name]
 			if !ok {
-				p.Add(k, "unknown field %q%s", name, didYouMean(name, slices.Collect(mapKeys(byTag))))
+				p.Add(k, "unknown field %q%s", name, didYouMean(name, slices.Collect(maps.Keys(byTag))))
 				continue
 			}
 			decodeValue(p, k+"."+name, fields[name], v.Field(i))
@@ -79,7 +80,7 @@ func decodeValue(p *check.Problems, k string, raw json.RawMessage, v reflect.Val
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(entries))
-		for _, name := range slices.Sorted(mapKeys(entries)) {
+		for _, name := range slices.Sorted(maps.Keys(entries)) {
 			e := reflect.New(v.Type().Elem()).Elem()
 			decodeValue(p, k+"."+name, entries[name], e)
 			m.SetMapIndex(reflect.ValueOf(name).Convert(v.Type().Key()), e)

@@ -19,7 +19,7 @@ func parseNetwork(value, region string, p *check.Problems) vpc.Settings {
 	p.Join(n.Validate(k))
 	for i, z := range n.AvailabilityZones {
 		if vpc.ZonePattern.MatchString(z) && !strings.HasPrefix(z, region) {
-			p.Add(idx(k+".availabilityZones", i), "%q is not in region %s (aws:region)", z, region)
+			p.Add(check.Index(k+".availabilityZones", i), "%q is not in region %s (aws:region)", z, region)
 		}
 	}
 	return n
