@@ -46,6 +46,8 @@ type Args struct {
 	Tags map[string]string
 	// Protect protects the vaults (they hold the recovery points).
 	Protect bool
+	// Adopt imports the console-made vault and plan; nil creates them.
+	Adopt *Adoption
 }
 
 func (a *Args) check(name string) error {
@@ -53,6 +55,9 @@ func (a *Args) check(name string) error {
 		return errors.New("backup: args are required")
 	}
 	errs := []error{a.Settings.Validate(name)}
+	if a.Adopt != nil {
+		errs = append(errs, a.Adopt.Validate(name+".adopt", a.Settings))
+	}
 	if len(a.Resources) == 0 {
 		errs = append(errs, errors.New("backup: Resources is empty; a selection needs at least one ARN"))
 	}
@@ -88,12 +93,16 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	// then uses AWS Backup's managed key; Backup.1 is met either way).
 	// Protect is only ever added, never set false: a protect option on the
 	// component must still reach the vault.
+	adopt := Adoption{}
+	if args.Adopt != nil {
+		adopt = *args.Adopt
+	}
 	vaultOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
 	if args.Protect {
 		vaultOpts = append(vaultOpts, pulumi.Protect(true))
 	}
-	if args.VaultImportID != "" {
-		vaultOpts = append(vaultOpts, pulumi.Import(pulumi.ID(args.VaultImportID)))
+	if adopt.VaultName != "" {
+		vaultOpts = append(vaultOpts, pulumi.Import(pulumi.ID(adopt.VaultName)))
 	}
 	vault, err := backup.NewVault(ctx, name+"-vault", &backup.VaultArgs{
 		Name: pulumi.String(args.VaultName),
@@ -185,8 +194,8 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	}
 
 	planOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
-	if args.PlanImportID != "" {
-		planOpts = append(planOpts, pulumi.Import(pulumi.ID(args.PlanImportID)))
+	if adopt.PlanID != "" {
+		planOpts = append(planOpts, pulumi.Import(pulumi.ID(adopt.PlanID)))
 	}
 	var recoveryPointTags pulumi.StringMapInput
 	if len(args.Tags) > 0 {

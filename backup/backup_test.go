@@ -242,8 +242,7 @@ func TestNoColdStorageAndUnprotected(t *testing.T) {
 func TestAdoptCopyAndLock(t *testing.T) {
 	t.Parallel()
 	a := runbookArgs()
-	a.VaultImportID = "article-pipeline-prod"
-	a.PlanImportID = "01234567-89ab-cdef-0123-456789abcdef"
+	a.Adopt = &Adoption{VaultName: "article-pipeline-prod", PlanID: "01234567-89ab-cdef-0123-456789abcdef"}
 	a.CopyToRegion = "us-east-2"
 	a.VaultLock = &VaultLock{MinRetentionDays: 7, MaxRetentionDays: 365, ChangeableForDays: 3}
 	m, _ := run(t, a)
@@ -321,6 +320,10 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 	}{
 		{"no resources", func(a *Args) { a.Resources = nil }, "Resources is empty"},
 		{"nil resource", func(a *Args) { a.Resources = append(a.Resources, nil) }, "Resources[2] is nil"},
+		{"adopted vault under another name", func(a *Args) { a.Adopt = &Adoption{VaultName: "old-vault"} },
+			`backup.adopt.vaultName: "old-vault" differs from the vault name "article-pipeline-prod"`},
+		{"adopted plan ID not a UUID", func(a *Args) { a.Adopt = &Adoption{PlanID: "my-plan"} },
+			`backup.adopt.planId: "my-plan" is not a backup plan ID`},
 		// The settings' own rules (settings_test.go) run before anything is declared.
 		{"a settings rule", func(a *Args) { a.DeleteAfterDays = 91 },
 			"backup.deleteAfterDays: 91 is too soon"},

@@ -33,10 +33,30 @@ type Settings struct {
 	CopyToRegion string `json:"copyToRegion"`
 	// VaultLock locks the (primary) vault; nil for no lock.
 	VaultLock *VaultLock `json:"vaultLock"`
-	// VaultImportID (the vault name) and PlanImportID (the plan ID) adopt the
-	// console-made vault and plan.
-	VaultImportID string `json:"vaultImportId"`
-	PlanImportID  string `json:"planImportId"`
+}
+
+// Adoption names the console-made vault and plan to import instead of create
+// (article-pipeline:adopt.backup).
+type Adoption struct {
+	// VaultName is the vault's import ID; it must equal Settings.VaultName (a
+	// different name would replace the vault).
+	VaultName string `json:"vaultName"`
+	// PlanID is the plan's import ID (a UUID; aws backup list-backup-plans).
+	PlanID string `json:"planId"`
+}
+
+// Validate checks the IDs against the settings they adopt.
+func (a Adoption) Validate(k string, s Settings) error {
+	var p check.Problems
+	if a.VaultName != "" && a.VaultName != s.VaultName {
+		p.Add(k+".vaultName", "%q differs from the vault name %q; set the vault name to the existing vault's, "+
+			"or a new vault would replace it", a.VaultName, s.VaultName)
+	}
+	if a.PlanID != "" && !planIDPattern.MatchString(a.PlanID) {
+		p.Add(k+".planId", "%q is not a backup plan ID (a UUID such as 01234567-89ab-cdef-0123-456789abcdef; "+
+			"aws backup list-backup-plans shows it)", a.PlanID)
+	}
+	return p.Err()
 }
 
 // VaultLock locks the vault: recovery points cannot be deleted before
@@ -147,19 +167,8 @@ func (s Settings) Validate(k string) error {
 				s.DeleteAfterDays, l.MinRetentionDays, l.MaxRetentionDays, lk)
 		}
 	}
-	if s.VaultImportID != "" && s.VaultImportID != s.VaultName {
-		p.Add(k+".vaultImportId", "%q differs from vaultName %q; a vault's import ID is its name, and a "+
-			"different name would replace it", s.VaultImportID, s.VaultName)
-	}
-	if s.PlanImportID != "" && !planIDPattern.MatchString(s.PlanImportID) {
-		p.Add(k+".planImportId", "%q is not a backup plan ID (a UUID such as "+
-			"01234567-89ab-cdef-0123-456789abcdef; aws backup list-backup-plans shows it)", s.PlanImportID)
-	}
 	return p.Err()
 }
-
-// IsPlanID reports whether id looks like an AWS Backup plan ID (a UUID).
-func IsPlanID(id string) bool { return planIDPattern.MatchString(id) }
 
 // checkSchedule returns what is wrong with an AWS Backup schedule, or "".
 // AWS Backup takes cron expressions only (six fields, in UTC), at most hourly.

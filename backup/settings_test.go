@@ -82,10 +82,6 @@ func TestValidate(t *testing.T) {
 		{"retention outside lock", `{"vaultLock":{"minRetentionDays":7,"maxRetentionDays":90}}`,
 			"article-pipeline:backup.deleteAfterDays: 180 is outside the vault lock's retention range 7..90 " +
 				"(article-pipeline:backup.vaultLock)"},
-		{"vault import id differs", `{"vaultImportId":"old-vault"}`,
-			`article-pipeline:backup.vaultImportId: "old-vault" differs from vaultName "article-pipeline-prod"`},
-		{"plan import id not a uuid", `{"planImportId":"my-plan"}`,
-			`article-pipeline:backup.planImportId: "my-plan" is not a backup plan ID`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

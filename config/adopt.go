@@ -1,18 +1,86 @@
 package config
 
 import (
+	"encoding/json"
+	"maps"
 	"slices"
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
+	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 	"github.com/np-mrd/article-pipeline-infra/parameters"
+	"github.com/np-mrd/article-pipeline-infra/vpc"
 )
 
-// applyAdoption carries the adopt section into the settings of what it names,
-// so each component gets its import IDs, and checks that each name exists.
-func applyAdoption(s *Settings, p *check.Problems) {
+// Adopt is article-pipeline:adopt, the one place that names resources that
+// already exist (made by the console or Copilot) and are imported instead of
+// created.
+type Adopt struct {
+	Network  *vpc.ImportIDs     `json:"network"`
+	Database *database.Adoption `json:"database"`
+	// Buckets lists the roles of buckets that already exist (import ID = name).
+	Buckets []string `json:"buckets"`
+	// Parameters lists the NAMEs of parameters that already exist under this
+	// stack's path (import ID = the full parameter name).
+	Parameters []string         `json:"parameters"`
+	Backup     *backup.Adoption `json:"backup"`
+}
+
+// retiredFields are the second ways to adopt a resource that article-pipeline:adopt
+// replaced: two keys for one import once lost an import ID (the running
+// database would have been created anew).
+var retiredFields = map[string]map[string]string{
+	"database": {"instanceImportId": "adopt.database.instanceId", "subnetGroupImportId": "adopt.database.subnetGroupName"},
+	"backup":   {"vaultImportId": "adopt.backup.vaultName", "planImportId": "adopt.backup.planId"},
+}
+
+// checkRetired names a retired adoption field where a stack file still sets it.
+func checkRetired(raw Raw, p *check.Problems) {
+	for _, k := range slices.Sorted(maps.Keys(retiredFields)) {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal([]byte(raw.Values[key(k)]), &fields) != nil {
+			continue
+		}
+		for _, f := range slices.Sorted(maps.Keys(fields)) {
+			if to, retired := retiredFields[k][f]; retired {
+				p.Add(key(k)+"."+f, "is no longer read; adopt with %s (one key per adopted resource)", key(to))
+			}
+		}
+	}
+	var buckets map[string]map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw.Values[key("buckets")]), &buckets) == nil {
+		for _, role := range slices.Sorted(maps.Keys(buckets)) {
+			if _, set := buckets[role]["adopt"]; set {
+				p.Add(key("buckets")+"."+role+".adopt", "is no longer read; list the role in %s (one key per "+
+					"adopted resource)", key("adopt.buckets"))
+			}
+		}
+	}
+}
+
+// parseAdopt reads article-pipeline:adopt and checks each ID against the
+// settings of what it adopts.
+func parseAdopt(value string, s *Settings, p *check.Problems) Adopt {
 	k := key("adopt")
-	for i, role := range s.Adopt.Buckets {
+	var a Adopt
+	if !decodeOver(p, k, value, &a) {
+		return a
+	}
+	if a.Network != nil {
+		p.Join(a.Network.Validate(k+".network", len(s.Network.PublicSubnets)))
+		if s.SharedStack != "" {
+			p.Add(k+".network", "cannot adopt a VPC while %s names a stack that owns it; set one or the other",
+				key("sharedStack"))
+		}
+	}
+	if a.Database != nil {
+		if !s.Database.Enabled {
+			p.Add(k+".database", "names a database to adopt but %s.enabled is false", key("database"))
+		} else {
+			p.Join(a.Database.Validate(k+".database", s.Database))
+		}
+	}
+	for i, role := range a.Buckets {
 		b, ok := s.Buckets[role]
 		switch {
 		case !ok:
@@ -20,45 +88,19 @@ func applyAdoption(s *Settings, p *check.Problems) {
 				role, check.Quoted(s.Buckets.Roles()))
 		case b.Shared && s.SharedStack != "":
 			p.Add(check.Index(k+".buckets", i), "%q is owned by %s; adopt it in that stack", role, s.SharedStack)
-		default:
-			b.Adopt = true
-			s.Buckets[role] = b
 		}
 	}
-	for i, name := range s.Adopt.Parameters {
+	for i, name := range a.Parameters {
 		if _, ok := s.Parameters.Values[name]; !ok && !slices.Contains(parameters.Generated, name) {
 			p.Add(check.Index(k+".parameters", i), "%q is not a declared parameter (%s) nor a generated one (%s)",
 				name, key("parameters"), check.Quoted(parameters.Generated))
 		}
 	}
-	if id := s.Adopt.DatabaseInstance; id != "" || s.Adopt.DatabaseSubnetGroup != "" {
-		switch {
-		case !s.Database.Enabled:
-			p.Add(k+".database", "names a database to adopt but %s.enabled is false", key("database"))
-		case id != "" && id != s.Database.Identifier:
-			p.Add(k+".database.instanceId", "%q differs from %s.identifier %q; set the identifier to the running "+
-				"instance's, or a new instance would be created beside it", id, key("database"), s.Database.Identifier)
-		}
-		s.Database.InstanceImportID = id
-		s.Database.SubnetGroupImportID = s.Adopt.DatabaseSubnetGroup
-	}
-	if s.Adopt.BackupVault != "" || s.Adopt.BackupPlanID != "" {
+	if a.Backup != nil {
 		if !s.Backup.Enabled {
 			p.Add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))
 		}
-		if v := s.Adopt.BackupVault; v != "" {
-			if v != s.Backup.VaultName {
-				p.Add(k+".backup.vaultName", "%q differs from %s.vaultName %q; set the vault name to the existing "+
-					"vault's, or a new vault would replace it", v, key("backup"), s.Backup.VaultName)
-			}
-			s.Backup.VaultImportID = v
-		}
-		if id := s.Adopt.BackupPlanID; id != "" {
-			if !backup.IsPlanID(id) {
-				p.Add(k+".backup.planId", "%q is not a backup plan ID (a UUID); find it with "+
-					"`aws backup list-backup-plans`", id)
-			}
-			s.Backup.PlanImportID = id
-		}
+		p.Join(a.Backup.Validate(k+".backup", s.Backup))
 	}
+	return a
 }

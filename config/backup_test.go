@@ -42,8 +42,7 @@ func TestBackupOverrides(t *testing.T) {
 	b := parseBackup(`{"enabled":true,"vaultName":"np-mrd-vault","planName":"np.mrd-plan","ruleName":"weekly_rule",
 		"schedule":"cron(30 8 ? * SUN *)","startWindowMinutes":60,"completionWindowMinutes":720,
 		"coldStorageAfterDays":0,"deleteAfterDays":35,"copyToRegion":"us-east-2",
-		"vaultLock":{"minRetentionDays":7,"maxRetentionDays":365,"changeableForDays":3},
-		"vaultImportId":"np-mrd-vault","planImportId":"01234567-89ab-cdef-0123-456789abcdef"}`,
+		"vaultLock":{"minRetentionDays":7,"maxRetentionDays":365,"changeableForDays":3}}`,
 		"development", "us-west-2", &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
@@ -52,8 +51,7 @@ func TestBackupOverrides(t *testing.T) {
 		Enabled: true, VaultName: "np-mrd-vault", PlanName: "np.mrd-plan", RuleName: "weekly_rule",
 		Schedule: "cron(30 8 ? * SUN *)", StartWindowMinutes: 60, CompletionWindowMinutes: 720,
 		ColdStorageAfterDays: 0, DeleteAfterDays: 35, CopyToRegion: "us-east-2",
-		VaultLock:     &backup.VaultLock{MinRetentionDays: 7, MaxRetentionDays: 365, ChangeableForDays: 3},
-		VaultImportID: "np-mrd-vault", PlanImportID: "01234567-89ab-cdef-0123-456789abcdef",
+		VaultLock: &backup.VaultLock{MinRetentionDays: 7, MaxRetentionDays: 365, ChangeableForDays: 3},
 	}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("got  %+v\nwant %+v", b, want)

@@ -79,24 +79,6 @@ type Settings struct {
 	Services services.Services
 }
 
-// Adopt holds IDs of resources that already exist (created by the console or
-// Copilot) and are imported instead of created.
-type Adopt struct {
-	Network *vpc.ImportIDs
-	// Buckets lists the roles of buckets that already exist (import ID = name).
-	Buckets []string
-	// Parameters lists the NAMEs of parameters that already exist under this
-	// stack's path (import ID = the full parameter name).
-	Parameters []string
-	// DatabaseInstance (the RDS identifier) and DatabaseSubnetGroup (its DB subnet
-	// group's name) adopt the console-made database.
-	DatabaseInstance    string
-	DatabaseSubnetGroup string
-	// BackupVault and BackupPlanID adopt the console-made vault (by name) and plan (by ID).
-	BackupVault  string
-	BackupPlanID string
-}
-
 // Raw is a stack's config as Pulumi hands it to the program: every value a
 // string (objects and arrays as JSON), keyed "namespace:key".
 type Raw struct {
@@ -191,7 +173,6 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 
 	s.Network = parseNetwork(raw.Values[key("network")], s.Region, &p)
-	s.Adopt = parseAdopt(raw.Values[key("adopt")], &p)
 	s.Buckets = parseBuckets(raw.Values[key("buckets")], s.Environment, s.Protect, &p)
 	s.Policy = parsePolicy(raw.Values[key("policy")], &p)
 	s.Parameters = parameters.Settings{
@@ -241,17 +222,11 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 
 	s.Delivery = parseDelivery(raw.Values[key("delivery")], s.Environment, s.SharedStack, &p)
-	applyAdoption(s, &p)
+	s.Adopt = parseAdopt(raw.Values[key("adopt")], s, &p)
+	checkRetired(raw, &p)
 	if !s.Network.Enabled && s.SharedStack != "" {
 		p.Add(key("network")+".enabled", "false while %s names a stack to share the network with; "+
 			"remove one of them", key("sharedStack"))
-	}
-	if s.Adopt.Network != nil {
-		p.Join(s.Adopt.Network.Validate(key("adopt")+".network", len(s.Network.PublicSubnets)))
-		if s.SharedStack != "" {
-			p.Add(key("adopt")+".network", "cannot adopt a VPC while %s names a stack that owns it; "+
-				"set one or the other", key("sharedStack"))
-		}
 	}
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -218,3 +218,37 @@ func TestProtectedDatabaseKeepsDeletionProtection(t *testing.T) {
 		t.Fatalf("development may turn it off: %v", err)
 	}
 }
+
+// TestOneKeyPerAdoption: the retired second ways to adopt are refused, naming
+// the key that replaced them, and the adopt section's IDs reach the settings
+// they adopt unchanged (an import ID is never overwritten by another key).
+func TestOneKeyPerAdoption(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ kv []string }{
+		{[]string{"article-pipeline:database", `{"identifier":"np-db","instanceImportId":"np-db"}`,
+			"article-pipeline:adopt", `{"database":{"subnetGroupName":"np-db-subnets"}}`}},
+	} {
+		_, err := Parse(stackRaw("prod", tc.kv...))
+		want := "article-pipeline:database.instanceImportId: is no longer read; adopt with " +
+			"article-pipeline:adopt.database.instanceId (one key per adopted resource)"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v\nwant %q", err, want)
+		}
+	}
+	for _, kv := range [][]string{
+		{"article-pipeline:backup", `{"vaultImportId":"v"}`},
+		{"article-pipeline:buckets", `{"deposition":{"adopt":true}}`},
+	} {
+		if _, err := Parse(stackRaw("prod", kv...)); err == nil || !strings.Contains(err.Error(), "is no longer read") {
+			t.Errorf("%s: err = %v", kv[1], err)
+		}
+	}
+	s, err := Parse(stackRaw("prod", "article-pipeline:database", `{"identifier":"np-db"}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db","subnetGroupName":"np-db-subnets"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Adopt.Database; a == nil || a.InstanceID != "np-db" || a.SubnetGroupName != "np-db-subnets" {
+		t.Errorf("adopt.database = %+v", s.Adopt.Database)
+	}
+}

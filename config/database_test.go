@@ -21,7 +21,7 @@ func TestDatabaseOverrides(t *testing.T) {
 		"performanceInsightsRetentionDays":93,"monitoringInterval":0,"logExports":false,"logRetentionDays":3653,
 		"deletionProtection":false,"skipFinalSnapshot":true,"allowedCidrs":["10.0.0.0/16","192.168.1.0/24"],
 		"databaseName":"np_mrd","appUser":"np_app","bootstrap":false,"tunnelHost":"localhost","tunnelPort":15432,
-		"connectTimeout":5,"proxy":true,"instanceImportId":"np-deposition-db","subnetGroupImportId":"np-db-subnets"}`,
+		"connectTimeout":5,"proxy":true}`,
 		"article-pipeline-development", false, &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func TestDatabaseOverrides(t *testing.T) {
 		LogRetentionDays: 3653, DeletionProtection: false, SkipFinalSnapshot: true,
 		AllowedCIDRs: []string{"10.0.0.0/16", "192.168.1.0/24"},
 		DatabaseName: "np_mrd", AppUser: "np_app", Bootstrap: false, TunnelHost: "localhost", TunnelPort: 15432,
-		ConnectTimeout: 5, Proxy: true, InstanceImportID: "np-deposition-db", SubnetGroupImportID: "np-db-subnets",
+		ConnectTimeout: 5, Proxy: true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

@@ -24,33 +24,3 @@ func parseNetwork(value, region string, p *check.Problems) vpc.Settings {
 	}
 	return n
 }
-
-type rawAdopt struct {
-	Network    *vpc.ImportIDs `json:"network"`
-	Buckets    []string       `json:"buckets"`
-	Parameters []string       `json:"parameters"`
-	Database   *struct {
-		InstanceID      string `json:"instanceId"`
-		SubnetGroupName string `json:"subnetGroupName"`
-	} `json:"database"`
-	Backup *struct {
-		VaultName string `json:"vaultName"`
-		PlanID    string `json:"planId"`
-	} `json:"backup"`
-}
-
-func parseAdopt(value string, p *check.Problems) Adopt {
-	var r rawAdopt
-	var a Adopt
-	if !decodeOver(p, key("adopt"), value, &r) {
-		return a
-	}
-	a.Buckets, a.Parameters, a.Network = r.Buckets, r.Parameters, r.Network
-	if r.Database != nil {
-		a.DatabaseInstance, a.DatabaseSubnetGroup = r.Database.InstanceID, r.Database.SubnetGroupName
-	}
-	if r.Backup != nil {
-		a.BackupVault, a.BackupPlanID = r.Backup.VaultName, r.Backup.PlanID
-	}
-	return a
-}

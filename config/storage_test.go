@@ -107,11 +107,6 @@ func TestParseBuckets(t *testing.T) {
 					t.Errorf("rules = %+v", b["deposition"].LifecycleRules)
 				}
 			}},
-		{"adopt", "prod", true, `{"djangoStatic":{"adopt":true}}`, func(t *testing.T, b storage.Buckets) {
-			if !b["djangoStatic"].Adopt || b["deposition"].Adopt {
-				t.Errorf("adopt: static=%v deposition=%v", b["djangoStatic"].Adopt, b["deposition"].Adopt)
-			}
-		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -64,6 +64,8 @@ type Args struct {
 	// Protect protects the instance (and the application database) from deletion
 	// by Pulumi; a protected database never skips its final snapshot.
 	Protect bool
+	// Adopt imports the running instance and its subnet group; nil creates them.
+	Adopt *Adoption
 }
 
 // Postgres is the database component.
@@ -104,6 +106,9 @@ var grantNamePattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 // own rules, and what only the wiring can get wrong.
 func (a *Args) check(name string) error {
 	errs := []error{a.Settings.Validate(name)}
+	if a.Adopt != nil {
+		errs = append(errs, a.Adopt.Validate(name+".adopt", a.Settings))
+	}
 	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
 	if a.VpcID == nil {
 		bad("VpcID is required")
@@ -183,10 +188,14 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		SubnetIds:   args.SubnetIDs,
 	}
 	subnetOpts := []pulumi.ResourceOption{parent}
-	if args.SubnetGroupImportID != "" {
+	adopt := Adoption{}
+	if args.Adopt != nil {
+		adopt = *args.Adopt
+	}
+	if adopt.SubnetGroupName != "" {
 		// An imported group keeps its name; an auto-name would replace it.
-		subnetArgs.Name = pulumi.String(args.SubnetGroupImportID)
-		subnetOpts = append(subnetOpts, pulumi.Import(pulumi.ID(args.SubnetGroupImportID)))
+		subnetArgs.Name = pulumi.String(adopt.SubnetGroupName)
+		subnetOpts = append(subnetOpts, pulumi.Import(pulumi.ID(adopt.SubnetGroupName)))
 	}
 	subnets, err := rds.NewSubnetGroup(ctx, name+"-subnets", subnetArgs, subnetOpts...)
 	if err != nil {
@@ -289,7 +298,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	// With the bootstrap, the application database is created with its owner; an
 	// initial database would be owned by the master user. An adopted instance
 	// keeps the database it has.
-	if !args.Bootstrap && args.InstanceImportID == "" {
+	if !args.Bootstrap && adopt.InstanceID == "" {
 		instanceArgs.DbName = pulumi.String(args.DatabaseName)
 	}
 	// db_name only matters at creation and cannot change without replacing the
@@ -301,8 +310,8 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	if args.Protect {
 		instanceOpts = append(instanceOpts, pulumi.Protect(true))
 	}
-	if args.InstanceImportID != "" {
-		instanceOpts = append(instanceOpts, pulumi.Import(pulumi.ID(args.InstanceImportID)))
+	if adopt.InstanceID != "" {
+		instanceOpts = append(instanceOpts, pulumi.Import(pulumi.ID(adopt.InstanceID)))
 	}
 	instance, err := rds.NewInstance(ctx, name+"-instance", instanceArgs, instanceOpts...)
 	if err != nil {

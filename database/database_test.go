@@ -381,9 +381,9 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 	t.Parallel()
 	d := database.Defaults("article-pipeline-prod")
 	d.Identifier, d.FinalSnapshotIdentifier = "np-deposition-db", "np-deposition-db-final"
-	d.InstanceImportID, d.SubnetGroupImportID = "np-deposition-db", "np-deposition-subnets"
 	d.Bootstrap, d.DatabaseName = false, "np_mrd"
 	args := argsFrom(d, true)
+	args.Adopt = &database.Adoption{InstanceID: "np-deposition-db", SubnetGroupName: "np-deposition-subnets"}
 	args.MasterPassword = pulumi.String("the-running-password") // from secret config
 	m := run(t, args)
 	inst := m.MustFind(t, instanceType, "db-instance")
@@ -497,6 +497,12 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 		{"grant name", func(a *database.Args) {
 			a.AllowedSecurityGroups = []database.Grant{{Name: "Back End", SecurityGroupID: pulumi.String("sg-1")}}
 		}, `AllowedSecurityGroups[0].Name "Back End" must be unique lower-case kebab-case`},
+		{"adopted instance under another identifier", func(a *database.Args) {
+			a.Adopt = &database.Adoption{InstanceID: "np-deposition-db"}
+		}, `db.adopt.instanceId: "np-deposition-db" differs from the database identifier "article-pipeline-prod"`},
+		{"adopted subnet group named default", func(a *database.Args) {
+			a.Adopt = &database.Adoption{SubnetGroupName: "default"}
+		}, `db.adopt.subnetGroupName: "default" is not a DB subnet group name`},
 		// The settings' own rules (settings_test.go) run before anything is declared.
 		{"a settings rule", func(a *database.Args) { a.MonitoringInterval = 7 },
 			"db.monitoringInterval: 7 is not an enhanced-monitoring interval"},

@@ -69,10 +69,31 @@ type Settings struct {
 	// Proxy puts an RDS Proxy, named <identifier>-proxy, in front of the
 	// instance; DATABASE_URL then names it.
 	Proxy bool `json:"proxy"`
-	// InstanceImportID adopts the running instance (its identifier, equal to
-	// Identifier); SubnetGroupImportID adopts its DB subnet group by name.
-	InstanceImportID    string `json:"instanceImportId"`
-	SubnetGroupImportID string `json:"subnetGroupImportId"`
+}
+
+// Adoption names the running, console-made database to import instead of
+// create (article-pipeline:adopt.database).
+type Adoption struct {
+	// InstanceID is the RDS identifier; it must equal Settings.Identifier (an
+	// instance is imported by its identifier, and another one would be created
+	// beside it).
+	InstanceID string `json:"instanceId"`
+	// SubnetGroupName adopts the instance's DB subnet group by name.
+	SubnetGroupName string `json:"subnetGroupName"`
+}
+
+// Validate checks the IDs against the settings they adopt.
+func (a Adoption) Validate(k string, s Settings) error {
+	var p check.Problems
+	if a.InstanceID != "" && a.InstanceID != s.Identifier {
+		p.Add(k+".instanceId", "%q differs from the database identifier %q; set the identifier to the running "+
+			"instance's, or a new instance would be created beside it", a.InstanceID, s.Identifier)
+	}
+	if g := a.SubnetGroupName; g != "" && (len(g) > 255 || !subnetGroupPattern.MatchString(g) || g == "default") {
+		p.Add(k+".subnetGroupName", "%q is not a DB subnet group name; expected lower-case letters, digits, "+
+			"spaces, periods, underscores and hyphens, not \"default\"", g)
+	}
+	return p.Err()
 }
 
 // Defaults is the runbook's instance, named identifier: PostgreSQL 17 on
@@ -238,14 +259,6 @@ func (s Settings) Validate(k string) error {
 	if s.Proxy && idOK && len(s.Identifier)+len(proxySuffix) > 60 {
 		p.Add(f("proxy"), "the proxy is named %s%s, longer than RDS's 60 characters; expected an identifier "+
 			"of at most %d characters", s.Identifier, proxySuffix, 60-len(proxySuffix))
-	}
-	if s.InstanceImportID != "" && s.InstanceImportID != s.Identifier {
-		p.Add(f("instanceImportId"), "%q is not identifier %q; RDS imports an instance by its identifier, so set "+
-			"identifier to the running instance's too", s.InstanceImportID, s.Identifier)
-	}
-	if g := s.SubnetGroupImportID; g != "" && (len(g) > 255 || !subnetGroupPattern.MatchString(g) || g == "default") {
-		p.Add(f("subnetGroupImportId"), "%q is not a DB subnet group name; expected lower-case letters, digits, "+
-			"spaces, periods, underscores and hyphens, not \"default\"", g)
 	}
 	return p.Err()
 }

@@ -125,12 +125,8 @@ func TestValidate(t *testing.T) {
 			k + `.tunnelHost: "local host" is not a host name or address; expected e.g. localhost`},
 		{"tunnel port", `{"tunnelPort":0}`, k + ".tunnelPort: 0 is out of range; expected 1..65535"},
 		{"connect timeout", `{"connectTimeout":0}`, k + ".connectTimeout: 0 is out of range; expected 1..600 (seconds)"},
-		{"import other identifier", `{"instanceImportId":"np-deposition-db"}`,
-			k + `.instanceImportId: "np-deposition-db" is not identifier "article-pipeline-test"`},
 		{"proxy name too long", `{"proxy":true,"identifier":"` + strings.Repeat("a", 55) + `"}`,
 			k + `.proxy: the proxy is named ` + strings.Repeat("a", 55) + `-proxy, longer than RDS's 60 characters`},
-		{"subnet group import", `{"subnetGroupImportId":"default"}`,
-			k + `.subnetGroupImportId: "default" is not a DB subnet group name`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ func backupPlan(ctx *pulumi.Context, s *config.Settings, resources []pulumi.Stri
 	if !s.Backup.Enabled || len(resources) == 0 {
 		return nil, nil
 	}
-	args := &backup.Args{Settings: s.Backup, Resources: resources, Tags: tags, Protect: s.Protect}
+	args := &backup.Args{Settings: s.Backup, Resources: resources, Tags: tags, Protect: s.Protect,
+		Adopt: s.Adopt.Backup}
 	return backup.NewPlan(ctx, "backup", args, pulumi.Provider(provider))
 }

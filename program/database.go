@@ -27,6 +27,7 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provide
 		SubnetIDs:      net.privateSubnetIDs,
 		MasterPassword: masterPassword,
 		Protect:        s.Protect,
+		Adopt:          s.Adopt.Database,
 	}, pulumi.Provider(provider))
 }
 

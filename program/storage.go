@@ -3,6 +3,7 @@ package program
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -38,10 +39,7 @@ func buckets(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 			refs.arns[role] = sharedMapEntry(shared, "bucketArns", role)
 			continue
 		}
-		args := &storage.Args{Settings: b}
-		if b.Adopt {
-			args.ImportID = b.Name
-		}
+		args := &storage.Args{Settings: b, Adopt: slices.Contains(s.Adopt.Buckets, role)}
 		bucket, err := storage.NewBucket(ctx, "bucket-"+kebab(role), args, pulumi.Provider(provider))
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", role, err)

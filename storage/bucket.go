@@ -20,14 +20,14 @@ const typeToken = "article-pipeline:storage:Bucket"
 // imported.
 type Args struct {
 	Settings
-	// ImportID adopts an existing bucket: its import ID is its name. With
-	// Settings.Adopt, the side resources the console set exactly as this
-	// component declares them (ownership controls, default encryption and, when
-	// on, versioning) are imported by bucket name too. The public access block,
-	// lifecycle configuration and policy are written over the existing ones
-	// instead (each Put replaces the whole setting), because the program
-	// deliberately changes them and an import with a differing input fails.
-	ImportID string
+	// Adopt imports the existing bucket (its import ID is its name) and the
+	// side resources the console set exactly as this component declares them
+	// (ownership controls, default encryption and, when on, versioning), also by
+	// bucket name. The public access block, lifecycle configuration and policy
+	// are written over the existing ones instead (each Put replaces the whole
+	// setting), because the program deliberately changes them and an import
+	// with a differing input fails.
+	Adopt bool
 }
 
 // Bucket is one S3 bucket with its ownership controls, public access block,
@@ -47,15 +47,7 @@ func (a *Args) check(name string) error {
 	if a == nil {
 		return errors.New("args are required")
 	}
-	errs := []error{a.Settings.Validate(name)}
-	if a.ImportID != "" && a.ImportID != a.Name {
-		errs = append(errs, fmt.Errorf("ImportID %q differs from Name %q; a bucket's import ID is its name",
-			a.ImportID, a.Name))
-	}
-	if a.Adopt && a.ImportID == "" {
-		errs = append(errs, errors.New("Adopt needs ImportID: side resources are adopted with their bucket"))
-	}
-	return errors.Join(errs...)
+	return a.Settings.Validate(name)
 }
 
 // NewBucket declares one bucket and its settings.
@@ -72,8 +64,8 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if args.Protect {
 		bucketOpts = append(bucketOpts, pulumi.Protect(true))
 	}
-	if args.ImportID != "" {
-		bucketOpts = append(bucketOpts, pulumi.Import(pulumi.ID(args.ImportID)))
+	if args.Adopt {
+		bucketOpts = append(bucketOpts, pulumi.Import(pulumi.ID(args.Name)))
 	}
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
 		Bucket: pulumi.String(args.Name),

@@ -320,9 +320,8 @@ func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, pu
 func TestAdopt(t *testing.T) {
 	t.Parallel()
 	b := prodBuckets()[storage.RoleDeposition]
-	b.Adopt = true
 	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := storage.NewBucket(ctx, "bucket-deposition", &storage.Args{Settings: b, ImportID: b.Name})
+		_, err := storage.NewBucket(ctx, "bucket-deposition", &storage.Args{Settings: b, Adopt: true})
 		return err
 	})
 	if err != nil {
@@ -366,9 +365,6 @@ func TestBadArgs(t *testing.T) {
 		wantErr string
 	}{
 		{"nil", func() *storage.Args { return nil }, "args are required"},
-		{"adopt without import", func() *storage.Args { a := good(); a.Adopt = true; return a }, "Adopt needs ImportID"},
-		{"import other bucket", func() *storage.Args { a := good(); a.ImportID = "other"; return a },
-			`ImportID "other" differs from Name "b-1"`},
 		// The settings' own rules (settings_test.go) run before anything is declared.
 		{"a settings rule", func() *storage.Args { a := good(); a.Backup = true; return a },
 			"bucket-x.backup: the bucket is selected for backup but not versioned"},

@@ -101,9 +101,6 @@ type Settings struct {
 	// the stack named by article-pipeline:sharedStack owns it, and a stack with
 	// sharedStack set reads its name from that stack instead of creating it.
 	Shared bool `json:"shared"`
-	// Adopt imports the existing bucket (its import ID is its name) and its
-	// console-made side resources instead of creating them.
-	Adopt bool `json:"adopt"`
 }
 
 // Buckets are a stack's buckets keyed by role.
