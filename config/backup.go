@@ -6,11 +6,10 @@ import (
 )
 
 // parseBackup reads article-pipeline:backup over the runbook's plan named
-// article-pipeline-<env> (on in prod), in region (aws:region).
+// article-pipeline-<env>, in region (aws:region).
 func parseBackup(value, env, region string, p *check.Problems) backup.Settings {
 	k := key("backup")
 	b := backup.Defaults("article-pipeline-" + env)
-	b.Enabled = env == "prod"
 	if !decodeOver(p, k, value, &b) {
 		return b
 	}

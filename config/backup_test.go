@@ -12,7 +12,7 @@ import (
 func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 	t.Parallel()
 	var p check.Problems
-	prod := parseBackup("", "prod", "us-west-2", &p)
+	prod := parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 	if !reflect.DeepEqual(prod, want) {
 		t.Errorf("prod = %+v\nwant %+v", prod, want)
 	}
-	dev := parseBackup("", "development", "us-west-2", &p)
+	dev := parseBackup(merged("development", "article-pipeline:backup", ""), "development", "us-west-2", &p)
 	if dev.Enabled || dev.VaultName != "article-pipeline-development" || dev.PlanName != "article-pipeline-development" {
 		t.Errorf("development = %+v", dev)
 	}
@@ -58,7 +58,7 @@ func TestBackupOverrides(t *testing.T) {
 	}
 
 	// A lock with only a minimum keeps AWS's widest maximum and governance mode.
-	b = parseBackup(`{"vaultLock":{"minRetentionDays":30}}`, "prod", "us-west-2", &p)
+	b = parseBackup(merged("prod", "article-pipeline:backup", `{"vaultLock":{"minRetentionDays":30}}`), "prod", "us-west-2", &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestBackupBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			parseBackup(tc.value, "prod", "us-west-2", &p)
+			parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2", &p)
 			if err := p.Err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
 			}

@@ -156,12 +156,12 @@ func Parse(raw Raw) (*Settings, error) {
 	if !check.RegionPattern.MatchString(s.Region) {
 		p.Add("aws:region", "%q is not an AWS region name such as us-west-2", s.Region)
 	}
-	s.Protect = s.Environment == "prod"
-	if b, ok := v(key("protect")); ok {
-		pv, err := strconv.ParseBool(b)
-		if err != nil {
-			p.Add(key("protect"), "%q is not a boolean; expected true or false", b)
-		}
+	if b, ok := v(key("protect")); !ok {
+		p.Add(key("protect"), "required: every stack states whether its stateful resources (database, "+
+			"deposition bucket, backup vault) are protected from deletion; expected true or false")
+	} else if pv, err := strconv.ParseBool(b); err != nil {
+		p.Add(key("protect"), "%q is not a boolean; expected true or false", b)
+	} else {
 		s.Protect = pv
 	}
 	if ref, ok := v(key("sharedStack")); ok {
@@ -191,8 +191,8 @@ func Parse(raw Raw) (*Settings, error) {
 		}
 		s.DatabaseMasterPassword = pw
 	}
-	s.Domain = parseDomain(raw.Values[key("domain")], s.Environment, &p)
-	s.Platform = parsePlatform(raw.Values[key("platform")], s.Environment, &p)
+	s.Domain = parseDomain(raw.Values[key("domain")], &p)
+	s.Platform = parsePlatform(raw.Values[key("platform")], &p)
 	bucketVars := map[string]string{}
 	for role, b := range s.Buckets {
 		bucketVars[role] = b.EnvVar

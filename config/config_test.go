@@ -1,16 +1,26 @@
 package config
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 )
 
 // stackRaw builds the raw config of a stack from namespaced key/value pairs.
+// stackRaw builds the raw config of a stack: what its committed stack file
+// states (stackFiles; protect: false for any other stack), with kv laid over.
 func stackRaw(stack string, kv ...string) Raw {
-	r := Raw{Project: Namespace, Stack: stack, Values: map[string]string{}, Secret: map[string]bool{}}
+	r := Raw{Project: Namespace, Stack: stack, Values: map[string]string{"article-pipeline:protect": "false"},
+		Secret: map[string]bool{}}
+	for k, v := range stackFiles[stack] {
+		r.Values[k] = v
+	}
 	for i := 0; i+1 < len(kv); i += 2 {
-		r.Values[kv[i]] = kv[i+1]
+		r.Values[kv[i]] = merged(stack, kv[i], kv[i+1])
 	}
 	return r
 }
@@ -250,5 +260,87 @@ func TestOneKeyPerAdoption(t *testing.T) {
 	}
 	if a := s.Adopt.Database; a == nil || a.InstanceID != "np-db" || a.SubnetGroupName != "np-db-subnets" {
 		t.Errorf("adopt.database = %+v", s.Adopt.Database)
+	}
+}
+
+// TestTopologyComesFromTheStackFile: a stack's services, buckets, domain,
+// backup and protection are what its file says, whatever it is called; a
+// staging copy of prod's file runs what prod runs.
+func TestTopologyComesFromTheStackFile(t *testing.T) {
+	t.Parallel()
+	prod, err := Parse(stackRaw("prod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	staging := stackRaw("staging")
+	for k, v := range stackFiles["prod"] {
+		staging.Values[k] = v
+	}
+	copyOfProd, err := Parse(staging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := copyOfProd.Services.Names(), prod.Services.Names(); !slices.Equal(got, want) {
+		t.Errorf("staging services %v, prod's %v", got, want)
+	}
+	if got, want := copyOfProd.Buckets.Roles(), prod.Buckets.Roles(); !slices.Equal(got, want) {
+		t.Errorf("staging buckets %v, prod's %v", got, want)
+	}
+	if !copyOfProd.Protect || !copyOfProd.Backup.Enabled || copyOfProd.Domain.Name != "npdeposition.org" ||
+		!copyOfProd.Platform.LoadBalancerDeletionProtection {
+		t.Errorf("staging = protect %v, backup %v, domain %q, load balancer deletion protection %v",
+			copyOfProd.Protect, copyOfProd.Backup.Enabled, copyOfProd.Domain.Name,
+			copyOfProd.Platform.LoadBalancerDeletionProtection)
+	}
+	// A stack named prod with an empty file gets the same defaults as any other.
+	bare, err := Parse(Raw{Project: Namespace, Stack: "prod", Values: map[string]string{
+		"article-pipeline:protect": "true"}, Secret: map[string]bool{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bare.Services.Names(); !slices.Equal(got, []string{"backend", "frontend"}) || bare.Backup.Enabled ||
+		bare.Domain.Enabled() || !slices.Equal(bare.Buckets.Roles(), []string{"deposition"}) {
+		t.Errorf("bare prod: services %v, backup %v, domain %q, buckets %v", got, bare.Backup.Enabled,
+			bare.Domain.Name, bare.Buckets.Roles())
+	}
+}
+
+func TestProtectIsStatedInEveryStackFile(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(Raw{Project: Namespace, Stack: "staging", Values: map[string]string{}, Secret: map[string]bool{}})
+	want := "article-pipeline:protect: required: every stack states whether its stateful resources"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v\nwant %q", err, want)
+	}
+}
+
+// TestNoCodeBranchesOnTheEnvironmentName keeps topology out of Go: no non-test
+// source compares a name with "prod" or "development".
+func TestNoCodeBranchesOnTheEnvironmentName(t *testing.T) {
+	t.Parallel()
+	bad := regexp.MustCompile(`(==|!=|case)\s*"(prod|development)"|"(prod|development)"\s*(==|!=)`)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && d.Name() != ".." || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if bad.MatchString(line) {
+				t.Errorf("%s:%d branches on an environment name: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -12,14 +12,10 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
-// parseDomain reads article-pipeline:domain (npdeposition.org in prod). name: ""
-// turns a default domain off.
-func parseDomain(value, env string, p *check.Problems) services.DomainSettings {
+// parseDomain reads article-pipeline:domain.
+func parseDomain(value string, p *check.Problems) services.DomainSettings {
 	k := key("domain")
 	d := services.DefaultDomain()
-	if env == "prod" {
-		d.Name = "npdeposition.org"
-	}
 	if !decodeOver(p, k, value, &d) {
 		return d
 	}
@@ -28,12 +24,10 @@ func parseDomain(value, env string, p *check.Problems) services.DomainSettings {
 	return d
 }
 
-// parsePlatform reads article-pipeline:platform (load balancer deletion
-// protection on in prod).
-func parsePlatform(value, env string, p *check.Problems) services.PlatformSettings {
+// parsePlatform reads article-pipeline:platform.
+func parsePlatform(value string, p *check.Problems) services.PlatformSettings {
 	k := key("platform")
 	pl := services.DefaultPlatform()
-	pl.LoadBalancerDeletionProtection = env == "prod"
 	if !decodeOver(p, k, value, &pl) {
 		return pl
 	}
@@ -53,32 +47,14 @@ type ServicesContext struct {
 	Buckets map[string]string
 }
 
-// defaultServices are the services a stack has before its stack file speaks:
-// the backend and the frontend everywhere; in prod also the NER and ML tools,
-// which development's backend reaches in prod (runbook "Deploying the NER tool").
-func defaultServices(env string) services.Services {
-	s := services.Runbook(slices.Sorted(maps.Keys(storage.Runbook(env))), parameters.DatabaseURL)
-	backend := s["backend"]
-	if env == "prod" {
-		backend.ServiceURLs = map[string]string{"NER_TOOL_URL": "nertool", "ML_TOOL_URL": "mltool"}
-	} else {
-		backend.SharedURLs = map[string]string{"NER_TOOL_URL": "nertoolUrl", "ML_TOOL_URL": "mltoolUrl"}
-		for _, tool := range []string{"nertool", "mltool"} {
-			t := s[tool]
-			t.Enabled = false
-			s[tool] = t
-		}
-	}
-	s["backend"] = backend
-	return s
-}
-
-// parseServices reads article-pipeline:services. Each entry is read over the
-// service of that name (a new name starts from services.Base and must give a
-// port) and is enabled unless it is null or says enabled: false.
+// parseServices reads article-pipeline:services over the runbook's services
+// (the backend and the frontend; the NER and ML tools when a stack file
+// names them). Each entry is read over the service of that name (a new name
+// starts from services.Base and must give a port) and is enabled unless it is
+// null or says enabled: false.
 func parseServices(value string, c ServicesContext, p *check.Problems) services.Services {
 	k := key("services")
-	all := defaultServices(c.Environment)
+	all := services.Runbook(slices.Sorted(maps.Keys(storage.Runbook(c.Environment))), parameters.DatabaseURL)
 	var entries map[string]json.RawMessage
 	if !decodeOver(p, k, value, &entries) {
 		return all

@@ -14,12 +14,12 @@ import (
 func servicesContext(env string) ServicesContext {
 	buckets := map[string]string{}
 	var p check.Problems
-	for role, b := range parseBuckets("", env, false, &p) {
+	for role, b := range parseBuckets(merged(env, "article-pipeline:buckets", ""), env, false, &p) {
 		buckets[role] = b.EnvVar
 	}
 	return ServicesContext{
 		Environment: env,
-		Domain:      parseDomain("", env, &p),
+		Domain:      parseDomain(merged(env, "article-pipeline:domain", ""), &p),
 		Parameters:  []string{"MAILGUN_API_KEY", "SLACK_WEBHOOK", "COMPOUND_BUCKET_V3"},
 		Buckets:     buckets,
 	}
@@ -27,7 +27,7 @@ func servicesContext(env string) ServicesContext {
 
 func parseServicesForTest(value string, c ServicesContext) (services.Services, error) {
 	var p check.Problems
-	s := parseServices(value, c, &p)
+	s := parseServices(merged(c.Environment, "article-pipeline:services", value), c, &p)
 	return s, p.Err()
 }
 
@@ -277,7 +277,7 @@ func TestDomain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			got := parseDomain(tc.value, tc.env, &p)
+			got := parseDomain(merged(tc.env, "article-pipeline:domain", tc.value), &p)
 			err := p.Err()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -318,7 +318,7 @@ func TestPlatform(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			got := parsePlatform(tc.value, tc.env, &p)
+			got := parsePlatform(merged(tc.env, "article-pipeline:platform", tc.value), &p)
 			err := p.Err()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

@@ -9,35 +9,13 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
-// defaultBuckets are the buckets a stack has before its stack file speaks: the
-// deposition bucket always; prod also the RSS archive, the static and the
-// charts buckets; development the static bucket (which prod owns).
+// defaultBuckets are the runbook's buckets, of which a stack has the
+// deposition bucket unless its stack file says otherwise; protect is the
+// stack's article-pipeline:protect, which the deposition bucket follows.
 func defaultBuckets(env string, protect bool) storage.Buckets {
 	b := storage.Runbook(env)
-	enable := func(roles ...string) {
-		for _, role := range roles {
-			s := b[role]
-			s.Enabled = true
-			b[role] = s
-		}
-	}
-	enable(storage.RoleDeposition)
 	d := b[storage.RoleDeposition]
-	d.Protect = protect
-	switch env {
-	case "prod":
-		enable(storage.RoleRSSArchive, storage.RoleDjangoStatic, storage.RoleDepositionCharts)
-		d.Versioning, d.Backup = true, true
-		d.LifecycleRules = []storage.LifecycleRule{{
-			Name:                            "TrashRetention",
-			NoncurrentVersionExpirationDays: 30,
-			// Not in the runbook: parts of abandoned multipart uploads are billed
-			// until removed (Security Hub S3.13 wants lifecycle on every bucket).
-			AbortIncompleteMultipartUploadDays: 7,
-		}}
-	case "development":
-		enable(storage.RoleDjangoStatic)
-	}
+	d.Enabled, d.Protect = true, protect
 	b[storage.RoleDeposition] = d
 	return b
 }

@@ -43,7 +43,7 @@ func TestDefaultBuckets(t *testing.T) {
 		t.Run(tc.env, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			parsed := parseBuckets("", tc.env, tc.env == "prod", &p)
+			parsed := parseBuckets(merged(tc.env, "article-pipeline:buckets", ""), tc.env, tc.env == "prod", &p)
 			if p.Err() != nil {
 				t.Errorf("defaults do not validate: %v", p.Err())
 			}
@@ -111,7 +111,7 @@ func TestParseBuckets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			b := parseBuckets(tc.value, tc.env, tc.protect, &p)
+			b := parseBuckets(merged(tc.env, "article-pipeline:buckets", tc.value), tc.env, tc.protect, &p)
 			if err := p.Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func TestParseBucketsBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			parseBuckets(tc.value, tc.env, false, &p)
+			parseBuckets(merged(tc.env, "article-pipeline:buckets", tc.value), tc.env, false, &p)
 			var got []string
 			for _, e := range p {
 				got = append(got, e.Error())

@@ -30,7 +30,7 @@ func elbRules() []Rule {
 			Description: "application load balancers have deletion protection in prod",
 			Check: func(g *Graph, r inventory.Resource) (bool, string) {
 				ok, why := boolIs(r, "enableDeletionProtection", true, false)
-				return prodOnly(g, ok, why)
+				return protectedOnly(g, ok, why)
 			},
 		},
 		{

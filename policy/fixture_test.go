@@ -192,3 +192,6 @@ func rowOf(t testing.TB, rep Report, rule, typ, name string) Row {
 	t.Fatalf("no %s row for %s %s", rule, typ, name)
 	return Row{}
 }
+
+// prodStack is the runbook's production stack: its data is protected.
+var prodStack = Stack{Environment: "prod", Protected: true}

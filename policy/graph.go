@@ -42,16 +42,23 @@ const (
 // a service's target group).
 type Graph struct {
 	Inventory *inventory.Inventory
-	Env       string
+	Stack
 }
 
-// NewGraph wraps inv for the rules; env is the stack's environment name.
-func NewGraph(inv *inventory.Inventory, env string) *Graph {
-	return &Graph{Inventory: inv, Env: env}
+// Stack is what the rules know about the stack besides its graph.
+type Stack struct {
+	// Environment is the stack's environment name (parameter paths, tags).
+	Environment string
+	// Protected is article-pipeline:protect: a stack that protects its data is
+	// held to the data-protection rules (deletion protection, protect, 7-day
+	// backups, versioning, AWS Backup).
+	Protected bool
 }
 
-// Prod reports whether the stack deploys the production environment.
-func (g *Graph) Prod() bool { return g.Env == Prod }
+// NewGraph wraps inv for the rules.
+func NewGraph(inv *inventory.Inventory, st Stack) *Graph {
+	return &Graph{Inventory: inv, Stack: st}
+}
 
 // subjects is what the rules judge: the resources, then one pseudo-resource per
 // stack output (sorted by name).
@@ -213,7 +220,7 @@ func (g *Graph) stateful(r inventory.Resource) bool {
 // deposition bucket, backup vaults), in inventory order: what must be
 // protected, and what a delivery pipeline must never see deleted.
 func Stateful(inv *inventory.Inventory) []inventory.Resource {
-	g := NewGraph(inv, "")
+	g := NewGraph(inv, Stack{})
 	var out []inventory.Resource
 	for _, r := range inv.Resources {
 		if g.stateful(r) {

@@ -48,10 +48,6 @@ const (
 	Waived Verdict = "waived"
 )
 
-// Prod is the environment in which the production-only rules (deletion
-// protection, protect, 7-day backups, AWS Backup) apply.
-const Prod = "prod"
-
 // OutputType is the type shown for a stack output in a report row; rules on
 // outputs see each output as a resource of this type, named after the output,
 // with the value under the input "value".
@@ -107,20 +103,20 @@ func Rules() []Rule {
 	return rs
 }
 
-// Evaluate judges inv, as deployed to environment env, against every rule and
+// Evaluate judges inv, as deployed by stack st, against every rule and
 // applies waivers. The report is complete even when err is not nil; err lists
 // every waiver that lacks a reason, names an unknown rule, repeats another or
 // matches no violation. Mandatory violations are not an error here: see
 // Report.Failed and Report.Err.
-func Evaluate(inv *inventory.Inventory, waivers []Waiver, env string) (Report, error) {
+func Evaluate(inv *inventory.Inventory, waivers []Waiver, st Stack) (Report, error) {
 	if inv == nil {
 		return Report{}, errors.New("policy: no inventory to evaluate")
 	}
-	if env == "" {
-		return Report{}, errors.New("policy: the environment name is required (prod-only rules depend on it)")
+	if st.Environment == "" {
+		return Report{}, errors.New("policy: the environment name is required (parameter paths and tags name it)")
 	}
-	g := NewGraph(inv, env)
-	rep := Report{Stack: inv.Stack, Environment: env}
+	g := NewGraph(inv, st)
+	rep := Report{Stack: inv.Stack, Environment: st.Environment}
 	rules := Rules()
 	subjects := g.subjects()
 	for _, rule := range rules {

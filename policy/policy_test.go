@@ -67,7 +67,7 @@ func runbookWaivers() []Waiver {
 
 func TestWaivers(t *testing.T) {
 	t.Parallel()
-	rep, err := Evaluate(runbookStack(t), nil, Prod)
+	rep, err := Evaluate(runbookStack(t), nil, prodStack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestWaivers(t *testing.T) {
 		t.Errorf("advisories = %v; want RDS.5", adv)
 	}
 
-	rep, err = Evaluate(runbookStack(t), runbookWaivers(), Prod)
+	rep, err = Evaluate(runbookStack(t), runbookWaivers(), prodStack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestWaiverErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rep, err := Evaluate(runbookStack(t), tc.waivers, Prod)
+			rep, err := Evaluate(runbookStack(t), tc.waivers, prodStack)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -146,10 +146,10 @@ func TestWaiverErrors(t *testing.T) {
 
 func TestEvaluateNeedsInput(t *testing.T) {
 	t.Parallel()
-	if _, err := Evaluate(nil, nil, Prod); err == nil || !strings.Contains(err.Error(), "no inventory") {
+	if _, err := Evaluate(nil, nil, prodStack); err == nil || !strings.Contains(err.Error(), "no inventory") {
 		t.Errorf("nil inventory: %v", err)
 	}
-	if _, err := Evaluate(goodStack(t), nil, ""); err == nil || !strings.Contains(err.Error(), "environment") {
+	if _, err := Evaluate(goodStack(t), nil, Stack{}); err == nil || !strings.Contains(err.Error(), "environment") {
 		t.Errorf("no environment: %v", err)
 	}
 }
@@ -163,7 +163,7 @@ func TestInsecureConfigNamesRuleAndResource(t *testing.T) {
 	setInput(t, inv, typeDBInstance, "db-instance", "publiclyAccessible", true)
 	setInput(t, inv, typeBucketPolicy, "static-policy", "policy", policyDoc(t, tlsDeny(staticName),
 		m{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::" + staticName + "/*"}))
-	rep, err := Evaluate(inv, nil, Prod)
+	rep, err := Evaluate(inv, nil, prodStack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,12 +189,12 @@ func TestInsecureConfigNamesRuleAndResource(t *testing.T) {
 
 func TestReportText(t *testing.T) {
 	t.Parallel()
-	rep, err := Evaluate(runbookStack(t), runbookWaivers(), Prod)
+	rep, err := Evaluate(runbookStack(t), runbookWaivers(), prodStack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := rep.Text()
-	again, _ := Evaluate(runbookStack(t), runbookWaivers(), Prod)
+	again, _ := Evaluate(runbookStack(t), runbookWaivers(), prodStack)
 	if again.Text() != text {
 		t.Error("the text report is not stable")
 	}
@@ -231,7 +231,7 @@ func TestReportText(t *testing.T) {
 
 func TestReportJSON(t *testing.T) {
 	t.Parallel()
-	rep, err := Evaluate(runbookStack(t), runbookWaivers(), Prod)
+	rep, err := Evaluate(runbookStack(t), runbookWaivers(), prodStack)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,7 +120,7 @@ func projectRules() []Rule {
 				if r.Protect {
 					return true, "protected"
 				}
-				return prodOnly(g, false, "not protected; pulumi destroy or a replacement would delete its data")
+				return protectedOnly(g, false, "not protected; pulumi destroy or a replacement would delete its data")
 			},
 		},
 		{
@@ -128,7 +128,7 @@ func projectRules() []Rule {
 			Description: "RDS instances keep automated backups for at least 7 days in prod (runbook)",
 			Check: func(g *Graph, r inventory.Resource) (bool, string) {
 				ok, why := retentionAtLeast(r, 7)
-				return prodOnly(g, ok, why)
+				return protectedOnly(g, ok, why)
 			},
 		},
 		{
@@ -154,7 +154,7 @@ func projectRules() []Rule {
 				if g.versioned(r) {
 					return true, "versioning is enabled"
 				}
-				return prodOnly(g, false, "versioning is not enabled")
+				return protectedOnly(g, false, "versioning is not enabled")
 			},
 		},
 		{
@@ -171,7 +171,7 @@ func projectRules() []Rule {
 				if ok, sel := g.backedUp(match); ok {
 					return true, "selected by backup selection " + sel
 				}
-				return prodOnly(g, false, "no AWS Backup selection names it")
+				return protectedOnly(g, false, "no AWS Backup selection names it")
 			},
 		},
 		{
@@ -339,8 +339,8 @@ func checkParameterName(g *Graph, r inventory.Resource) (bool, string) {
 		return false, fmt.Sprintf("name %s does not follow /copilot/<app>/<env>/secrets/<NAME>", orNone(name))
 	}
 	app, env := m[1], m[2]
-	if env != g.Env {
-		return false, fmt.Sprintf("name %s is in environment %s, not this stack's %s", name, env, g.Env)
+	if env != g.Environment {
+		return false, fmt.Sprintf("name %s is in environment %s, not this stack's %s", name, env, g.Environment)
 	}
 	for _, p := range g.Inventory.OfType(typeProvider) {
 		if a := defaultTags(p)["app"]; a != "" && a != app {
@@ -385,8 +385,8 @@ func (g *Graph) missingDefaultTags(p inventory.Resource) []string {
 		switch {
 		case v == "":
 			missing = append(missing, k)
-		case k == "environment" && v != g.Env:
-			missing = append(missing, fmt.Sprintf("environment=%s (it is %s)", g.Env, v))
+		case k == "environment" && v != g.Environment:
+			missing = append(missing, fmt.Sprintf("environment=%s (it is %s)", g.Environment, v))
 		case k == "managed-by" && v != "pulumi":
 			missing = append(missing, fmt.Sprintf("managed-by=pulumi (it is %s)", v))
 		}

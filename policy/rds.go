@@ -50,7 +50,7 @@ func rdsRules() []Rule {
 			Description: "RDS instances have deletion protection in prod",
 			Check: func(g *Graph, r inventory.Resource) (bool, string) {
 				ok, why := boolIs(r, "deletionProtection", true, false)
-				return prodOnly(g, ok, why)
+				return protectedOnly(g, ok, why)
 			},
 		},
 		{
@@ -114,10 +114,11 @@ func boolIs(r inventory.Resource, input string, want, def bool) (bool, string) {
 	return false, fmt.Sprintf("%s is %t; expected %t", input, v, want)
 }
 
-// prodOnly applies a check's verdict in prod only.
-func prodOnly(g *Graph, ok bool, why string) (bool, string) {
-	if !g.Prod() {
-		return true, fmt.Sprintf("required in %s only; here (%s) %s", Prod, g.Env, why)
+// protectedOnly applies a check's verdict only in a stack that protects its
+// data (article-pipeline:protect).
+func protectedOnly(g *Graph, ok bool, why string) (bool, string) {
+	if !g.Protected {
+		return true, "required where article-pipeline:protect is true; here it is false: " + why
 	}
 	return ok, why
 }

@@ -168,8 +168,9 @@ func TestProdStatefulResourcesAreProtected(t *testing.T) {
 			t.Errorf("broken prod config: %q not reported (got %v)", want, p)
 		}
 	}
-	// The guardrails fail on it too, naming the rules.
-	rep, _ := synth.Check(broken)
+	// Held to the data-protection rules (protect: true, as prod's file says),
+	// that graph fails the guardrails, naming the rules.
+	rep, _ := policy.Evaluate(broken.Inventory, nil, policy.Stack{Environment: "prod", Protected: true})
 	if err := rep.Err(); err == nil || !strings.Contains(err.Error(), "AP.PROTECT.1") || !strings.Contains(err.Error(), "RDS.8") {
 		t.Errorf("guardrails on an unprotected prod: %v", err)
 	}

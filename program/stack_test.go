@@ -1131,7 +1131,9 @@ func TestAliasRecordsWaitForTheCutOver(t *testing.T) {
 	if a, v := aliases(func(map[string]string) {}); a == 0 || v != 1 {
 		t.Errorf("committed prod: %d alias and %d validation records; want some and 1", a, v)
 	}
-	if a, v := aliases(func(cfg map[string]string) { cfg["article-pipeline:domain"] = `{"aliasRecords":false}` }); a != 0 || v != 1 {
+	if a, v := aliases(func(cfg map[string]string) {
+		cfg["article-pipeline:domain"] = `{"name":"npdeposition.org","aliasRecords":false}`
+	}); a != 0 || v != 1 {
 		t.Errorf("aliasRecords false: %d alias and %d validation records; want 0 and 1", a, v)
 	}
 }

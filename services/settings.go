@@ -137,7 +137,8 @@ func Base() Settings {
 
 // Runbook returns the runbook's services at their defaults: the backend and
 // the frontend, deployed after the backend ("they have problems talking to each
-// other if deployed in the other order"), and the NER and ML tools. Ports,
+// other if deployed in the other order"), and the NER and ML tools (off until a
+// stack file turns them on). Ports,
 // sizes and routes stand in for the application's copilot/<svc>/manifest.yml
 // files, which a stack file overrides. bucketRoles and databaseURL name what the
 // backend reads.
@@ -168,6 +169,10 @@ func Runbook(bucketRoles []string, databaseURL string) Services {
 	mltool.Port = 8000
 	mltool.Paths = []string{"/mltool/*"}
 
+	// The tools run in one stack (prod); another stack's backend reaches them
+	// through sharedUrls (runbook "Deploying the NER tool"), so a stack file
+	// names them to run them.
+	nertool.Enabled, mltool.Enabled = false, false
 	return Services{"backend": backend, "frontend": frontend, "nertool": nertool, "mltool": mltool}
 }
 
@@ -688,13 +693,15 @@ var (
 	requiredEndpoints = []string{"ecr.api", "ecr.dkr", "logs"}
 )
 
-// DefaultPlatform turns Container Insights on; tasks stay in the public
-// subnets (the runbook has no NAT). The endpoint list is what private tasks need
-// to pull images, write logs and read SSM parameters.
+// DefaultPlatform turns Container Insights and the load balancer's deletion
+// protection on (as terraform-aws-modules/alb does); tasks stay in the public
+// subnets (the runbook has no NAT). The endpoint list is what private tasks
+// need to pull images, write logs and read SSM parameters.
 func DefaultPlatform() PlatformSettings {
 	return PlatformSettings{
-		ContainerInsights:  true,
-		InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"},
+		ContainerInsights:              true,
+		LoadBalancerDeletionProtection: true,
+		InterfaceEndpoints:             []string{"ecr.api", "ecr.dkr", "logs", "ssm"},
 	}
 }
 

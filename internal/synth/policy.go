@@ -22,5 +22,5 @@ func Check(res *Result) (policy.Report, error) {
 	if err != nil {
 		return policy.Report{}, err
 	}
-	return policy.Evaluate(res.Inventory, s.Policy.Waivers, s.Environment)
+	return policy.Evaluate(res.Inventory, s.Policy.Waivers, policy.Stack{Environment: s.Environment, Protected: s.Protect})
 }
