@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -234,6 +235,40 @@ func TestPreviewsUseTheDeployedState(t *testing.T) {
 	for _, s := range job.Steps {
 		if strings.Contains(s.Run, tunnelCmd+" open") {
 			t.Error("the pull-request preview opens a tunnel; a preview does not connect to the database")
+		}
+	}
+}
+
+// TestDeployTagsOnlyWhatItBuilds runs the deploy's build step (its shell, with
+// fake aws and pulumi; the images are already in their repositories, so no
+// docker): it sets imageTag for the services it builds and for no other, skips
+// a service pinned in the stack file, and skips a repository URL that is
+// Pulumi's unknown-value placeholder (saved by the first-deploy up).
+func TestDeployTagsOnlyWhatItBuilds(t *testing.T) {
+	t.Parallel()
+	job := readWorkflow(t, "deploy-stack.yml").Jobs["deploy"]
+	build := job.Steps[stepIndex(t, job, "builds the images", func(s ghStep) bool { return s.Name == "Build and push images" })]
+	const repo = "123456789012.dkr.ecr.us-west-2.amazonaws.com/article-pipeline/prod/"
+	r := newRig(t, map[string]string{"services.frontend.imageTag": "v1"},
+		mustJSON(t, map[string]any{"repositoryUrls": map[string]string{
+			"backend": repo + "backend", "frontend": repo + "frontend", "nertool": pulumiUnknown,
+		}}), "ok")
+	c := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", build.Run)
+	c.Env = append(r.env, "IMAGE_TAG=0123abc", "INPUT_TAG=", "REPOSITORY_URLS_OUTPUT=repositoryUrls",
+		`APP_SERVICES=[{"name":"backend","context":"backend"},{"name":"frontend","context":"frontend"},{"name":"nertool","context":"nertool"}]`)
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build step: %v\n%s", err, out)
+	}
+	if got, want := r.configSets(), []string{": config set --stack prod --path services.backend.imageTag 0123abc"}; !slices.Equal(got, want) {
+		t.Errorf("config set calls = %v, want %v", got, want)
+	}
+	for _, want := range []string{
+		"::notice::frontend is pinned in Pulumi.prod.yaml",
+		"::warning::prod has no ECR repository for nertool yet",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("build step output lacks %q:\n%s", want, out)
 		}
 	}
 }
