@@ -375,7 +375,8 @@ const TunnelDocument = "AWS-StartPortForwardingSessionToRemoteHost"
 //     StartSession is authorized against.
 //   - OpenDataChannel, the websocket of a session; it takes the token that only
 //     an allowed StartSession returns.
-//   - TerminateSession on the role's own sessions: Session Manager tags each
+//   - TerminateSession and ResumeSession (the plugin resumes a session whose
+//     websocket dropped) on the role's own sessions: Session Manager tags each
 //     session with aws:ssmmessages:session-id = the caller's role-id:session-name,
 //     which is ${aws:userid} for an assumed role (AWS's "Allow a user to end
 //     only sessions they started", method 2; the session/${aws:username}-*
@@ -402,7 +403,7 @@ func tunnelStatements(ctx *pulumi.Context, c *GitHubOIDC, args *Args, partition 
 		{sid: "TunnelStartOnBastion", actions: []string{"ssm:StartSession"}, resources: instances, conditions: onBastion},
 		{sid: "TunnelPortForwardDocument", actions: []string{"ssm:StartSession"}, resources: documents},
 		{sid: "TunnelDataChannel", actions: []string{"ssmmessages:OpenDataChannel"}, resources: sessions},
-		{sid: "TunnelEndOwnSessions", actions: []string{"ssm:TerminateSession"}, resources: sessions,
+		{sid: "TunnelOwnSessions", actions: []string{"ssm:TerminateSession", "ssm:ResumeSession"}, resources: sessions,
 			conditions: []condition{{"StringLike", "ssm:resourceTag/aws:ssmmessages:session-id", strs("${aws:userid}")}}},
 	}
 }

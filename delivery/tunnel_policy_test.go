@@ -10,8 +10,8 @@ import (
 // TestTunnelStatements checks what each role may do with Session Manager:
 // start only the port-forward document, only on instances carrying the
 // stack's tags, with the document check that refuses the default shell; open
-// the data channel of sessions in the stack's regions; and end only its own
-// sessions. Both roles get the same four statements, and the deploy role keeps
+// the data channel of sessions in the stack's regions; and end or resume only
+// its own sessions. Both roles get the same four statements, and the deploy role keeps
 // its inline policy under IAM's size limit with them.
 func TestTunnelStatements(t *testing.T) {
 	t.Parallel()
@@ -47,10 +47,11 @@ func TestTunnelStatements(t *testing.T) {
 				}
 			}
 			// Nothing else in the role's inline policy touches sessions (no
-			// ResumeSession, no SendCommand: a command on the bastion is a shell).
+			// SendCommand: a command on the bastion is a shell).
 			wantActions := []string{
 				"TunnelStartOnBastion ssm:StartSession", "TunnelPortForwardDocument ssm:StartSession",
-				"TunnelDataChannel ssmmessages:OpenDataChannel", "TunnelEndOwnSessions ssm:TerminateSession",
+				"TunnelDataChannel ssmmessages:OpenDataChannel",
+				"TunnelOwnSessions ssm:TerminateSession", "TunnelOwnSessions ssm:ResumeSession",
 			}
 			if !slices.Equal(sessionActions, wantActions) {
 				t.Errorf("session actions = %v, want %v", sessionActions, wantActions)
@@ -79,13 +80,13 @@ func TestTunnelStatements(t *testing.T) {
 				t.Errorf("TunnelDataChannel = %+v, want Allow on %v", channel, wantSessions)
 			}
 
-			end := bySid["TunnelEndOwnSessions"]
+			end := bySid["TunnelOwnSessions"]
 			if end.Effect != "Allow" || !slices.Equal(end.Resources, wantSessions) {
-				t.Errorf("TunnelEndOwnSessions = %+v, want Allow on %v", end, wantSessions)
+				t.Errorf("TunnelOwnSessions = %+v, want Allow on %v", end, wantSessions)
 			}
 			if len(end.Condition) != 1 || len(end.Condition["StringLike"]) != 1 ||
 				end.Condition["StringLike"]["ssm:resourceTag/aws:ssmmessages:session-id"] != "${aws:userid}" {
-				t.Errorf("TunnelEndOwnSessions conditions = %v, want the session tagged with the caller's ${aws:userid}", end.Condition)
+				t.Errorf("TunnelOwnSessions conditions = %v, want the session tagged with the caller's ${aws:userid}", end.Condition)
 			}
 		})
 	}
