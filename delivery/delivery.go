@@ -198,8 +198,9 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 		}
 	}
 
+	tunnel := tunnelStatements(ctx, c, args, partition)
 	if _, err := iam.NewRolePolicy(ctx, name+"-preview-policy", &iam.RolePolicyArgs{
-		Role: preview.Name, Policy: document(ctx, c, []statement{denyDataReads()}),
+		Role: preview.Name, Policy: document(ctx, c, append([]statement{denyDataReads()}, tunnel...)),
 	}, pulumi.Parent(c)); err != nil {
 		return nil, fmt.Errorf("delivery: preview policy: %w", err)
 	}
@@ -207,7 +208,7 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 		roles: pulumi.StringArray{preview.Arn, deploy.Arn}, policies: deployPolicies, provider: c.ProviderARN,
 	})
 	if _, err := iam.NewRolePolicy(ctx, name+"-deploy-policy", &iam.RolePolicyArgs{
-		Role: deploy.Name, Policy: document(ctx, c, guards),
+		Role: deploy.Name, Policy: document(ctx, c, append(guards, tunnel...)),
 	}, pulumi.Parent(c)); err != nil {
 		return nil, fmt.Errorf("delivery: deploy policy: %w", err)
 	}

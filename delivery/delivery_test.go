@@ -295,10 +295,12 @@ func TestRolePermissions(t *testing.T) {
 		}
 	}
 
+	// The preview role's inline policy: the deny on object reads, then the
+	// tunnel statements (tunnel_policy_test.go), nothing else.
 	preview := parsePolicy(t, m.MustFind(t, rolePolicyType, "delivery-preview-policy").Input("policy"))
-	if len(preview) != 1 || preview[0].Effect != "Deny" ||
+	if len(preview) != 5 || preview[0].Effect != "Deny" ||
 		!slices.Equal(preview[0].Actions, []string{"s3:GetObject", "s3:GetObjectVersion"}) {
-		t.Errorf("preview inline policy = %+v, want only the deny on object reads", preview)
+		t.Errorf("preview inline policy = %+v, want the deny on object reads and the four tunnel statements", preview)
 	}
 
 	inline := m.MustFind(t, rolePolicyType, "delivery-deploy-policy").Input("policy").(string)

@@ -352,3 +352,58 @@ func sidSuffix(k string) string {
 	}
 	return string(out)
 }
+
+// TunnelDocument is the only Session Manager document the roles may start: a
+// port forward through the bastion to a remote host (the database), never a
+// shell on the bastion.
+const TunnelDocument = "AWS-StartPortForwardingSessionToRemoteHost"
+
+// tunnelStatements let a role open the database tunnel that the deploy and
+// drift jobs open themselves (issue 10; .github/scripts/db-tunnel.sh): an SSM
+// port forward through this stack's bastion to its database, so that the
+// postgresql provider reaches the private endpoint from a GitHub runner. Both
+// roles get them: the deploy job runs `up`, the nightly drift check runs
+// `preview --refresh` with the preview role, and both read the bootstrap's
+// role and database.
+//
+//   - StartSession on EC2 instances only when they carry this stack's tags (the
+//     provider's default tags: app and environment; in a stack only the bastion
+//     is an EC2 instance), with the document check on: a request that names no
+//     document would start the default shell document, which is not allowed, so
+//     the role gets a port forward and never a shell.
+//   - StartSession on the port-forward document, the second resource every
+//     StartSession is authorized against.
+//   - OpenDataChannel, the websocket of a session; it takes the token that only
+//     an allowed StartSession returns.
+//   - TerminateSession and ResumeSession (the plugin resumes a session whose
+//     websocket dropped) on the role's own sessions: Session Manager tags each
+//     session with aws:ssmmessages:session-id = the caller's role-id:session-name,
+//     which is ${aws:userid} for an assumed role (AWS's "Allow a user to end
+//     only sessions they started", method 2; the session/${aws:username}-*
+//     resource pattern of method 1 works for IAM users only).
+//
+// Why this much: the pull-request previews also assume the preview role, so
+// any branch pushed to the repository can open this port forward; it still
+// needs the database's credentials, which are in the Pulumi state that the
+// same jobs already read.
+func tunnelStatements(ctx *pulumi.Context, c *GitHubOIDC, args *Args, partition aws.GetPartitionResultOutput) []statement {
+	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Parent(c)).AccountId()
+	var instances, documents, sessions pulumi.StringArray
+	for _, r := range args.Regions {
+		instances = append(instances, pulumi.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition.Partition(), r, account))
+		documents = append(documents, pulumi.Sprintf("arn:%s:ssm:%s::document/%s", partition.Partition(), r, TunnelDocument))
+		sessions = append(sessions, pulumi.Sprintf("arn:%s:ssm:%s:%s:session/*", partition.Partition(), r, account))
+	}
+	var onBastion []condition
+	for _, k := range slices.Sorted(maps.Keys(args.ResourceTags)) {
+		onBastion = append(onBastion, condition{"StringEquals", "ssm:resourceTag/" + k, strs(args.ResourceTags[k])})
+	}
+	onBastion = append(onBastion, condition{"BoolIfExists", "ssm:SessionDocumentAccessCheck", strs("true")})
+	return []statement{
+		{sid: "TunnelStartOnBastion", actions: []string{"ssm:StartSession"}, resources: instances, conditions: onBastion},
+		{sid: "TunnelPortForwardDocument", actions: []string{"ssm:StartSession"}, resources: documents},
+		{sid: "TunnelDataChannel", actions: []string{"ssmmessages:OpenDataChannel"}, resources: sessions},
+		{sid: "TunnelOwnSessions", actions: []string{"ssm:TerminateSession", "ssm:ResumeSession"}, resources: sessions,
+			conditions: []condition{{"StringLike", "ssm:resourceTag/aws:ssmmessages:session-id", strs("${aws:userid}")}}},
+	}
+}
