@@ -44,6 +44,17 @@ func TestPolicyReports(t *testing.T) {
 	}
 }
 
+// TestCostEstimates keeps each committed stack's monthly estimate in
+// testdata/<stack>.cost.txt, so that a pull request shows its cost change
+// (regenerated with -update).
+func TestCostEstimates(t *testing.T) {
+	for _, stack := range synth.Stacks(projectDir) {
+		t.Run(stack, func(t *testing.T) {
+			golden(t, filepath.Join(projectDir, "testdata", stack+".cost.txt"), "-dir", projectDir, "-cost", stack)
+		})
+	}
+}
+
 // golden runs the synth with args and compares its output with the file at
 // path, or rewrites the file under -update. That diff is what review reads.
 func golden(t *testing.T, path string, args ...string) {
