@@ -153,19 +153,19 @@ func (r Report) Text() string {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%s/%s\t%s\t%s\n", l.Category, l.Resource, l.Item,
-			number(l.Quantity), l.Price.Unit, rate(l.Price.USD), l.Price.Unit, dollars(l.Cents()), l.Assumption)
+			number(l.Quantity), l.Price.Unit, rate(l.Price.USD), l.Price.Unit, Dollars(l.Cents()), l.Assumption)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "known free: %d resources (types listed in cost/free.go)\n", r.Free)
 	fmt.Fprintf(&b, "not priced: %d items (excluded from the total)\n", len(r.NotPriced()))
 	fmt.Fprintf(&b, "prices: on-demand %s list prices read %s (cost/prices.go); usage assumptions: %s\n",
 		Region, PricesRead, Key)
-	fmt.Fprintf(&b, "total: %s/month\n", dollars(r.TotalCents()))
+	fmt.Fprintf(&b, "total: %s/month\n", Dollars(r.TotalCents()))
 	return b.String()
 }
 
-// dollars formats cents as $1,234.56.
-func dollars(cents int64) string {
+// Dollars formats cents as $1,234.56.
+func Dollars(cents int64) string {
 	s := strconv.FormatInt(cents/100, 10)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -51,7 +51,7 @@ func wantCents(t *testing.T, rep Report, want map[string]int64) {
 			continue
 		}
 		if g != w {
-			t.Errorf("%s = %s, want %s", k, dollars(g), dollars(w))
+			t.Errorf("%s = %s, want %s", k, Dollars(g), Dollars(w))
 		}
 	}
 	if len(got) != len(want) {
@@ -62,7 +62,7 @@ func wantCents(t *testing.T, rep Report, want map[string]int64) {
 		total += w
 	}
 	if rep.TotalCents() != total {
-		t.Errorf("total %s, want %s", dollars(rep.TotalCents()), dollars(total))
+		t.Errorf("total %s, want %s", Dollars(rep.TotalCents()), Dollars(total))
 	}
 }
 
@@ -135,7 +135,7 @@ func TestRDSUnknownClassIsNotPricedButTheRestIs(t *testing.T) {
 		t.Errorf("unknown class priced: %+v", l)
 	}
 	if got := rep.TotalCents(); got != 230 {
-		t.Errorf("total %s, want the storage alone, $2.30", dollars(got))
+		t.Errorf("total %s, want the storage alone, $2.30", Dollars(got))
 	}
 }
 
@@ -254,7 +254,7 @@ func TestAScheduleThatCannotBeModelledCountsAlwaysOn(t *testing.T) {
 	rep := estimate(t, Defaults(), rs...)
 	l := line(t, rep, "backend-service", "vCPU, x86, on-demand")
 	if l.Cents() != 739 || !strings.Contains(l.Assumption, "not modelled") {
-		t.Errorf("%s, %q; want the always-on $7.39 and the reason", dollars(l.Cents()), l.Assumption)
+		t.Errorf("%s, %q; want the always-on $7.39 and the reason", Dollars(l.Cents()), l.Assumption)
 	}
 }
 
@@ -346,7 +346,7 @@ func TestNotPricedTypeIsListedAndExcluded(t *testing.T) {
 		t.Fatalf("not priced = %+v", np)
 	}
 	if got := rep.TotalCents(); got != 20 { // 2 GB × $0.10 for the repository alone
-		t.Errorf("total %s, want $0.20", dollars(got))
+		t.Errorf("total %s, want $0.20", Dollars(got))
 	}
 	text := rep.Text()
 	if !strings.Contains(text, "jobs") || !strings.Contains(text, "not priced") ||
@@ -388,10 +388,10 @@ func TestBackupPlanKeepsWarmPointsOfTheDatabaseAndTheBucket(t *testing.T) {
 	// Monthly points kept 180 days: 6, the first full and five adding 10%.
 	got := cents(t, rep)
 	if g := got["backup-plan/rule monthly: database-instance (RDS) recovery points"]; g != 14 {
-		t.Errorf("RDS points %s, want 1.5 GB × $0.095 = $0.14", dollars(g))
+		t.Errorf("RDS points %s, want 1.5 GB × $0.095 = $0.14", Dollars(g))
 	}
 	if g := got["backup-plan/rule monthly: article-pipeline-deposition-prod (S3) recovery points"]; g != 75 {
-		t.Errorf("S3 points %s, want 15 GB × $0.05 = $0.75", dollars(g))
+		t.Errorf("S3 points %s, want 15 GB × $0.05 = $0.75", Dollars(g))
 	}
 	l := line(t, rep, "backup-plan", "rule monthly: database-instance (RDS) recovery points")
 	if !strings.Contains(l.Assumption, "cold storage after 2 days ignored for RDS and S3") {
@@ -430,13 +430,13 @@ func TestContainerInsightsFollowsRunningTasks(t *testing.T) {
 		"web-cluster/Container Insights performance logs, ingestion":      5,   // 0.1 GB × $0.50
 	} {
 		if got[k] != want {
-			t.Errorf("%s = %s, want %s", k, dollars(got[k]), dollars(want))
+			t.Errorf("%s = %s, want %s", k, Dollars(got[k]), Dollars(want))
 		}
 	}
 	scheduled := estimate(t, Defaults(), append(rs, workingHours("backend-service")...)...)
 	// Metrics exist 50 of 168 hours: 25 × 0.2976 × $0.30.
 	if g := cents(t, scheduled)["web-cluster/Container Insights metrics, service backend-service"]; g != 223 {
-		t.Errorf("scheduled service metrics %s, want $2.23", dollars(g))
+		t.Errorf("scheduled service metrics %s, want $2.23", Dollars(g))
 	}
 	off := estimate(t, Defaults(), res(typeCluster, "web-cluster", m{"settings": l{
 		m{"name": "containerInsights", "value": "disabled"}}}))
@@ -507,7 +507,7 @@ func TestReportText(t *testing.T) {
 	if !strings.Contains(text, "known free: 1 resources") {
 		t.Errorf("free resources not counted:\n%s", text)
 	}
-	if got := dollars(123456789); got != "$1,234,567.89" {
+	if got := Dollars(123456789); got != "$1,234,567.89" {
 		t.Errorf("dollars = %s", got)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/np-mrd/article-pipeline-infra/diagram"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 )
 
@@ -31,8 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"exit 1 on a mandatory violation or a stale waiver")
 	estimate := flags.Bool("cost", false, "print the monthly cost estimate instead of the inventory "+
 		"(usage assumptions from the stack's article-pipeline:cost)")
+	drawing := flags.Bool("diagram", false, "print the architecture as a Mermaid flowchart instead of the inventory")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: synth [-dir DIR] [-policy text|json | -cost] STACK\n\nStacks in %s: %v\n", *dir, synth.Stacks(*dir))
+		fmt.Fprintf(stderr, "usage: synth [-dir DIR] [-policy text|json | -cost | -diagram] STACK\n\nStacks in %s: %v\n",
+			*dir, synth.Stacks(*dir))
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -49,6 +52,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *report != "" {
 		return printPolicy(res, *report, stdout, stderr)
+	}
+	if *drawing {
+		if _, err := io.WriteString(stdout, diagram.Mermaid(res.Inventory)); err != nil {
+			return 1
+		}
+		return 0
 	}
 	if *estimate {
 		rep, err := synth.Estimate(res)
