@@ -16,7 +16,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,63 +208,17 @@ func newGraph(inv *inventory.Inventory, s Settings) *graph {
 
 func (g *graph) of(typ string) []inventory.Resource { return g.byType[typ] }
 
-// named reports whether r's physical name is physical: the input that holds
-// the name when it is set, otherwise r's Pulumi auto-name (the logical name, a
-// dash and seven hex digits).
-func named(r inventory.Resource, input, physical string) bool {
-	if physical == "" {
-		return false
-	}
-	if n := r.String(input); n != "" {
-		return n == physical
-	}
-	ok, _ := regexp.MatchString(`^`+regexp.QuoteMeta(r.Name)+`-[0-9a-f]{7}$`, physical)
-	return ok
-}
-
-// num reads a number input: JSON numbers, and numbers in strings (ECS task
-// definitions take cpu and memory as strings).
-func num(v any) (float64, bool) {
-	switch t := v.(type) {
-	case float64:
-		return t, true
-	case int:
-		return float64(t), true
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-// numOr reads the number input at path, or def when it is not set.
+// numOr reads the number input at path, or def when it is not set; a value
+// that is set but is not a number is an error.
 func numOr(r inventory.Resource, def float64, path ...string) (float64, error) {
-	v := r.Get(path...)
-	if v == nil {
+	if r.Get(path...) == nil {
 		return def, nil
 	}
-	f, ok := num(v)
+	f, ok := r.Number(path...)
 	if !ok {
-		return 0, fmt.Errorf("%s: %v is not a number", strings.Join(path, "."), v)
+		return 0, fmt.Errorf("%s: %v is not a number", strings.Join(path, "."), r.Get(path...))
 	}
 	return f, nil
-}
-
-// list returns the list input at path (nil when missing or not a list).
-func list(r inventory.Resource, path ...string) []any {
-	l, _ := r.Get(path...).([]any)
-	return l
-}
-
-// strs returns the strings of a list input.
-func strs(r inventory.Resource, path ...string) []string {
-	var out []string
-	for _, e := range list(r, path...) {
-		if s, ok := e.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // lastSegment returns what follows the last "/" of an ARN or resource ID.

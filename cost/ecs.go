@@ -109,12 +109,12 @@ func (g *graph) taskDefinition(svc inventory.Resource) (inventory.Resource, bool
 // its provider first, the rest is split by weight. With tasks running, the
 // split is taken at the service's count.
 func (g *graph) spotShare(svc inventory.Resource, tasks float64) (float64, string) {
-	strategies := list(svc, "capacityProviderStrategies")
+	strategies := svc.List("capacityProviderStrategies")
 	from := "the service's capacity provider strategy"
 	if len(strategies) == 0 && svc.String("launchType") == "" {
 		for _, cp := range g.of("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders") {
-			if named(g.clusterOf(svc), "name", cp.String("clusterName")) || len(g.of(typeCluster)) == 1 {
-				strategies, from = list(cp, "defaultCapacityProviderStrategies"), "the cluster's default capacity provider strategy"
+			if g.clusterOf(svc).HasName("name", cp.String("clusterName")) || len(g.of(typeCluster)) == 1 {
+				strategies, from = cp.List("defaultCapacityProviderStrategies"), "the cluster's default capacity provider strategy"
 			}
 		}
 	}
@@ -124,8 +124,8 @@ func (g *graph) spotShare(svc inventory.Resource, tasks float64) (float64, strin
 	var spotBase, otherBase, spotWeight, totalWeight float64
 	for _, e := range strategies {
 		m, _ := e.(map[string]any)
-		base, _ := num(m["base"])
-		weight, _ := num(m["weight"])
+		base, _ := inventory.AsNumber(m["base"])
+		weight, _ := inventory.AsNumber(m["weight"])
 		totalWeight += weight
 		if m["capacityProvider"] == "FARGATE_SPOT" {
 			spotBase, spotWeight = spotBase+base, spotWeight+weight
@@ -147,7 +147,7 @@ func (g *graph) spotShare(svc inventory.Resource, tasks float64) (float64, strin
 func (g *graph) clusterOf(svc inventory.Resource) inventory.Resource {
 	name := lastSegment(svc.String("cluster"))
 	for _, c := range g.of(typeCluster) {
-		if named(c, "name", name) {
+		if c.HasName("name", name) {
 			return c
 		}
 	}
@@ -215,7 +215,7 @@ func suffix(ok bool, s string) string {
 // service's metrics while its tasks run, and the performance log events.
 func ecsClusterLines(g *graph, r inventory.Resource) ([]Line, error) {
 	mode := ""
-	for _, e := range list(r, "settings") {
+	for _, e := range r.List("settings") {
 		if m, _ := e.(map[string]any); m["name"] == "containerInsights" {
 			mode, _ = m["value"].(string)
 		}
@@ -230,7 +230,7 @@ func ecsClusterLines(g *graph, r inventory.Resource) ([]Line, error) {
 	var lines []Line
 	var busiest, logGB float64
 	for _, svc := range g.of(typeECSService) {
-		if !named(r, "name", lastSegment(svc.String("cluster"))) {
+		if !r.HasName("name", lastSegment(svc.String("cluster"))) {
 			continue
 		}
 		u, ok, err := g.serviceUsage(svc)

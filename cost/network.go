@@ -28,8 +28,8 @@ func loadBalancerLines(g *graph, r inventory.Resource) ([]Line, error) {
 			Assumption: fmt.Sprintf("cost.loadBalancerLcu %s LCU on average × %s", number(g.s.LoadBalancerLCU), g.hoursNote())},
 	}
 	if internal, _ := r.Bool("internal"); !internal {
-		zones := len(list(r, "subnets"))
-		if m := len(list(r, "subnetMappings")); m > zones {
+		zones := len(r.List("subnets"))
+		if m := len(r.List("subnetMappings")); m > zones {
 			zones = m
 		}
 		lines = append(lines, Line{Category: "vpc", Item: "public IPv4, one per zone", Price: publicIPv4,
@@ -48,7 +48,7 @@ func vpcEndpointLines(g *graph, r inventory.Resource) ([]Line, error) {
 		return []Line{{Category: "vpc", Item: service + " gateway endpoint", Price: endpointHour, Quantity: 0,
 			Assumption: "gateway endpoints have no hourly or data charge"}}, nil
 	case "Interface":
-		zones := len(list(r, "subnetIds"))
+		zones := len(r.List("subnetIds"))
 		return []Line{
 			{Category: "vpc", Item: service + " interface endpoint", Price: endpointHour, Quantity: float64(zones) * g.s.HoursPerMonth,
 				Assumption: fmt.Sprintf("%d zones (subnets) × %s", zones, g.hoursNote())},

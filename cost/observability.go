@@ -37,7 +37,7 @@ func logGroupLines(g *graph, r inventory.Resource) ([]Line, error) {
 // resolution.
 func metricAlarmLines(g *graph, r inventory.Resource) ([]Line, error) {
 	metrics := 0
-	for _, q := range list(r, "metricQueries") {
+	for _, q := range r.List("metricQueries") {
 		if m, _ := q.(map[string]any); m["metric"] != nil {
 			metrics++
 		}

@@ -65,7 +65,7 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 // webACLLines prices a WAF web ACL, its rules (a rule group counts as one) and
 // the requests it inspects.
 func webACLLines(g *graph, r inventory.Resource) ([]Line, error) {
-	rules := len(list(r, "rules"))
+	rules := len(r.List("rules"))
 	return []Line{
 		{Item: "web ACL", Price: wafACL, Quantity: 1, Assumption: "one web ACL"},
 		{Item: "web ACL rules", Price: wafRule, Quantity: float64(rules),
@@ -88,9 +88,9 @@ func ec2InstanceLines(g *graph, r inventory.Resource) ([]Line, error) {
 			Assumption: "no price for this instance type in cost/prices.go"})
 	}
 	disks := []any{r.Get("rootBlockDevice")}
-	disks = append(disks, list(r, "ebsBlockDevices")...)
+	disks = append(disks, r.List("ebsBlockDevices")...)
 	for i, d := range disks {
-		size, ok := num(mapGet(d, "volumeSize"))
+		size, ok := inventory.AsNumber(mapGet(d, "volumeSize"))
 		sizeNote := fmt.Sprintf("%s GB", number(size))
 		if !ok {
 			if i > 0 {

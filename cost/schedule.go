@@ -56,10 +56,10 @@ func (g *graph) schedule(svc inventory.Resource, desired float64) (hours, active
 			return always(fmt.Sprintf("scheduled action %s not modelled (%v): counted always on, ", a.Name, err))
 		}
 		var e event
-		if v, ok := num(a.Get("scalableTargetAction", "minCapacity")); ok {
+		if v, ok := inventory.AsNumber(a.Get("scalableTargetAction", "minCapacity")); ok {
 			e.lo = &v
 		}
-		if v, ok := num(a.Get("scalableTargetAction", "maxCapacity")); ok {
+		if v, ok := inventory.AsNumber(a.Get("scalableTargetAction", "maxCapacity")); ok {
 			e.hi = &v
 		}
 		for _, m := range minutes {
@@ -137,7 +137,7 @@ func (g *graph) scalableTarget(svc inventory.Resource) (inventory.Resource, bool
 
 func scales(svc inventory.Resource, resourceID string) bool {
 	parts := strings.Split(resourceID, "/")
-	return len(parts) == 3 && parts[0] == "service" && named(svc, "name", parts[2])
+	return len(parts) == 3 && parts[0] == "service" && svc.HasName("name", parts[2])
 }
 
 var weekdays = map[string]int{"SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6}

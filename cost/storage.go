@@ -51,8 +51,8 @@ func backupPlanLines(g *graph, r inventory.Resource) ([]Line, error) {
 		if sel.Parent != r.Parent && len(g.of("aws:backup/plan:Plan")) > 1 {
 			continue // with one plan, every selection is its own
 		}
-		targets = append(targets, strs(sel, "resources")...)
-		tagged = tagged || len(list(sel, "selectionTags")) > 0 || sel.Get("condition") != nil
+		targets = append(targets, sel.Strings("resources")...)
+		tagged = tagged || len(sel.List("selectionTags")) > 0 || sel.Get("condition") != nil
 	}
 	var lines []Line
 	if tagged {
@@ -60,7 +60,7 @@ func backupPlanLines(g *graph, r inventory.Resource) ([]Line, error) {
 			Assumption: "a tag selection is resolved in AWS, not in the graph"})
 	}
 	region := g.region()
-	for _, e := range list(r, "rules") {
+	for _, e := range r.List("rules") {
 		rule, _ := e.(map[string]any)
 		ruleName, _ := rule["ruleName"].(string)
 		schedule, _ := rule["schedule"].(string)
@@ -74,7 +74,7 @@ func backupPlanLines(g *graph, r inventory.Resource) ([]Line, error) {
 		pointsNote := func(gb float64) string {
 			n := fmt.Sprintf("%s points (%s, %s) of %s GB, each after the first adding cost.backupChange %s%%",
 				number(points), every, keepNote, number(gb), number(100*g.s.BackupChange))
-			if cold, _ := num(mapGet(rule["lifecycle"], "coldStorageAfter")); cold > 0 {
+			if cold, _ := inventory.AsNumber(mapGet(rule["lifecycle"], "coldStorageAfter")); cold > 0 {
 				n += fmt.Sprintf("; cold storage after %s days ignored for RDS and S3", number(cold))
 			}
 			return n
@@ -156,7 +156,7 @@ func arnRegion(arn string) string {
 // retentionDays is how long a lifecycle keeps a recovery point (a year is
 // assumed when it never deletes them).
 func retentionDays(lifecycle any) (float64, string) {
-	if d, ok := num(mapGet(lifecycle, "deleteAfter")); ok && d > 0 {
+	if d, ok := inventory.AsNumber(mapGet(lifecycle, "deleteAfter")); ok && d > 0 {
 		return d, fmt.Sprintf("kept %s days", number(d))
 	}
 	return 365, "never deleted: a year of points assumed"

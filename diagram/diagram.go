@@ -298,12 +298,12 @@ func (d *drawing) services() {
 		d.dotted(gDatabase, "vpc", "private subnets")
 	}
 	for _, b := range d.of(typeInstance) {
-		d.databaseAccessFrom(b, id("instance", b.Name), strs(b, "vpcSecurityGroupIds"))
+		d.databaseAccessFrom(b, id("instance", b.Name), b.Strings("vpcSecurityGroupIds"))
 	}
 }
 
 func redirects(l inventory.Resource) bool {
-	for _, a := range list(l, "defaultActions") {
+	for _, a := range l.List("defaultActions") {
 		if m, _ := a.(map[string]any); m["type"] == "redirect" {
 			return true
 		}
@@ -329,14 +329,13 @@ func (d *drawing) serviceLabel(svc inventory.Resource) string {
 		label += fmt.Sprintf("<br/>%s vCPU · %s GB · %s", num(div(td.Get("cpu"), 1024)), num(div(td.Get("memory"), 1024)), arch)
 	}
 	var extras []string
-	for _, s := range list(svc, "capacityProviderStrategies") {
+	for _, s := range svc.List("capacityProviderStrategies") {
 		if m, _ := s.(map[string]any); m["capacityProvider"] == "FARGATE_SPOT" {
 			extras = append(extras, "Fargate Spot")
 		}
 	}
 	for _, a := range d.of(typeSchedule) {
-		if strings.HasSuffix(a.String("resourceId"), "/"+svc.String("name")) ||
-			regexp.MustCompile(`/`+regexp.QuoteMeta(svc.Name)+`-[0-9a-f]{7}$`).MatchString(a.String("resourceId")) {
+		if rid := a.String("resourceId"); svc.HasName("name", rid[strings.LastIndex(rid, "/")+1:]) {
 			extras = append(extras, "scheduled")
 			break
 		}
@@ -365,7 +364,7 @@ type route struct{ listener, label string }
 // listener the stack does not declare (another stack's load balancer).
 func (d *drawing) routes(svc inventory.Resource) []route {
 	var tgs []string
-	for _, lb := range list(svc, "loadBalancers") {
+	for _, lb := range svc.List("loadBalancers") {
 		if m, _ := lb.(map[string]any); m["targetGroupArn"] != nil {
 			tgs = append(tgs, fmt.Sprint(m["targetGroupArn"]))
 		}
@@ -373,7 +372,7 @@ func (d *drawing) routes(svc inventory.Resource) []route {
 	var out []route
 	for _, r := range d.of(typeRule) {
 		forwards := false
-		for _, a := range list(r, "actions") {
+		for _, a := range r.List("actions") {
 			if m, _ := a.(map[string]any); slices.Contains(tgs, fmt.Sprint(m["targetGroupArn"])) {
 				forwards = true
 			}
@@ -382,7 +381,7 @@ func (d *drawing) routes(svc inventory.Resource) []route {
 			continue
 		}
 		var conds []string
-		for _, c := range list(r, "conditions") {
+		for _, c := range r.List("conditions") {
 			m, _ := c.(map[string]any)
 			for _, k := range []string{"hostHeader", "pathPattern"} {
 				for _, v := range listOf(mapGet(m[k], "values")) {
@@ -404,18 +403,18 @@ func (d *drawing) routes(svc inventory.Resource) []route {
 // databaseAccess draws svc -> database when a security group rule admits the
 // service's tasks to the database (or its proxy).
 func (d *drawing) databaseAccess(svc inventory.Resource, from string) {
-	d.databaseAccessFrom(svc, from, strs(svc, "networkConfiguration", "securityGroups"))
+	d.databaseAccessFrom(svc, from, svc.Strings("networkConfiguration", "securityGroups"))
 }
 
 func (d *drawing) databaseAccessFrom(src inventory.Resource, from string, groups []string) {
 	targets := map[string]string{} // security group -> node; the instance wins a group it shares with its proxy
 	for _, p := range d.of(typeProxy) {
-		for _, sg := range strs(p, "vpcSecurityGroupIds") {
+		for _, sg := range p.Strings("vpcSecurityGroupIds") {
 			targets[sg] = id("proxy", p.Name)
 		}
 	}
 	for _, db := range d.of(typeDB) {
-		for _, sg := range strs(db, "vpcSecurityGroupIds") {
+		for _, sg := range db.Strings("vpcSecurityGroupIds") {
 			targets[sg] = id("db", db.Name)
 		}
 	}
@@ -612,7 +611,7 @@ func (d *drawing) backup() {
 		return
 	}
 	var rules []string
-	for _, r := range list(plans[0], "rules") {
+	for _, r := range plans[0].List("rules") {
 		m, _ := r.(map[string]any)
 		rule := fmt.Sprint(m["ruleName"])
 		if keep, ok := mapGet(m["lifecycle"], "deleteAfter").(float64); ok {
@@ -626,7 +625,7 @@ func (d *drawing) backup() {
 	}
 	bid := d.add(node{id: "backup_plan", label: label, group: gBackup})
 	for _, sel := range d.of(typeSelection) {
-		for _, arn := range strs(sel, "resources") {
+		for _, arn := range sel.Strings("resources") {
 			if name, ok := strings.CutPrefix(arn, "arn:aws:s3:::"); ok {
 				d.link(bid, d.bucketNode(name), "backs up")
 				continue

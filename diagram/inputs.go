@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
 
 // num formats a number input (JSON numbers, or numbers in strings as ECS
@@ -35,11 +33,6 @@ func div(v any, d float64) any {
 	return nil
 }
 
-func list(r inventory.Resource, path ...string) []any {
-	l, _ := r.Get(path...).([]any)
-	return l
-}
-
 func listOf(v any) []any {
 	l, _ := v.([]any)
 	return l
@@ -48,10 +41,6 @@ func listOf(v any) []any {
 func mapGet(v any, key string) any {
 	m, _ := v.(map[string]any)
 	return m[key]
-}
-
-func strs(r inventory.Resource, path ...string) []string {
-	return anyStrings(r.Get(path...))
 }
 
 // anyStrings reads a policy's Action or Resource: one string or a list.
