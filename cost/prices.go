@@ -9,9 +9,10 @@ package cost
 // structure and the units but often not the figures; each price names the
 // official page as its source and says, next to it, what confirmed the figure
 // (a stored copy of the official page, or a third-party page quoting it) or
-// that nothing did and the figure is the one relied on. For these services
-// us-west-2 and us-east-1 list the same prices; where a confirmation quotes
-// us-east-1, the comment says so.
+// that nothing did and the figure is the one relied on. Where a confirmation
+// quotes us-east-1, the comment says so: for the services here us-west-2 is
+// relied on to list the same figures as us-east-1 (two stored pages state it
+// for NAT gateways and Fargate Spot; the rest is not confirmed).
 //
 // A price change is a one-line change here, and the golden estimates
 // (testdata/<stack>.cost.txt) show its effect on each stack.
@@ -80,10 +81,10 @@ type rdsClass struct {
 }
 
 // rdsClasses are Single-AZ, on-demand, PostgreSQL, us-west-2. A Multi-AZ
-// (one standby) instance is billed as two: rdsMultiAZFactor. The t4g and
-// t3.micro figures are confirmed by a stored third-party page quoting the
-// official table (infratally.com, us-east-1, same as us-west-2); the others
-// are the figures relied on, not confirmed from a stored copy.
+// (one standby) instance is billed as two: rdsMultiAZFactor. The t4g micro,
+// small and medium figures are confirmed by a stored third-party page quoting
+// the official table (infratally.com, us-east-1, same as us-west-2); the
+// others are the figures relied on, not confirmed from a stored copy.
 var rdsClasses = map[string]rdsClass{
 	"db.t3.micro":   {Price{0.018, unitHour, srcRDS}, 2},
 	"db.t3.small":   {Price{0.036, unitHour, srcRDS}, 2}, // the runbook's class
@@ -100,12 +101,13 @@ var rdsClasses = map[string]rdsClass{
 }
 
 // rdsMultiAZFactor: a Multi-AZ instance deployment bills the standby's hours
-// and storage too (stored AWS RDS user guide, "On-Demand DB instances").
+// and storage too (stored AWS RDS user guide, "On-Demand DB instances";
+// infratally.com: "exactly double").
 const rdsMultiAZFactor = 2
 
-// RDS storage per GB-month of allocated storage (Single-AZ). gp2 $0.115 is
-// confirmed by stored third-party pages quoting the official table; gp3 and
-// io1 are the figures relied on.
+// RDS storage per GB-month of allocated storage (Single-AZ). gp2 (a stored
+// docs.fjall.io page: 20 GB for $2.30) and gp3 (a stored usage.ai page) are
+// confirmed, us-east-1; io1 and io2 are the figures relied on.
 var rdsStorage = map[string]Price{
 	"gp2": {0.115, unitGBMonth, srcRDS},
 	"gp3": {0.115, unitGBMonth, srcRDS},
@@ -122,8 +124,8 @@ var (
 	rdsGP3ExtraThroughput = Price{0.08, unitMBpsMonth, srcRDS}
 	// rdsBackup: backup storage beyond 100% of the provisioned storage, which is
 	// free (stored AWS Database blog "Demystifying Amazon RDS backup storage
-	// costs" states the free allowance; $0.095 confirmed by a stored third-party
-	// page).
+	// costs" states the free allowance; $0.095 confirmed by stored usage.ai and
+	// druva.com pages).
 	rdsBackup = Price{0.095, unitGBMonth, srcRDS}
 	// databaseInsightsAdvanced: Performance Insights retention beyond the free 7
 	// days is billed as Database Insights Advanced mode, per vCPU-hour (stored
@@ -159,8 +161,9 @@ var (
 // rates ($0.012144/vCPU-hour, $0.0013335/GB-hour), so 70% is assumed here.
 const FargateSpotDiscount = 0.70
 
-// Elastic Load Balancing, Application Load Balancer (relied on; the stored
-// official page describes the two dimensions without the figures).
+// Elastic Load Balancing, Application Load Balancer (relied on: the stored
+// official page describes the two dimensions without the figures, and the one
+// stored page with figures quotes another region).
 var (
 	albHour = Price{0.0225, unitHour, srcELB}
 	albLCU  = Price{0.008, unitLCUHour, srcELB}
@@ -172,7 +175,8 @@ var publicIPv4 = Price{0.005, unitHour, srcVPC}
 
 // PrivateLink interface endpoints: per endpoint per AZ, and per GB processed
 // (first PB). The per-GB figure is confirmed by a stored copy of the official
-// page (Japanese edition); the hourly figure is relied on.
+// page (Japanese edition); the hourly one by a stored egresscost.com page
+// ($7.20 per AZ for a 720-hour month).
 var (
 	endpointHour = Price{0.01, unitHour, srcPrivateLink}
 	endpointGB   = Price{0.01, unitGB, srcPrivateLink}
@@ -226,10 +230,11 @@ var (
 	s3Get      = Price{0.0004, unitThousandReqs, srcS3}
 )
 
-// AWS Backup warm storage. RDS snapshots are billed at the RDS snapshot rate
-// and S3 backups at $0.05 (stored third-party pages quote both; the stored
-// official page lists the dimensions). Cold storage does not apply to RDS or
-// S3 recovery points: the stored official page lists the types it supports,
+// AWS Backup warm storage. RDS snapshots are billed at the RDS backup storage
+// rate ($0.095, stored druva.com page); S3 backups at $0.05 (relied on: the
+// stored official page lists the dimension without the figure). Cold storage
+// does not apply to RDS or S3 recovery points: the stored official page lists
+// the types it supports (EFS, DynamoDB, Timestream, SAP HANA on EC2, VMware),
 // and AWS Backup ignores a cold-storage lifecycle for the others.
 var (
 	backupRDS = Price{0.095, unitGBMonth, srcBackup}
