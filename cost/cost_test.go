@@ -553,3 +553,40 @@ func TestSettingsValidate(t *testing.T) {
 		t.Error("Estimate accepted invalid settings")
 	}
 }
+
+// TestDevelopmentWithEveryLever prices the shape the cost levers of issue 14
+// give development: a db.t4g.micro, both services on ARM64 and Fargate Spot,
+// scaled to zero outside working hours, Container Insights off, and routed by
+// rules on prod's listener (no load balancer of its own).
+func TestDevelopmentWithEveryLever(t *testing.T) {
+	t.Parallel()
+	spot := m{"capacityProviderStrategies": l{m{"capacityProvider": "FARGATE_SPOT", "weight": 1.0}},
+		"networkConfiguration": m{"assignPublicIp": true}}
+	var rs []inventory.Resource
+	rs = append(rs, rdsInstance(m{"instanceClass": "db.t4g.micro"}))
+	rs = append(rs, fargate("backend", "512", "1024", "ARM64", spot)...)
+	rs = append(rs, fargate("frontend", "256", "512", "ARM64", spot)...)
+	rs = append(rs, workingHours("backend-service")...)
+	rs = append(rs, workingHours("frontend-service")...)
+	rs = append(rs,
+		res(typeCluster, "web-cluster", m{"settings": l{m{"name": "containerInsights", "value": "disabled"}}}),
+		res("aws:lb/listenerRule:ListenerRule", "backend-rule", m{"priority": 100.0}),
+		res("aws:lb/listenerRule:ListenerRule", "frontend-rule", m{"priority": 50000.0}))
+	rep := estimate(t, Defaults(), rs...)
+	// 217.26 task-hours a month each (50 of 168 hours), Spot at 30% of ARM64:
+	// $18.15 in all, against $107.56 for today's development.
+	wantCents(t, rep, map[string]int64{
+		"database-instance/db.t4g.micro instance, single-AZ":                  1168,
+		"database-instance/gp2 storage":                                       230,
+		"database-instance/automated backups beyond the allocated storage":    0,
+		"database-instance/Performance Insights, 7 days":                      0,
+		"database-instance/enhanced monitoring, log ingestion (RDSOSMetrics)": 5,
+		"database-instance/enhanced monitoring, log storage (RDSOSMetrics)":   0,
+		"backend-service/vCPU, ARM64, Fargate Spot":                           106, // 0.5 × 217.26 × $0.009714
+		"backend-service/memory, ARM64, Fargate Spot":                         23,  // 1 × 217.26 × $0.001068
+		"backend-service/public IPv4, one per task":                           109,
+		"frontend-service/vCPU, ARM64, Fargate Spot":                          53,
+		"frontend-service/memory, ARM64, Fargate Spot":                        12,
+		"frontend-service/public IPv4, one per task":                          109,
+	})
+}
