@@ -36,6 +36,7 @@ var Keys = []string{
 	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets", "policy",
 	"parameters", "parameterPath", "backup", "delivery",
 	"database", "bastion", "domain", "platform", "services", "databaseMasterPassword",
+	"cost",
 }
 
 // ProviderKeys lists the provider keys Load reads.

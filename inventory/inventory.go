@@ -3,6 +3,11 @@
 // already replaced by "[secret]".
 package inventory
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Secret is the placeholder for a secret value anywhere in an inventory.
 const Secret = "[secret]"
 
@@ -78,4 +83,73 @@ func (r Resource) Get(path ...string) any {
 		cur = m[p]
 	}
 	return cur
+}
+
+// Number returns the input at path as a number, and whether it is one (see
+// AsNumber).
+func (r Resource) Number(path ...string) (float64, bool) {
+	return AsNumber(r.Get(path...))
+}
+
+// AsNumber reads an input value as a number: a JSON number, or a number
+// written as a string (ECS task definitions take cpu and memory as strings).
+func AsNumber(v any) (float64, bool) {
+	switch t := v.(type) {
+	case float64:
+		return t, true
+	case int:
+		return float64(t), true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// List returns the list input at path, or nil when it is missing or not a list.
+func (r Resource) List(path ...string) []any {
+	l, _ := r.Get(path...).([]any)
+	return l
+}
+
+// Strings returns the input at path as strings: the string elements of a list,
+// or a single string as one element (as IAM writes Action and Resource).
+func (r Resource) Strings(path ...string) []string {
+	switch t := r.Get(path...).(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// HasName reports whether physical is r's physical name: the value of the
+// input that sets the name when it is set, otherwise Pulumi's auto-name of r
+// (its logical name, a dash and seven hex digits), which is what the synth's
+// mocks give it. Other resources refer to r by that name (an ECS service's
+// cluster ARN ends with the cluster's).
+func (r Resource) HasName(input, physical string) bool {
+	if physical == "" {
+		return false
+	}
+	if n := r.String(input); n != "" {
+		return n == physical
+	}
+	rest, ok := strings.CutPrefix(physical, r.Name+"-")
+	if !ok || len(rest) != 7 {
+		return false
+	}
+	for _, c := range rest {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,8 @@
 //
 //	go run ./cmd/synth development
 //	go run ./cmd/synth -dir path/to/project prod
+//	go run ./cmd/synth -cost development      # the monthly estimate
+//	go run ./cmd/synth -diagram prod          # the architecture as Mermaid
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/np-mrd/article-pipeline-infra/diagram"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 )
 
@@ -27,8 +30,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dir := flags.String("dir", ".", "the project directory (holds Pulumi.yaml and Pulumi.<stack>.yaml)")
 	report := flags.String("policy", "", "print the guardrail report instead of the inventory: text or json; "+
 		"exit 1 on a mandatory violation or a stale waiver")
+	estimate := flags.Bool("cost", false, "print the monthly cost estimate instead of the inventory "+
+		"(usage assumptions from the stack's article-pipeline:cost)")
+	drawing := flags.Bool("diagram", false, "print the architecture as a Mermaid flowchart instead of the inventory")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: synth [-dir DIR] [-policy text|json] STACK\n\nStacks in %s: %v\n", *dir, synth.Stacks(*dir))
+		fmt.Fprintf(stderr, "usage: synth [-dir DIR] [-policy text|json | -cost | -diagram] STACK\n\nStacks in %s: %v\n",
+			*dir, synth.Stacks(*dir))
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -45,6 +52,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *report != "" {
 		return printPolicy(res, *report, stdout, stderr)
+	}
+	if *drawing {
+		if _, err := io.WriteString(stdout, diagram.Mermaid(res.Inventory)); err != nil {
+			return 1
+		}
+		return 0
+	}
+	if *estimate {
+		rep, err := synth.Estimate(res)
+		if err != nil {
+			fmt.Fprintf(stderr, "synth: %v\n", err)
+			return 1
+		}
+		if _, err := io.WriteString(stdout, rep.Text()); err != nil {
+			return 1
+		}
+		return 0
 	}
 	out, err := Render(res)
 	if err != nil {

@@ -44,6 +44,17 @@ func TestPolicyReports(t *testing.T) {
 	}
 }
 
+// TestCostEstimates keeps each committed stack's monthly estimate in
+// testdata/<stack>.cost.txt, so that a pull request shows its cost change
+// (regenerated with -update).
+func TestCostEstimates(t *testing.T) {
+	for _, stack := range synth.Stacks(projectDir) {
+		t.Run(stack, func(t *testing.T) {
+			golden(t, filepath.Join(projectDir, "testdata", stack+".cost.txt"), "-dir", projectDir, "-cost", stack)
+		})
+	}
+}
+
 // golden runs the synth with args and compares its output with the file at
 // path, or rewrites the file under -update. That diff is what review reads.
 func golden(t *testing.T, path string, args ...string) {
@@ -118,6 +129,8 @@ func TestErrors(t *testing.T) {
 		"Pulumi.broken.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:network:\n" +
 			"    privateSubnets: [10.0.3.0/24, 10.9.1.0/24]\n",
 		"Pulumi.noprotect.yaml": "config:\n  aws:region: us-west-2\n",
+		"Pulumi.badcost.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:cost:\n" +
+			"    databasegb: 2\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(broken, name), []byte(body), 0o644); err != nil {
@@ -135,6 +148,8 @@ func TestErrors(t *testing.T) {
 		{"broken config", []string{"-dir", broken, "broken"}, 1,
 			`article-pipeline:network.privateSubnets[1]: "10.9.1.0/24" is outside the VPC block 10.0.0.0/16`},
 		{"required key missing", []string{"-dir", broken, "noprotect"}, 1, "missing required configuration: article-pipeline:protect"},
+		{"cost assumption misspelled", []string{"-dir", broken, "-cost", "badcost"}, 1,
+			`article-pipeline:cost: unknown field "databasegb"; did you mean "databaseGb"?`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

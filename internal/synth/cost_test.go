@@ -1,0 +1,41 @@
+package synth
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/cost"
+)
+
+func TestCostSettings(t *testing.T) {
+	t.Parallel()
+	stack := func(raw string) *Stack {
+		return &Stack{Project: "article-pipeline", Name: "t", Config: map[string]string{cost.Key: raw}}
+	}
+	s, err := stack(`{"databaseGb": 0.4, "bucketGb": {"article-pipeline-deposition-prod": 25}, "loadBalancerLcu": 0.5}`).CostSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cost.Defaults()
+	if s.DatabaseGB != 0.4 || s.BucketGB["article-pipeline-deposition-prod"] != 25 || s.LoadBalancerLCU != 0.5 ||
+		s.HoursPerMonth != want.HoursPerMonth || s.DefaultLogGB != want.DefaultLogGB {
+		t.Errorf("settings %+v: the stack's values over the defaults expected", s)
+	}
+	for _, raw := range []string{"", "{}"} {
+		if s, err := stack(raw).CostSettings(); err != nil || s.HoursPerMonth != 730 || s.BucketGB != nil {
+			t.Errorf("%q: %+v, %v; want the defaults", raw, s, err)
+		}
+	}
+	for _, tc := range []struct{ raw, want string }{
+		{`{"databasegb": 1}`, `article-pipeline:cost: unknown field "databasegb"; did you mean "databaseGb"?`},
+		{`{"dbSize": 1}`, `article-pipeline:cost: unknown field "dbSize"; expected one of hoursPerMonth, `},
+		{`{"databaseGb": "big"}`, `article-pipeline:cost.databaseGb: expected a number, got a JSON string`},
+		{`{"bucketGb": 3}`, `article-pipeline:cost.bucketGb: expected an object of numbers, got a JSON number`},
+		{`[1]`, `article-pipeline:cost: expected an object (YAML mapping)`},
+		{`{"hoursPerMonth": 800}`, `article-pipeline:cost.hoursPerMonth: 800 is out of range`},
+	} {
+		if _, err := stack(tc.raw).CostSettings(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.raw, err, tc.want)
+		}
+	}
+}
