@@ -27,8 +27,9 @@ func liveBucket(c *checker, r inventory.Resource) (any, string, error) {
 }
 
 // liveBucketConfig reads one s3api configuration of the bucket the resource
-// configures; when AWS answers that the bucket has none, the object is none
-// (nil: the resource must exist) or the given empty configuration.
+// configures. When AWS answers that the bucket has none, an import would fail;
+// a create writes over nothing, so the live object is the given empty
+// configuration (nil when the resource must exist).
 func liveBucketConfig(op, key string, none map[string]any) func(*checker, inventory.Resource) (any, string, error) {
 	return func(c *checker, r inventory.Resource) (any, string, error) {
 		bucket := inputString(r, "bucket")
@@ -38,8 +39,9 @@ func liveBucketConfig(op, key string, none map[string]any) func(*checker, invent
 			return nil, "", err
 		case absent == noSuchBucket:
 			return nil, fmt.Sprintf("bucket %s does not exist", bucket), nil
-		case absent != "" && none == nil:
-			return nil, fmt.Sprintf("bucket %s has no such configuration (%s): the import would fail", bucket, absent), nil
+		case absent != "" && (none == nil || r.ImportID != ""):
+			return nil, fmt.Sprintf("bucket %s has no such configuration (%s): the import would fail; adopt only "+
+				"what exists and let the program create this one at its step", bucket, absent), nil
 		case absent != "":
 			return none, "", nil
 		case key != "":

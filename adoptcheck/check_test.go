@@ -365,6 +365,21 @@ func TestRefusals(t *testing.T) {
 			wantMsg: []string{"add MAILGUN_API_KEY to article-pipeline:adopt.parameters"},
 		},
 		{
+			name: "imported bucket policy that does not exist",
+			graph: func(inv *inventory.Inventory) *inventory.Inventory {
+				out := *inv
+				out.Resources = slices.Clone(inv.Resources)
+				for i, r := range out.Resources {
+					if r.Name == "bucket-rss-archive-policy" {
+						out.Resources[i].ImportID = "article-pipeline-npa-ingestion-rss-archive"
+					}
+				}
+				return &out
+			},
+			want:    []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
+			wantMsg: []string{"has no such configuration (NoSuchBucketPolicy): the import would fail"},
+		},
+		{
 			name: "a response was not collected", remove: FileRouteTables,
 			want:    []key{{Refusal, "network-private-1", typeRouteTable, "", "", ""}},
 			wantMsg: []string{"ec2/describe-route-tables.json: not collected"},
@@ -460,5 +475,30 @@ func TestPolicyDiffMatchesStatementsBySubstance(t *testing.T) {
 		`"Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::b"],"Condition":{"Bool":{"aws:SecureTransport":["true"]}}}`}
 	if !slices.Equal(lines, wantLines) || removesWrite {
 		t.Errorf("policyDiff = %q, %v; want %q, false", lines, removesWrite, wantLines)
+	}
+}
+
+// TestKeepListMakesTheImportZeroChange applies the suggested keep list the way
+// adoption mode does (ignoreChanges on each named resource) and checks again:
+// nothing is left for the first up to change.
+func TestKeepListMakesTheImportZeroChange(t *testing.T) {
+	t.Parallel()
+	inv := exampleInventory(t)
+	rs := responses(t, "")
+	keep := Check(inv, rs).Keep()
+	kept := *inv
+	kept.Resources = slices.Clone(inv.Resources)
+	for i, r := range kept.Resources {
+		kept.Resources[i].IgnoreChanges = append(slices.Clone(r.IgnoreChanges), keep[r.Name]...)
+	}
+	rep := Check(&kept, rs)
+	if u := rep.Unkept(); len(u) != 0 {
+		t.Errorf("still changed after the keep list: %v", keys(u))
+	}
+	if len(rep.Of(Difference)) != 41 || rep.Refused() {
+		t.Errorf("%d differences, refused %v; want the same 41 differences, all kept", len(rep.Of(Difference)), rep.Refused())
+	}
+	if !strings.Contains(rep.Text(), "database-instance (rds/instance).password [kept]: ") {
+		t.Error("the text report does not mark kept differences")
 	}
 }
