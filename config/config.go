@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
+	"github.com/np-mrd/article-pipeline-infra/cost"
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/delivery"
@@ -78,6 +79,8 @@ type Settings struct {
 	Platform services.PlatformSettings
 	// Services are the enabled services by name.
 	Services services.Services
+	// Cost holds the usage assumptions of the synth's monthly estimate.
+	Cost cost.Settings
 }
 
 // Raw is a stack's config as Pulumi hands it to the program: every value a
@@ -223,6 +226,10 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 
 	s.Delivery = parseDelivery(raw.Values[key("delivery")], s.Environment, s.SharedStack, &p)
+	s.Cost = cost.Defaults()
+	if decodeOver(&p, key("cost"), raw.Values[key("cost")], &s.Cost) {
+		p.Join(s.Cost.Validate(key("cost")))
+	}
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], s, &p)
 	checkRetired(raw, &p)
 	if !s.Network.Enabled && s.SharedStack != "" {

@@ -177,7 +177,7 @@ func jsonKindOf(raw json.RawMessage) string {
 }
 
 // didYouMean suggests the known name closest to a mistyped one: the same name in
-// another case first, else one within two edits.
+// another case first, else one within two edits, else it lists them all.
 func didYouMean(name string, known []string) string {
 	slices.Sort(known)
 	for _, k := range known {
@@ -192,7 +192,7 @@ func didYouMean(name string, known []string) string {
 		}
 	}
 	if best == "" {
-		return ""
+		return "; expected one of " + strings.Join(known, ", ")
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
 }
