@@ -162,8 +162,8 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 		diff("parameters-DATABASE_URL", param, "value", "the old URL", `"[secret]"`),
 		// The console's default group admits 5432 from the VPC and from itself;
 		// the program's database group admits only the backend's group.
-		{Warning, "database-instance", instance, "vpcSecurityGroupIds", "sg-0db1a2b3c4d5e6f70", "backend-sg"},
-		{Warning, "database-instance", instance, "vpcSecurityGroupIds", "10.0.0.0/16", "backend-sg"},
+		{Warning, "database-instance", instance, "vpcSecurityGroupIds", "sg-0db1a2b3c4d5e6f70", "backend-sg, bastion-sg"},
+		{Warning, "database-instance", instance, "vpcSecurityGroupIds", "10.0.0.0/16", "backend-sg, bastion-sg"},
 		{Note, "", "", "parameters", "DJANGO_SECRET_KEY, MAILGUN_API_KEY, SLACK_WEBHOOK_URL", ""},
 		{Note, "backup-plan", "aws:backup/plan:Plan", "selection", "np-deposition-resources (8d7c6b5a-4938-4271-a605-f4e3d2c1b0a9)", ""},
 		{Note, "database-instance", instance, "DATABASE_URL", "10.0.3.57", "np-deposition-db.c7e014352ce3.us-west-2.rds.amazonaws.com"},

@@ -5,7 +5,9 @@
 package config
 
 import (
+	"encoding/json"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,8 +18,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
-	"github.com/np-mrd/article-pipeline-infra/cost"
 	"github.com/np-mrd/article-pipeline-infra/bastion"
+	"github.com/np-mrd/article-pipeline-infra/cost"
 	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/delivery"
 	"github.com/np-mrd/article-pipeline-infra/parameters"
@@ -47,6 +49,9 @@ var ProviderKeys = []string{"aws:region"}
 type Settings struct {
 	Project string
 	Stack   string
+	// Self is this stack's fully qualified name (organization/project/stack):
+	// the program reads back its own last outputs through it.
+	Self string
 	// Environment is the Copilot-style environment name (development, prod); it
 	// names SSM parameter paths and the environment tag.
 	Environment string
@@ -55,8 +60,9 @@ type Settings struct {
 	Region      string
 	// Protect marks stateful resources (database, deposition bucket, vault) protected.
 	Protect bool
-	// SharedStack is the stack reference (org/project/stack) that owns the shared
-	// VPC; empty means this stack creates (or adopts) its own.
+	// SharedStack is the fully qualified stack (organization/project/stack)
+	// that owns the shared VPC, bucket and tools; empty means this stack creates
+	// (or adopts) its own.
 	SharedStack string
 	Network     vpc.Settings
 	Adopt       Adopt
@@ -86,16 +92,33 @@ type Settings struct {
 // Raw is a stack's config as Pulumi hands it to the program: every value a
 // string (objects and arrays as JSON), keyed "namespace:key".
 type Raw struct {
-	Project string
-	Stack   string
-	Values  map[string]string
-	Secret  map[string]bool
+	// Organization is the backend's organization (Pulumi Cloud's, or
+	// "organization" on a file or S3 backend).
+	Organization string
+	Project      string
+	Stack        string
+	Values       map[string]string
+	Secret       map[string]bool
 }
 
 // Load reads the stack's config from ctx and parses it. It declares nothing.
+// It reads every key of the namespace the engine passes, so one it does not
+// know (a typo) fails the run instead of passing for a default.
 func Load(ctx *pulumi.Context) (*Settings, error) {
-	raw := Raw{Project: ctx.Project(), Stack: ctx.Stack(), Values: map[string]string{}, Secret: map[string]bool{}}
-	for _, k := range append(namespaced(Keys), ProviderKeys...) {
+	raw := Raw{Organization: ctx.Organization(), Project: ctx.Project(), Stack: ctx.Stack(),
+		Values: map[string]string{}, Secret: map[string]bool{}}
+	keys := append(namespaced(Keys), ProviderKeys...)
+	// The Go SDK cannot list config keys; the engine passes them all to the
+	// program in PULUMI_CONFIG (a JSON object of "namespace:key": value).
+	var passed map[string]any
+	if env := os.Getenv(pulumi.EnvConfig); env != "" && json.Unmarshal([]byte(env), &passed) == nil {
+		for k := range passed {
+			if strings.HasPrefix(k, Namespace+":") && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, k := range keys {
 		if v, ok := ctx.GetConfig(k); ok {
 			raw.Values[k] = v
 			raw.Secret[k] = ctx.IsConfigSecret(k)
@@ -116,9 +139,32 @@ func namespaced(keys []string) []string {
 func key(k string) string { return Namespace + ":" + k }
 
 var (
-	stackRefPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-	envPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	stackPartPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	envPattern       = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 )
+
+// StackName qualifies a stack reference as a stack file may write it: STACK
+// and PROJECT/STACK are in the running stack's organization and project, so
+// the same file works on Pulumi Cloud and on a file or S3 backend (whose
+// organization is "organization"); ORGANIZATION/PROJECT/STACK is taken as is.
+// It returns "" for a reference that is none of these.
+func StackName(organization, project, ref string) string {
+	parts := strings.Split(ref, "/")
+	for _, part := range parts {
+		if !stackPartPattern.MatchString(part) {
+			return ""
+		}
+	}
+	switch len(parts) {
+	case 1:
+		return organization + "/" + project + "/" + ref
+	case 2:
+		return organization + "/" + ref
+	case 3:
+		return ref
+	}
+	return ""
+}
 
 // Parse turns raw config into Settings, or returns an error that lists every
 // problem, each naming its key.
@@ -134,12 +180,16 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(raw.Values)) {
 		if strings.HasPrefix(k, Namespace+":") && !known[k] {
-			p.Add(k, "unknown key; expected one of %s", strings.Join(Keys, ", "))
+			p.Add(k, "unknown key%s", unknownKeyHint(strings.TrimPrefix(k, Namespace+":")))
 		}
 	}
 
+	org := raw.Organization
+	if org == "" {
+		org = "organization" // what the SDK reports on a file or S3 backend
+	}
 	s := &Settings{Project: raw.Project, Stack: raw.Stack, Environment: raw.Stack, Application: "article-pipeline",
-		Region: "us-west-2"}
+		Region: "us-west-2", Self: org + "/" + raw.Project + "/" + raw.Stack}
 	if e, ok := v(key("environment")); ok {
 		s.Environment = e
 	}
@@ -169,11 +219,14 @@ func Parse(raw Raw) (*Settings, error) {
 		s.Protect = pv
 	}
 	if ref, ok := v(key("sharedStack")); ok {
-		if !stackRefPattern.MatchString(ref) {
-			p.Add(key("sharedStack"), "%q is not a stack reference; expected ORGANIZATION/PROJECT/STACK, "+
-				"e.g. organization/article-pipeline/prod", ref)
+		switch s.SharedStack = StackName(org, raw.Project, ref); {
+		case s.SharedStack == "":
+			p.Add(key("sharedStack"), "%q is not a stack reference; expected STACK (prod), PROJECT/STACK or "+
+				"ORGANIZATION/PROJECT/STACK", ref)
+		case s.SharedStack == s.Self:
+			p.Add(key("sharedStack"), "%q is this stack itself (%s); expected the stack that owns the shared "+
+				"network, such as prod", ref, s.Self)
 		}
-		s.SharedStack = ref
 	}
 
 	s.Network = parseNetwork(raw.Values[key("network")], s.Region, &p)
@@ -188,6 +241,7 @@ func Parse(raw Raw) (*Settings, error) {
 	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
 	s.Database = parseDatabase(raw.Values[key("database")], "article-pipeline-"+s.Environment, s.Protect, &p)
 	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
+	tunnelThroughBastion(&s.Database, s.Bastion)
 	if pw := raw.Values[key("databaseMasterPassword")]; pw != "" {
 		if !raw.Secret[key("databaseMasterPassword")] {
 			p.Add(key("databaseMasterPassword"), "is set in plain text; set it with "+
@@ -240,4 +294,18 @@ func Parse(raw Raw) (*Settings, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// unknownKeyHint suggests the known key closest to a mistyped one.
+func unknownKeyHint(k string) string {
+	best, bestDist := "", 3
+	for _, known := range Keys {
+		if d := editDistance(strings.ToLower(k), strings.ToLower(known)); d < bestDist {
+			best, bestDist = known, d
+		}
+	}
+	if best == "" {
+		return "; expected one of " + strings.Join(Keys, ", ")
+	}
+	return "; did you mean " + best + "?"
 }

@@ -121,12 +121,19 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 			`article-pipeline:network.availabilityZones[1]: "us-west-2a" is already zone 0`},
 		{"misspelled field", net(`{"cidrr":"10.0.0.0/16"}`), `article-pipeline:network: unknown field "cidrr"`},
 		{"wrong type", net(`{"publicSubnets":"10.0.2.0/24"}`), `article-pipeline:network.publicSubnets: expected a list`},
-		{"unknown key", []string{"article-pipeline:netwrok", "{}"}, `article-pipeline:netwrok: unknown key`},
+		{"unknown key", []string{"article-pipeline:netwrok", "{}"}, `article-pipeline:netwrok: unknown key; did you mean network?`},
+		{"unknown key far from any", []string{"article-pipeline:frobnicate", "{}"},
+			`article-pipeline:frobnicate: unknown key; expected one of environment, application, protect`},
 		{"bad protect", []string{"article-pipeline:protect", "yes please"}, `article-pipeline:protect: "yes please" is not a boolean`},
 		{"bad region", []string{"aws:region", "oregon"}, `aws:region: "oregon" is not an AWS region name`},
 		{"bad environment", []string{"article-pipeline:environment", "Prod!"}, `article-pipeline:environment: "Prod!" is not a valid environment name`},
-		{"bad stack reference", []string{"article-pipeline:sharedStack", "prod"},
-			`article-pipeline:sharedStack: "prod" is not a stack reference; expected ORGANIZATION/PROJECT/STACK`},
+		{"bad stack reference", []string{"article-pipeline:sharedStack", "acme/article-pipeline/prod/x"},
+			`article-pipeline:sharedStack: "acme/article-pipeline/prod/x" is not a stack reference; expected STACK ` +
+				`(prod), PROJECT/STACK or ORGANIZATION/PROJECT/STACK`},
+		{"stack reference to itself", []string{"article-pipeline:sharedStack", "prod"},
+			`article-pipeline:sharedStack: "prod" is this stack itself (organization/article-pipeline/prod)`},
+		{"misspelled key", []string{"article-pipeline:databse", `{"instanceClass":"db.t3.micro"}`},
+			`article-pipeline:databse: unknown key; did you mean database?`},
 		{"partial adoption", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
 			`article-pipeline:adopt.network.internetGatewayId: "" is not a igw ID`},
 		{"adoption with the wrong ID kind", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",` +
@@ -342,5 +349,31 @@ func TestNoCodeBranchesOnTheEnvironmentName(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSharedStackOnEveryBackend: a bare stack name or PROJECT/STACK is
+// qualified with the running stack's organization and project (Pulumi Cloud's
+// organization, or "organization" on a file or S3 backend).
+func TestSharedStackOnEveryBackend(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ org, ref, want string }{
+		{"np-mrd", "prod", "np-mrd/article-pipeline/prod"},
+		{"np-mrd", "article-pipeline/prod", "np-mrd/article-pipeline/prod"},
+		{"np-mrd", "acme/other/prod", "acme/other/prod"},
+		{"", "prod", "organization/article-pipeline/prod"},
+	} {
+		raw := stackRaw("development", "article-pipeline:sharedStack", tc.ref)
+		raw.Organization = tc.org
+		s, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.SharedStack != tc.want {
+			t.Errorf("org %q, sharedStack %q: %q, want %q", tc.org, tc.ref, s.SharedStack, tc.want)
+		}
+		if want := strings.TrimSuffix(tc.want, "prod") + "development"; tc.want != "acme/other/prod" && s.Self != want {
+			t.Errorf("self = %q, want %q", s.Self, want)
+		}
 	}
 }

@@ -41,3 +41,13 @@ func parseBastion(value string, db database.Settings, p *check.Problems) bastion
 	}
 	return b
 }
+
+// tunnelThroughBastion points the database bootstrap at the bastion's port
+// forward when the stack has one and the stack file names no other tunnel, so
+// every `up` (CI opens the forward; a person runs tunnelCommand) connects the
+// same way and the provider's host never shows as a change.
+func tunnelThroughBastion(d *database.Settings, b bastion.Settings) {
+	if b.Enabled && d.Bootstrap && d.TunnelHost == "" {
+		d.TunnelHost, d.TunnelPort = "localhost", b.LocalPort
+	}
+}

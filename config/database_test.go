@@ -103,3 +103,29 @@ func TestBastionNeedsTheDatabase(t *testing.T) {
 		t.Errorf("error %v\nwant %q", err, want)
 	}
 }
+
+// TestBootstrapGoesThroughTheBastion: with the bastion on, the bootstrap
+// connects to its local port forward unless the stack file names a tunnel.
+func TestBootstrapGoesThroughTheBastion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, bastion, database string
+		host                    string
+		port                    int
+	}{
+		{"bastion on", `{"enabled":true,"localPort":15432}`, ``, "localhost", 15432},
+		{"bastion off", `{"enabled":false}`, ``, "", 5432},
+		{"a tunnel named in the file", `{"enabled":true}`, `{"tunnelHost":"127.0.0.1","tunnelPort":6543}`, "127.0.0.1", 6543},
+		{"no bootstrap", `{"enabled":true}`, `{"bootstrap":false}`, "", 5432},
+	} {
+		s, err := Parse(stackRaw("development", "article-pipeline:bastion", tc.bastion, "article-pipeline:database",
+			tc.database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Database.TunnelHost != tc.host || s.Database.TunnelPort != tc.port {
+			t.Errorf("%s: tunnel %s:%d, want %s:%d", tc.name, s.Database.TunnelHost, s.Database.TunnelPort, tc.host,
+				tc.port)
+		}
+	}
+}

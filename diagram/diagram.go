@@ -95,8 +95,16 @@ func newDrawing(inv *inventory.Inventory) *drawing {
 		d.byType[r.Type] = append(d.byType[r.Type], r)
 	}
 	d.external = "outside this stack"
-	if refs := d.of(typeStackRef); len(refs) == 1 {
-		d.external = "shared stack " + refs[0].Name
+	// The stack's reference to itself (it reads back what it runs) is not
+	// something it uses from elsewhere.
+	var others []string
+	for _, r := range d.of(typeStackRef) {
+		if !strings.HasSuffix(r.Name, "/"+inv.Project+"/"+inv.Stack) {
+			others = append(others, r.Name)
+		}
+	}
+	if len(others) == 1 {
+		d.external = "shared stack " + others[0]
 	}
 	return d
 }

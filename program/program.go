@@ -50,6 +50,9 @@ type Outputs struct {
 	ServiceURLs          map[string]pulumi.StringOutput
 	RepositoryURLs       pulumi.StringMapOutput
 	TaskSecurityGroupIDs pulumi.StringMapOutput
+	// DeployedImageTags is the image tag each service runs, by service: the
+	// next update reads it back (see readRunning).
+	DeployedImageTags pulumi.StringMapOutput
 	// GithubOIDCProviderARN and the role ARNs are what the workflows assume.
 	GithubOIDCProviderARN pulumi.StringOutput
 	PreviewRoleARN        pulumi.StringOutput
@@ -88,6 +91,7 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"baseUrl":                 o.BaseURL,
 		"repositoryUrls":          o.RepositoryURLs,
 		"taskSecurityGroupIds":    o.TaskSecurityGroupIDs,
+		DeployedImageTagsOutput:   o.DeployedImageTags,
 	}
 	for name, url := range o.ServiceURLs {
 		all[name+"Url"] = url
@@ -130,6 +134,17 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+
+	// What the stack runs now decides what this update changes: a service keeps
+	// its deployed image unless the settings name another one.
+	var deployedTags map[string]string
+	if len(s.Services) > 0 {
+		now, err := readRunning(ctx, s.Self)
+		if err != nil {
+			return nil, err
+		}
+		deployedTags = resolveImages(s, now)
 	}
 
 	var shared *pulumi.StackReference
@@ -212,6 +227,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		out.BastionInstanceID, out.TunnelCommand = tunnel.InstanceID.ToStringOutput(), tunnel.TunnelCommand
 	}
 	if web != nil {
+		out.DeployedImageTags = exportedTags(deployedTags)
 		out.LoadBalancerDNSName, out.ClusterName = web.platform.LoadBalancerDNSName, web.platform.ClusterName
 		out.BaseURL = web.platform.BaseURL
 		out.ServiceURLs, out.RepositoryURLs = web.urls, stringMap(web.repositories)

@@ -431,6 +431,9 @@ func (s Settings) Validate(k string) error {
 	return p.Err()
 }
 
+// IsImageTag reports whether tag can name an image in a service's repository.
+func IsImageTag(tag string) bool { return tagPattern.MatchString(tag) && tag != "latest" }
+
 func (s Settings) validateImage(k string, p *check.Problems) {
 	switch {
 	case s.Image != "" && s.ImageTag != "":

@@ -11,7 +11,8 @@ func (st *Stack) Settings() (*config.Settings, error) {
 	for _, k := range st.SecretKeys {
 		secret[k] = true
 	}
-	return config.Parse(config.Raw{Project: st.Project, Stack: st.Name, Values: st.Config, Secret: secret})
+	return config.Parse(config.Raw{Organization: Organization, Project: st.Project, Stack: st.Name,
+		Values: st.Config, Secret: secret})
 }
 
 // Check evaluates the guardrail rules on a synthesized stack with the waivers

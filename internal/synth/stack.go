@@ -22,6 +22,9 @@ type Stack struct {
 	// values (which the synth cannot decrypt) are "[secret]".
 	Config     map[string]string
 	SecretKeys []string
+	// Deployed is the stack's last outputs, which the program reads back (what
+	// runs now); nil for a stack never deployed, as the golden files show it.
+	Deployed map[string]any
 }
 
 type projectFile struct {

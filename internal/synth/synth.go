@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 	"github.com/np-mrd/article-pipeline-infra/program"
@@ -52,31 +53,40 @@ func synthesize(dir, stack string, seen []string) (*Result, error) {
 	return Run(st, refs)
 }
 
-// referencedStacks synthesizes the stacks this one names in sharedStack.
+// referencedStacks synthesizes the stack this one names in sharedStack.
 func referencedStacks(dir string, st *Stack, seen []string) (map[string]*Result, error) {
 	refs := map[string]*Result{}
-	for _, k := range []string{st.Project + ":sharedStack"} {
-		name := st.Config[k]
-		if name == "" {
-			continue
-		}
-		parts := strings.Split(name, "/")
-		if len(parts) != 3 || parts[1] != st.Project {
-			return nil, fmt.Errorf("%s: %q is not a stack of project %s; the synth can only answer references "+
-				"to stacks with a Pulumi.<stack>.yaml here", k, name, st.Project)
-		}
-		r, err := synthesize(dir, parts[2], seen)
-		if err != nil {
-			return nil, fmt.Errorf("%s: synthesizing %s: %w", k, name, err)
-		}
-		refs[name] = r
+	k := st.Project + ":sharedStack"
+	ref := st.Config[k]
+	if ref == "" {
+		return refs, nil
 	}
+	name := config.StackName(Organization, st.Project, ref)
+	parts := strings.Split(name, "/")
+	if len(parts) != 3 || parts[0] != Organization || parts[1] != st.Project {
+		return nil, fmt.Errorf("%s: %q is not a stack of project %s; the synth can only answer references "+
+			"to stacks with a Pulumi.<stack>.yaml here", k, ref, st.Project)
+	}
+	r, err := synthesize(dir, parts[2], seen)
+	if err != nil {
+		return nil, fmt.Errorf("%s: synthesizing %s: %w", k, name, err)
+	}
+	refs[name] = r
 	return refs, nil
 }
+
+// Organization is the organization the SDK reports without a Pulumi Cloud
+// backend, as the synth runs.
+const Organization = "organization"
 
 // Run synthesizes one stack whose config is already loaded; refs answers its
 // stack references by name.
 func Run(st *Stack, refs map[string]*Result) (*Result, error) {
+	// The whole stack file first: the program reads only the keys it knows
+	// under mocks (the engine passes it the rest in PULUMI_CONFIG).
+	if _, err := st.Settings(); err != nil {
+		return nil, err
+	}
 	opts := mock.Options{
 		Project: st.Project, Stack: st.Name, Config: st.Config, SecretKeys: st.SecretKeys,
 		Region:        regionOf(st),
@@ -86,6 +96,13 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 	for name, r := range refs {
 		opts.StackOutputs[name] = r.Outputs
 		opts.SecretOutputs[name] = r.SecretOutputs
+	}
+	// The program reads back what the stack runs from its own last outputs:
+	// none for a stack never deployed, else what the caller says it deployed.
+	self := Organization + "/" + st.Project + "/" + st.Name
+	opts.StackOutputs[self] = st.Deployed
+	if opts.StackOutputs[self] == nil {
+		opts.StackOutputs[self] = map[string]any{}
 	}
 	var mu sync.Mutex
 	var resolved sync.WaitGroup

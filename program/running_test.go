@@ -1,0 +1,115 @@
+package program_test
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/synth"
+	"github.com/np-mrd/article-pipeline-infra/inventory"
+)
+
+// deployProd synthesizes prod as a second `up` sees it: deployed is what its
+// last outputs say runs now, tags what this run's config sets.
+func deployProd(t *testing.T, deployed map[string]any, tags map[string]string) *inventory.Inventory {
+	t.Helper()
+	st, err := synth.LoadStack(projectDir, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deployed != nil {
+		st.Deployed = map[string]any{"deployedImageTags": deployed}
+	}
+	if len(tags) > 0 {
+		services := `{"nertool":{"enabled":true},"mltool":{"enabled":true},` +
+			`"backend":{"serviceUrls":{"NER_TOOL_URL":"nertool","ML_TOOL_URL":"mltool"}`
+		for _, name := range slices.Sorted(maps.Keys(tags)) {
+			if name == "backend" {
+				services += `,"imageTag":"` + tags[name] + `"`
+			}
+		}
+		services += `}`
+		for _, name := range slices.Sorted(maps.Keys(tags)) {
+			if name != "backend" {
+				services += `,"` + name + `":{"enabled":true,"imageTag":"` + tags[name] + `"}`
+			}
+		}
+		st.Config["article-pipeline:services"] = services + `}`
+	}
+	res, err := synth.Run(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Inventory
+}
+
+// image and count of one service as declared.
+func imageAndCount(t *testing.T, inv *inventory.Inventory, svc string) (string, float64) {
+	t.Helper()
+	c := parseContainers(t, mustFind(t, inv, typeTaskDefinition, svc+"-taskdef"))[0]
+	count, _ := mustFind(t, inv, "aws:ecs/service:Service", svc+"-service").Get("desiredCount").(float64)
+	return c.Image[strings.LastIndex(c.Image, ":")+1:], count
+}
+
+// TestAPlainUpKeepsWhatRuns: without tags in config (a manual `pulumi up`
+// from a fresh checkout), every service keeps the image it runs and its task
+// count; a tag in config wins (a release or a rollback); a service never
+// deployed starts with 0 tasks; a placeholder a targeted update left is no tag.
+func TestAPlainUpKeepsWhatRuns(t *testing.T) {
+	t.Parallel()
+	running := map[string]any{"backend": "v41", "frontend": "v41", "nertool": "n7",
+		"mltool": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}
+
+	inv := deployProd(t, running, nil)
+	for svc, want := range map[string]string{"backend": "v41", "frontend": "v41", "nertool": "n7"} {
+		if tag, count := imageAndCount(t, inv, svc); tag != want || count != 1 {
+			t.Errorf("plain up: %s runs %q with %v tasks; want %q with 1", svc, tag, count, want)
+		}
+	}
+	if tag, count := imageAndCount(t, inv, "mltool"); tag != "not-deployed" || count != 0 {
+		t.Errorf("plain up: mltool (placeholder output) runs %q with %v tasks; want none", tag, count)
+	}
+	want := map[string]any{"backend": "v41", "frontend": "v41", "nertool": "n7"}
+	if got := inv.Outputs["deployedImageTags"]; !maps.Equal(got.(map[string]any), want) {
+		t.Errorf("deployedImageTags = %v, want %v", got, want)
+	}
+
+	release := deployProd(t, running, map[string]string{"backend": "v42", "frontend": "v42"})
+	for svc, want := range map[string]string{"backend": "v42", "frontend": "v42", "nertool": "n7"} {
+		if tag, _ := imageAndCount(t, release, svc); tag != want {
+			t.Errorf("release: %s runs %q, want %q", svc, tag, want)
+		}
+	}
+
+	fresh := deployProd(t, nil, nil)
+	for _, svc := range []string{"backend", "frontend", "nertool", "mltool"} {
+		if tag, count := imageAndCount(t, fresh, svc); tag != "not-deployed" || count != 0 {
+			t.Errorf("fresh: %s runs %q with %v tasks; want no image and 0 tasks", svc, tag, count)
+		}
+	}
+}
+
+// TestFrontendWaitsForTheBackendOnlyOnTheFirstDeploy: the runbook orders the
+// backend before the frontend for the initial deployment only; once the backend
+// runs, a release rolls both at once.
+func TestFrontendWaitsForTheBackendOnlyOnTheFirstDeploy(t *testing.T) {
+	t.Parallel()
+	waits := func(inv *inventory.Inventory) bool {
+		backend := "backend-service"
+		for _, d := range mustFind(t, inv, "aws:ecs/service:Service", "frontend-service").DependsOn {
+			if d == backend {
+				return true
+			}
+		}
+		return false
+	}
+	tags := map[string]string{"backend": "v1", "frontend": "v1"}
+	if !waits(deployProd(t, nil, tags)) {
+		t.Error("first deploy: the frontend does not wait for the backend")
+	}
+	if waits(deployProd(t, map[string]any{"backend": "v1", "frontend": "v1"}, map[string]string{"backend": "v2",
+		"frontend": "v2"})) {
+		t.Error("release: the frontend still waits for a running backend")
+	}
+}
