@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -41,7 +42,7 @@ func lookedUpZones(g *graph) []Line {
 		}
 	}
 	var lines []Line
-	for _, id := range slices.Sorted(mapKeys(names)) {
+	for _, id := range slices.Sorted(maps.Keys(names)) {
 		zl := zoneLines(g, "hosted zone "+names[id],
 			"looked up, not created by this stack: counted once here, in the stack that writes its records")
 		for i := range zl {
@@ -50,16 +51,6 @@ func lookedUpZones(g *graph) []Line {
 		lines = append(lines, zl...)
 	}
 	return lines
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // webACLLines prices a WAF web ACL, its rules (a rule group counts as one) and

@@ -8,6 +8,7 @@ package guard
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -106,10 +107,10 @@ func Record(inv *inventory.Inventory) Baseline {
 func Check(base Baseline, inv *inventory.Inventory, acks []Acknowledgement) (unacknowledged []Change, stale []error) {
 	now := Record(inv)
 	var changes []Change
-	for _, key := range slices.Sorted(mapKeys(base)) {
+	for _, key := range slices.Sorted(maps.Keys(base)) {
 		typ, name, _ := strings.Cut(key, " ")
 		cur := now[key]
-		for _, p := range slices.Sorted(mapKeys(base[key])) {
+		for _, p := range slices.Sorted(maps.Keys(base[key])) {
 			var nv any
 			if cur != nil {
 				nv = cur[p]
@@ -138,14 +139,4 @@ func Check(base Baseline, inv *inventory.Inventory, acks []Acknowledgement) (una
 		}
 	}
 	return unacknowledged, stale
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

@@ -112,12 +112,17 @@ func (r Resource) List(path ...string) []any {
 	return l
 }
 
-// Strings returns the input at path as strings: the string elements of a list,
-// or a single string as one element (as IAM writes Action and Resource).
-func (r Resource) Strings(path ...string) []string {
-	switch t := r.Get(path...).(type) {
+// Strings returns the input at path as strings (see AsStrings).
+func (r Resource) Strings(path ...string) []string { return AsStrings(r.Get(path...)) }
+
+// AsStrings reads a value as strings: the string elements of a list, or a
+// single string as one element (as IAM writes Action and Resource).
+func AsStrings(v any) []string {
+	switch t := v.(type) {
 	case string:
 		return []string{t}
+	case []string:
+		return t
 	case []any:
 		var out []string
 		for _, e := range t {

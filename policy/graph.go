@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,7 +65,7 @@ func NewGraph(inv *inventory.Inventory, st Stack) *Graph {
 // stack output (sorted by name).
 func (g *Graph) subjects() []inventory.Resource {
 	out := slices.Clone(g.Inventory.Resources)
-	for _, k := range slices.Sorted(mapKeys(g.Inventory.Outputs)) {
+	for _, k := range slices.Sorted(maps.Keys(g.Inventory.Outputs)) {
 		out = append(out, inventory.Resource{Type: OutputType, Name: k, Inputs: map[string]any{"value": g.Inventory.Outputs[k]}})
 	}
 	return out
@@ -123,7 +124,7 @@ func (g *Graph) publicByDesign(bucket inventory.Resource) bool {
 	}
 	for _, d := range docs {
 		for _, s := range d.Statement {
-			if s.Effect == "Allow" && s.publicPrincipal() && slices.ContainsFunc(strs(s.Action), func(a string) bool {
+			if s.Effect == "Allow" && s.publicPrincipal() && slices.ContainsFunc(inventory.AsStrings(s.Action), func(a string) bool {
 				return strings.EqualFold(a, "s3:GetObject")
 			}) {
 				return true
@@ -147,7 +148,7 @@ func (g *Graph) versioned(bucket inventory.Resource) bool {
 // a wildcard the selection gives).
 func (g *Graph) backedUp(match func(arn string) bool) (bool, string) {
 	for _, s := range g.Inventory.OfType(typeBackupSelect) {
-		for _, arn := range strs(s.Get("resources")) {
+		for _, arn := range inventory.AsStrings(s.Get("resources")) {
 			if match(arn) {
 				return true, s.Name
 			}
@@ -292,7 +293,7 @@ func principalValues(p any, kind string) []string {
 	if !ok {
 		return nil
 	}
-	return strs(m[kind])
+	return inventory.AsStrings(m[kind])
 }
 
 // parseDocument reads a policy input: a JSON string (or, from a hand-built
@@ -319,25 +320,6 @@ func parseDocument(v any) (document, error) {
 		return document{}, fmt.Errorf("the policy document is not valid JSON: %w", err)
 	}
 	return d, nil
-}
-
-// strs returns a string or a list of strings as a list.
-func strs(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []string:
-		return t
-	case []any:
-		var out []string
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // number returns a numeric input as a float64, and whether it is a number.
@@ -389,14 +371,4 @@ func obj(v any) map[string]any {
 func opaque(v any) bool {
 	s, ok := v.(string)
 	return ok && (s == inventory.Secret || s == unknownPlaceholder)
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

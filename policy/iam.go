@@ -21,11 +21,11 @@ func iamRules() []Rule {
 				if s.Effect != "Allow" {
 					return ""
 				}
-				allRes := slices.Contains(strs(s.Resource), "*") || s.NotResource != nil
+				allRes := slices.Contains(inventory.AsStrings(s.Resource), "*") || s.NotResource != nil
 				if s.NotAction != nil && allRes {
-					return "allows every action but " + strings.Join(strs(s.NotAction), ", ") + " on *"
+					return "allows every action but " + strings.Join(inventory.AsStrings(s.NotAction), ", ") + " on *"
 				}
-				for _, a := range strs(s.Action) {
+				for _, a := range inventory.AsStrings(s.Action) {
 					switch {
 					case (a == "*" || a == "*:*") && allRes:
 						return "allows * on *"
@@ -43,7 +43,7 @@ func iamRules() []Rule {
 				if s.Effect != "Allow" {
 					return ""
 				}
-				for _, a := range strs(s.Action) {
+				for _, a := range inventory.AsStrings(s.Action) {
 					if a == "*" || strings.HasSuffix(a, ":*") {
 						return "allows " + a
 					}

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -241,8 +242,8 @@ func principalNames(p any) []string {
 	}
 	m, _ := p.(map[string]any)
 	var out []string
-	for _, k := range slices.Sorted(mapKeys(m)) {
-		out = append(out, strs(m[k])...)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, inventory.AsStrings(m[k])...)
 	}
 	return out
 }
@@ -282,7 +283,7 @@ func plainSecretIn(name string, v any, pointer bool) string {
 		}
 	case map[string]any:
 		inner := pointer || secretPointer.MatchString(strings.ToLower(name))
-		for _, k := range slices.Sorted(mapKeys(t)) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if f := plainSecretIn(name+"."+k, t[k], inner); f != "" {
 				return f
 			}

@@ -61,9 +61,9 @@ func publicGrants(r inventory.Resource) (map[string][]string, []string, error) {
 		if s.Effect != "Allow" || !s.publicPrincipal() {
 			continue
 		}
-		actions := strs(s.Action)
+		actions := inventory.AsStrings(s.Action)
 		if s.NotAction != nil {
-			actions = []string{"NotAction " + strings.Join(strs(s.NotAction), ",")}
+			actions = []string{"NotAction " + strings.Join(inventory.AsStrings(s.NotAction), ",")}
 		}
 		l := s.label(i)
 		grants[l] = actions
@@ -135,7 +135,7 @@ func deniesInsecureTransport(s statement) bool {
 	if s.Effect != "Deny" || !s.publicPrincipal() {
 		return false
 	}
-	allActions := slices.ContainsFunc(strs(s.Action), func(a string) bool { return a == "*" || strings.EqualFold(a, "s3:*") })
+	allActions := slices.ContainsFunc(inventory.AsStrings(s.Action), func(a string) bool { return a == "*" || strings.EqualFold(a, "s3:*") })
 	if !allActions {
 		return false
 	}
@@ -150,7 +150,7 @@ func deniesInsecureTransport(s statement) bool {
 			if b, ok := v.(bool); ok && !b {
 				return true
 			}
-			if slices.ContainsFunc(strs(v), func(s string) bool { return strings.EqualFold(s, "false") }) {
+			if slices.ContainsFunc(inventory.AsStrings(v), func(s string) bool { return strings.EqualFold(s, "false") }) {
 				return true
 			}
 		}

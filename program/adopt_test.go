@@ -1,35 +1,13 @@
 package program_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/np-mrd/article-pipeline-infra/guard"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 )
-
-// merge deep-merges src into dst: objects key by key, lists appended.
-func merge(dst, src any) any {
-	d, dok := dst.(map[string]any)
-	s, sok := src.(map[string]any)
-	if dok && sok {
-		for k, v := range s {
-			d[k] = merge(d[k], v)
-		}
-		return d
-	}
-	dl, dlok := dst.([]any)
-	sl, slok := src.([]any)
-	if dlok && slok {
-		return append(dl, sl...)
-	}
-	return src
-}
 
 // TestAdoptionExample synthesizes prod with examples/adopt-prod.yaml merged in:
 // every resource it lists is imported (with the ID AWS knows it by), the
@@ -37,30 +15,12 @@ func merge(dst, src any) any {
 // and the replacement guard reports the changed names for review.
 func TestAdoptionExample(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile(filepath.Join(projectDir, "examples", "adopt-prod.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var example struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(raw, &example); err != nil {
-		t.Fatal(err)
-	}
 	st, err := synth.LoadStack(projectDir, "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range example.Config {
-		var cur any
-		if s, ok := st.Config[k]; ok && json.Unmarshal([]byte(s), &cur) != nil {
-			cur = s
-		}
-		b, err := json.Marshal(merge(cur, v))
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.Config[k] = string(b)
+	if err := st.Overlay(filepath.Join(projectDir, "examples", "adopt-prod.yaml")); err != nil {
+		t.Fatal(err)
 	}
 	// The adopted instance keeps its current master password (secret config).
 	st.Config["article-pipeline:databaseMasterPassword"] = "the-running-password"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -149,7 +150,7 @@ func costTable() (string, error) {
 	var b strings.Builder
 	b.WriteString("| Monthly estimate | " + strings.Join(stacks, " | ") + " |\n")
 	b.WriteString("|---" + strings.Repeat("|---:", len(stacks)) + "|\n")
-	for _, category := range slices.Sorted(mapKeys(sums)) {
+	for _, category := range slices.Sorted(maps.Keys(sums)) {
 		b.WriteString("| " + category)
 		for _, stack := range stacks {
 			if c, ok := sums[category][stack]; ok {
@@ -170,14 +171,4 @@ func costTable() (string, error) {
 	}
 	b.WriteString(" |\n")
 	return b.String(), nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

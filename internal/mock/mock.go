@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -164,7 +165,7 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		outs, ok := m.StackOutputs[name]
 		if !ok {
 			return "", nil, fmt.Errorf("mock: stack reference %q has no outputs here (known: %v)", name,
-				slices.Sorted(mapKeys(m.StackOutputs)))
+				slices.Sorted(maps.Keys(m.StackOutputs)))
 		}
 		id = name
 		outputs = resource.PropertyMap{
@@ -203,16 +204,6 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return nil, fmt.Errorf("mock: %s: %w", args.Token, err)
 	}
 	return out, nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // hash gives stable pseudo-random hex for IDs derived from a URN.

@@ -3,6 +3,7 @@ package synth
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -18,7 +19,7 @@ func SynthesizeOverlay(dir, stack string, overlays ...string) (*Result, error) {
 		return nil, err
 	}
 	for _, path := range overlays {
-		if err := st.overlay(path); err != nil {
+		if err := st.Overlay(path); err != nil {
 			return nil, err
 		}
 	}
@@ -29,8 +30,8 @@ func SynthesizeOverlay(dir, stack string, overlays ...string) (*Result, error) {
 	return Run(st, refs)
 }
 
-// overlay merges the config section of one stack-shaped YAML file into st.
-func (st *Stack) overlay(path string) error {
+// Overlay merges the config section of one stack-shaped YAML file into st.
+func (st *Stack) Overlay(path string) error {
 	var sf stackFile
 	if err := readYAML(path, &sf); err != nil {
 		return err
@@ -60,7 +61,7 @@ func (st *Stack) overlay(path string) error {
 			secret[full] = true
 		}
 	}
-	st.SecretKeys = slices.Sorted(mapKeys(secret))
+	st.SecretKeys = slices.Sorted(maps.Keys(secret))
 	return nil
 }
 

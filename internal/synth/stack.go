@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,7 +86,7 @@ func LoadStack(dir, stack string) (*Stack, error) {
 		}
 	}
 	var missing []string
-	for _, k := range slices.Sorted(mapKeys(proj.Config)) {
+	for _, k := range slices.Sorted(maps.Keys(proj.Config)) {
 		decl := proj.Config[k]
 		full := k
 		if !strings.Contains(k, ":") {
@@ -110,7 +111,7 @@ func LoadStack(dir, stack string) (*Stack, error) {
 		return nil, fmt.Errorf("stack %q is missing required configuration: %s (declared without a default in Pulumi.yaml)",
 			stack, strings.Join(missing, ", "))
 	}
-	st.SecretKeys = slices.Sorted(mapKeys(secret))
+	st.SecretKeys = slices.Sorted(maps.Keys(secret))
 	return st, nil
 }
 
@@ -183,14 +184,4 @@ func unsecure(v any) (any, bool) {
 		return out, secret
 	}
 	return v, false
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

@@ -7,6 +7,7 @@ package synth
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -140,7 +141,7 @@ func Run(st *Stack, refs map[string]*Result) (*Result, error) {
 	}
 	res := &Result{Stack: st, Monitor: m, Outputs: map[string]any{}}
 	inv := &inventory.Inventory{Project: st.Project, Stack: st.Name, Outputs: map[string]any{}}
-	for _, name := range slices.Sorted(mapKeys(outs)) {
+	for _, name := range slices.Sorted(maps.Keys(outs)) {
 		v := plainOutput(values[name])
 		res.Outputs[name] = v
 		if pulumi.IsSecret(outs[name]) {
