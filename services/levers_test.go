@@ -228,6 +228,10 @@ func TestSharedLoadBalancer(t *testing.T) {
 				[]any{"development.npdeposition.org"}) {
 			t.Errorf("%s rule = %v", svc, rule.Inputs)
 		}
+		// Moving between load balancers: the old rule goes before the new one.
+		if !rule.DeleteBeforeReplace {
+			t.Errorf("%s rule is created before its replaced rule is deleted", svc)
+		}
 		in := r.find(t, tIngress, svc+"-ingress-alb")
 		out := r.find(t, tEgress, svc+"-alb-egress")
 		taskSG := r.find(t, tSG, svc+"-sg").ID

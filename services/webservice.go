@@ -294,6 +294,10 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(args.Paths)},
 		})
 	}
+	// A target group can be associated with one load balancer only: a rule
+	// that moves to another listener (platform.sharedLoadBalancer turned on or
+	// off) must leave the old load balancer before its replacement is created.
+	// Only a new listener ARN replaces a rule; the route is missing meanwhile.
 	rule, err := lb.NewListenerRule(ctx, name+"-rule", &lb.ListenerRuleArgs{
 		ListenerArn: args.ListenerARN,
 		Priority:    pulumi.Int(args.Priority),
@@ -302,7 +306,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 			TargetGroupArn: tg.Arn,
 		}},
 		Conditions: conditions,
-	}, parent)
+	}, parent, pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return fail("listener rule", err)
 	}
