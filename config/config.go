@@ -257,8 +257,20 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 	s.Services = parseServices(raw.Values[key("services")], ServicesContext{
 		Environment: s.Environment, Domain: s.Domain, Buckets: bucketVars,
-		Parameters: slices.Sorted(maps.Keys(s.Parameters.Values)),
+		Parameters:     slices.Sorted(maps.Keys(s.Parameters.Values)),
+		SharedListener: s.Platform.SharedLoadBalancer,
 	}, &p)
+	if s.Platform.SharedLoadBalancer {
+		sk := key("platform") + ".sharedLoadBalancer"
+		if s.SharedStack == "" {
+			p.Add(sk, "true, but %s is not set; expected the stack whose load balancer to share, such as prod",
+				key("sharedStack"))
+		}
+		if !s.Domain.Enabled() {
+			p.Add(sk, "true, but %s.name is not set; expected the host this stack serves on the shared HTTPS "+
+				"listener, such as development.npdeposition.org", key("domain"))
+		}
+	}
 	if !s.Database.Enabled {
 		for _, svcName := range s.Services.Ordered() {
 			for i, name := range s.Services[svcName].Secrets {

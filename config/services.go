@@ -45,6 +45,9 @@ type ServicesContext struct {
 	// Buckets maps each bucket role this stack has to the variable that
 	// receives its name.
 	Buckets map[string]string
+	// SharedListener puts the rules on the shared stack's HTTPS listener
+	// (platform.sharedLoadBalancer): limited to the domain, numbered 1..99.
+	SharedListener bool
 }
 
 // parseServices reads article-pipeline:services over the runbook's services
@@ -101,7 +104,12 @@ func parseServices(value string, c ServicesContext, p *check.Problems) services.
 		}
 		all[name] = svc
 	}
-	all.AssignPriorities()
+	if c.SharedListener && c.Domain.Enabled() {
+		all.ShareListener(c.Domain.Name)
+		p.Join(all.ValidateSharedListener(k))
+	} else {
+		all.AssignPriorities()
+	}
 	p.Join(all.Validate(k))
 	maps.DeleteFunc(all, func(_ string, s services.Settings) bool { return !s.Enabled })
 	checkServiceWiring(all, c, p)

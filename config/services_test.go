@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -18,12 +19,17 @@ func servicesContext(env string) ServicesContext {
 		buckets[role] = b.EnvVar
 	}
 	return ServicesContext{
-		Environment: env,
-		Domain:      parseDomain(merged(env, "article-pipeline:domain", ""), &p),
-		Parameters:  []string{"MAILGUN_API_KEY", "SLACK_WEBHOOK", "COMPOUND_BUCKET_V3"},
-		Buckets:     buckets,
+		Environment:    env,
+		Domain:         parseDomain(merged(env, "article-pipeline:domain", ""), &p),
+		Parameters:     []string{"MAILGUN_API_KEY", "SLACK_WEBHOOK", "COMPOUND_BUCKET_V3"},
+		Buckets:        buckets,
+		SharedListener: parsePlatform(merged(env, "article-pipeline:platform", ""), &p).SharedLoadBalancer,
 	}
 }
+
+// noStackFile is an environment without a stack file fixture: every key at
+// its default (no domain, a load balancer of its own).
+const noStackFile = "staging"
 
 func parseServicesForTest(value string, c ServicesContext) (services.Services, error) {
 	var p check.Problems
@@ -66,9 +72,10 @@ func TestDefaultServices(t *testing.T) {
 			false},
 		{"prod", prod["mltool"], 2048, 8192, 8000, 110, []string{"/mltool/*"}, nil, nil, nil, 60, 60, 30, 1, false},
 		{"prod", prod["nertool"], 1024, 2048, 8000, 120, []string{"/nertool/*"}, nil, nil, nil, 60, 60, 30, 1, false},
-		{"development", dev["backend"], 512, 1024, 8000, 100, []string{"/api/*", "/admin/*"}, nil,
+		// On prod's listener: ahead of prod's rules, the catch-all last.
+		{"development", dev["backend"], 512, 1024, 8000, 1, []string{"/api/*", "/admin/*"}, nil,
 			[]string{"DATABASE_URL"}, nil, 60, 60, 30, 1, true},
-		{"development", dev["frontend"], 256, 512, 3000, 50000, []string{"/*"}, nil, nil, []string{"backend"}, 60, 60,
+		{"development", dev["frontend"], 256, 512, 3000, 99, []string{"/*"}, nil, nil, []string{"backend"}, 60, 60,
 			30, 1, false},
 	} {
 		s := tc.s
@@ -81,17 +88,36 @@ func TestDefaultServices(t *testing.T) {
 		}
 		if s.HealthCheck.Path != "/" || s.HealthCheck.Matcher != "200" || s.ImageTag != "" || s.Image != "" ||
 			s.KeepImages != 20 || !slices.Equal(s.WritablePaths, []string{"/tmp"}) || s.ExecuteCommand ||
-			s.Autoscaling != nil || len(s.Hosts) != 0 {
+			s.Autoscaling != nil {
 			t.Errorf("%s common defaults = %+v", tc.env, s)
 		}
+		// Development's rules sit on prod's listener: each answers only
+		// development's host.
+		hosts := map[string][]string{"development": {"development.npdeposition.org"}}[tc.env]
+		if !slices.Equal(s.Hosts, hosts) {
+			t.Errorf("%s hosts = %v, want %v", tc.env, s.Hosts, hosts)
+		}
 	}
-	// Prod has a domain, so HTTPS is enough; development without one also
-	// reaches the load balancer over plain HTTP.
+	if got := dev["backend"].CPUArchitecture + " " + dev["frontend"].CPUArchitecture; got != "ARM64 ARM64" {
+		t.Errorf("development architectures = %s", got)
+	}
+	if got := prod["backend"].CPUArchitecture; got != "X86_64" {
+		t.Errorf("prod architecture = %s", got)
+	}
+	// With a domain HTTPS is enough; a stack without one also reaches the
+	// load balancer over plain HTTP.
 	if got := prod["backend"].EgressPorts; !slices.Equal(got, []int{443}) {
 		t.Errorf("prod egress = %v", got)
 	}
-	if got := dev["backend"].EgressPorts; !slices.Equal(got, []int{80, 443}) {
+	if got := dev["backend"].EgressPorts; !slices.Equal(got, []int{443}) {
 		t.Errorf("development egress = %v", got)
+	}
+	plain, err := parseServicesForTest("", servicesContext(noStackFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plain["backend"].EgressPorts; !slices.Equal(got, []int{80, 443}) {
+		t.Errorf("egress without a domain = %v", got)
 	}
 	// The NER and ML tools: prod's backend gets their URLs from this stack,
 	// development's from prod's outputs.
@@ -165,8 +191,13 @@ func TestBadServices(t *testing.T) {
 			k + `backend.hosts[0]: "api.example.com" is outside the domain "npdeposition.org"`},
 		{"host two labels deep", "prod", `{"backend": {"hosts": ["a.b.npdeposition.org"]}}`,
 			k + `backend.hosts[0]: "a.b.npdeposition.org" is more than one label below`},
-		{"host without a domain", "development", `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
+		{"host without a domain", noStackFile, `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
 			k + `backend.hosts[0]: "api.npdeposition.org" needs a domain`},
+		{"prod's host on prod's listener", "development", `{"frontend": {"hosts": ["npdeposition.org"]}}`,
+			k + `frontend.hosts[0]: "npdeposition.org" is outside the domain "development.npdeposition.org"`},
+		{"a priority among prod's rules", "development", `{"backend": {"priority": 150}}`,
+			k + `backend.priority: 150 is out of range on a shared listener; expected 1..99, ahead of the owning ` +
+				`stack's rules (100 and up)`},
 		{"undeclared secret", "prod", `{"backend": {"secrets": ["DATABASE_URL", "STRIPE_KEY"]}}`,
 			k + `backend.secrets[1]: "STRIPE_KEY" is not a declared parameter`},
 		{"unknown dependency", "prod", `{"frontend": {"dependsOn": ["api"]}}`,
@@ -249,7 +280,9 @@ func TestDomain(t *testing.T) {
 	}{
 		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
-		{name: "development default", env: "development", want: services.DomainSettings{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
+		{name: "development default", env: "development", want: services.DomainSettings{
+			Name: "development.npdeposition.org", ZoneName: "npdeposition.org",
+			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development subdomain", env: "development",
 			value: `{"name": "dev.npdeposition.org", "zoneName": "npdeposition.org"}`,
 			want: services.DomainSettings{Name: "dev.npdeposition.org", ZoneName: "npdeposition.org",
@@ -269,7 +302,7 @@ func TestDomain(t *testing.T) {
 			wantErr: `article-pipeline:domain.name: "NP Deposition" is not a lower-case domain name`},
 		{name: "bad zone id", env: "prod", value: `{"zoneId": "zone-1"}`,
 			wantErr: `article-pipeline:domain.zoneId: "zone-1" is not a Route 53 hosted zone ID`},
-		{name: "zone without name", env: "development", value: `{"zoneName": "npdeposition.org"}`,
+		{name: "zone without name", env: "prod", value: `{"name": "", "zoneName": "npdeposition.org"}`,
 			wantErr: `article-pipeline:domain.name: required when zoneId or zoneName is set`},
 		{name: "unknown field", env: "prod", value: `{"privateTasks": true}`,
 			wantErr: `article-pipeline:domain: unknown field "privateTasks"`},
@@ -300,14 +333,34 @@ func TestPlatform(t *testing.T) {
 		wantErr          string
 	}{
 		{name: "prod default", env: "prod", want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
-			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}}},
-		{name: "development default", env: "development", want: services.PlatformSettings{ContainerInsights: true,
-			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}}},
-		{name: "private tasks", env: "development",
+			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}, WorkingHours: offPacificWorkday}},
+		// The cost levers: Spot, working hours, no Container Insights, prod's
+		// load balancer.
+		{name: "development default", env: "development", want: services.PlatformSettings{
+			LoadBalancerDeletionProtection: true, InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"},
+			FargateSpot: services.FargateSpot{Enabled: true}, WorkingHours: pacificWorkday, SharedLoadBalancer: true}},
+		{name: "private tasks", env: "prod",
 			value: `{"privateTasks": true, "containerInsights": false,
 				"interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"]}`,
-			want: services.PlatformSettings{PrivateTasks: true,
-				InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"}}},
+			want: services.PlatformSettings{PrivateTasks: true, LoadBalancerDeletionProtection: true,
+				InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"},
+				WorkingHours:       offPacificWorkday}},
+		{name: "Spot with an On-Demand base", env: "prod", value: `{"fargateSpot": {"enabled": true, "onDemandBase": 1}}`,
+			want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
+				InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"},
+				FargateSpot:        services.FargateSpot{Enabled: true, OnDemandBase: 1}, WorkingHours: offPacificWorkday}},
+		{name: "working hours in another zone", env: "prod",
+			value: `{"workingHours": {"enabled": true, "start": "07:30", "timeZone": "America/New_York"}}`,
+			want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
+				InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"},
+				WorkingHours: services.WorkingHours{Enabled: true, Days: "MON-FRI", Start: "07:30", Stop: "18:00",
+					TimeZone: "America/New_York"}}},
+		{name: "bad working hours", env: "prod", value: `{"workingHours": {"enabled": true, "days": "weekdays"}}`,
+			wantErr: `article-pipeline:platform.workingHours.days: "weekdays" has "weekdays", which is not a day or a range of days`},
+		{name: "negative base", env: "prod", value: `{"fargateSpot": {"enabled": true, "onDemandBase": -1}}`,
+			wantErr: `article-pipeline:platform.fargateSpot.onDemandBase: -1 is out of range; expected 0..1000 tasks`},
+		{name: "misspelled lever", env: "prod", value: `{"fargateSpot": {"enable": true}}`,
+			wantErr: `article-pipeline:platform.fargateSpot: unknown field "enable"`},
 		{name: "missing endpoint", env: "prod", value: `{"privateTasks": true, "interfaceEndpoints": ["ecr.api", "logs"]}`,
 			wantErr: `article-pipeline:platform.interfaceEndpoints: "ecr.dkr" is missing`},
 		{name: "unknown endpoint", env: "prod", value: `{"interfaceEndpoints": ["ecr"]}`,
@@ -326,18 +379,25 @@ func TestPlatform(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || got.ContainerInsights != tc.want.ContainerInsights || got.PrivateTasks != tc.want.PrivateTasks ||
-				got.LoadBalancerDeletionProtection != tc.want.LoadBalancerDeletionProtection ||
-				!slices.Equal(got.InterfaceEndpoints, tc.want.InterfaceEndpoints) {
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
 			}
 		})
 	}
 }
 
+// pacificWorkday is the working hours' default: 08:00-18:00 on weekdays,
+// Pacific time; offPacificWorkday the same, off.
+var (
+	pacificWorkday = services.WorkingHours{Enabled: true, Days: "MON-FRI", Start: "08:00", Stop: "18:00",
+		TimeZone: "America/Los_Angeles"}
+	offPacificWorkday = services.WorkingHours{Days: "MON-FRI", Start: "08:00", Stop: "18:00",
+		TimeZone: "America/Los_Angeles"}
+)
+
 func TestEgressOverride(t *testing.T) {
 	t.Parallel()
-	s, err := parseServicesForTest(`{"frontend": {"egressPorts": [443]}}`, servicesContext("development"))
+	s, err := parseServicesForTest(`{"frontend": {"egressPorts": [443]}}`, servicesContext(noStackFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@
 // explicit list: IAM, security groups, subnets, routes, listener rules, ...),
 // or listed as "not priced": a type without a price is never silently free.
 // All prices are in prices.go. The package reads the inventory only; it
-// imports no component, so it prices what the program declares, including
-// shapes the program does not declare yet (Fargate Spot, ARM64 tasks,
-// scheduled scale-to-zero, listener rules on another stack's load balancer).
+// imports no component, so it prices whatever shape the graph has, including
+// the cost levers' (Fargate Spot, ARM64 tasks, scheduled scale-to-zero,
+// listener rules on another stack's load balancer).
 package cost
 
 import (

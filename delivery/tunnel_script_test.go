@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -45,6 +46,12 @@ func TestMain(m *testing.M) {
 		os.Exit(fakeAWS(os.Getenv("FAKE_DIR"), os.Args[1:]))
 	case "pulumi":
 		os.Exit(fakePulumi(os.Getenv("FAKE_DIR"), os.Args[1:]))
+	case "docker":
+		record(os.Getenv("FAKE_DIR"), "docker.calls", os.Args[1:])
+		if len(os.Args) > 1 && os.Args[1] == "login" {
+			io.Copy(io.Discard, os.Stdin) // --password-stdin: the token piped in
+		}
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
@@ -65,7 +72,16 @@ func record(dir, name string, v any) {
 func fakeAWS(dir string, args []string) int {
 	record(dir, "aws.calls", args)
 	if len(args) >= 2 && args[0] == "ecr" && args[1] == "describe-images" {
-		return 0 // the image is already in the repository
+		// The image is already in the repository, unless the test removed it.
+		if _, err := os.Stat(filepath.Join(dir, "ecr.empty")); err == nil {
+			fmt.Fprintln(os.Stderr, "An error occurred (ImageNotFoundException) when calling the DescribeImages operation")
+			return 254
+		}
+		return 0
+	}
+	if len(args) >= 2 && args[0] == "ecr" && args[1] == "get-login-password" {
+		fmt.Println("fake-ecr-token")
+		return 0
 	}
 	if len(args) < 2 || args[0] != "ssm" {
 		fmt.Fprintf(os.Stderr, "fake aws: unexpected %v\n", args)

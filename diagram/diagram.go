@@ -160,6 +160,9 @@ func (d *drawing) network() {
 		if d.usesVPC() {
 			d.add(node{id: "vpc", label: "VPC and subnets", group: gExternal, external: true})
 		}
+		// An instance in another stack's VPC (development's bastion) is still
+		// this stack's.
+		d.instances()
 		return
 	}
 	zones := map[string]bool{}
@@ -192,6 +195,10 @@ func (d *drawing) network() {
 	if len(iface) > 0 {
 		d.add(node{id: "interface_endpoints", label: "interface endpoints<br/>" + strings.Join(iface, ", "), group: gNetwork})
 	}
+	d.instances()
+}
+
+func (d *drawing) instances() {
 	for _, b := range d.of(typeInstance) {
 		d.add(node{id: id("instance", b.Name), label: fmt.Sprintf("%s<br/>EC2 %s", b.Name, b.String("instanceType")),
 			group: gNetwork})
@@ -298,6 +305,16 @@ func (d *drawing) services() {
 		d.databaseAccess(svc, sid)
 		d.bucketAccess(svc, sid)
 		d.urls(svc, sid)
+	}
+	// Rules on another stack's listener: the internet reaches them through
+	// that load balancer, and this stack's names point at it.
+	if len(lbs) == 0 && d.seen["shared_lb"] {
+		d.add(node{id: "internet", label: "Internet", shape: "circle"})
+		d.link("internet", "shared_lb", "")
+		if domains := d.domains(); len(domains) > 0 {
+			did := d.add(node{id: "dns", label: strings.Join(domains, ", ") + "<br/>Route 53 + ACM certificate"})
+			d.dotted(did, "shared_lb", "alias")
+		}
 	}
 	if len(d.of(typeService)) > 0 && d.seen["vpc"] {
 		d.dotted(gServices, "vpc", "runs in")

@@ -159,6 +159,37 @@ func TestWhatAnotherStackOwnsIsExternal(t *testing.T) {
 	wellFormed(t, out)
 }
 
+// TestRulesOnASharedLoadBalancer: a development-like stack with no load
+// balancer and no VPC of its own: the internet and its domain reach its
+// services through the other stack's listener, and its bastion (in the other
+// stack's VPC) is drawn.
+func TestRulesOnASharedLoadBalancer(t *testing.T) {
+	t.Parallel()
+	inv := &inventory.Inventory{Project: "article-pipeline", Stack: "development", Resources: []inventory.Resource{
+		res("pulumi:pulumi:StackReference", "organization/article-pipeline/prod", m{}),
+		res("aws:acm/certificate:Certificate", "web-cert", m{"domainName": "development.npdeposition.org"}),
+		res("aws:lb/targetGroup:TargetGroup", "frontend-tg", m{"vpcId": "vpc-f355af344127f2161"}),
+		service("frontend", tgFront, "sg-front"),
+		taskDef("frontend", `[{"name":"frontend"}]`),
+		rule("frontend-rule", tgFront, "/*", "frontend-tg", "organization/article-pipeline/prod"),
+		res("aws:ec2/instance:Instance", "bastion-instance", m{"instanceType": "t3.nano"}),
+	}}
+	inv.Resources[0].Custom = false
+	out := Mermaid(inv)
+	for _, want := range []string{
+		`internet --> shared_lb`,
+		`dns -.->|"alias"| shared_lb`,
+		`dns["development.npdeposition.org<br/>Route 53 + ACM certificate"]`,
+		`shared_lb -->|"/*"| svc_frontend`,
+		`instance_bastion_instance["bastion-instance<br/>EC2 t3.nano"]`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	wellFormed(t, out)
+}
+
 func TestOneNodePerComponentPartNotPerResource(t *testing.T) {
 	t.Parallel()
 	inv := stack(true)

@@ -43,8 +43,14 @@ type Outputs struct {
 	// TunnelCommand opens a local port forward to the database through the bastion.
 	TunnelCommand       pulumi.StringOutput
 	LoadBalancerDNSName pulumi.StringOutput
-	ClusterName         pulumi.StringOutput
-	BaseURL             pulumi.StringOutput
+	// HTTPSListenerARN, LoadBalancerSecurityGroupID and LoadBalancerZoneID are
+	// exported by a stack that owns its load balancer (with a domain, for the
+	// listener): what a stack with platform.sharedLoadBalancer reads.
+	HTTPSListenerARN            pulumi.StringOutput
+	LoadBalancerSecurityGroupID pulumi.StringOutput
+	LoadBalancerZoneID          pulumi.StringOutput
+	ClusterName                 pulumi.StringOutput
+	BaseURL                     pulumi.StringOutput
 	// ServiceURLs is exported as <service>Url each (development reads prod's
 	// nertoolUrl and mltoolUrl); RepositoryURLs and TaskSecurityGroupIDs by service.
 	ServiceURLs          map[string]pulumi.StringOutput
@@ -87,6 +93,9 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"bastionInstanceId":       o.BastionInstanceID,
 		"tunnelCommand":           o.TunnelCommand,
 		"loadBalancerDnsName":     o.LoadBalancerDNSName,
+		HTTPSListenerOutput:       o.HTTPSListenerARN,
+		LoadBalancerGroupOutput:   o.LoadBalancerSecurityGroupID,
+		LoadBalancerZoneOutput:    o.LoadBalancerZoneID,
 		"clusterName":             o.ClusterName,
 		"baseUrl":                 o.BaseURL,
 		"repositoryUrls":          o.RepositoryURLs,
@@ -139,9 +148,9 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	// What the stack runs now decides what this update changes: a service keeps
 	// its deployed image unless the settings name another one.
 	var deployedTags map[string]string
+	var now running
 	if len(s.Services) > 0 {
-		now, err := readRunning(ctx, s.Self)
-		if err != nil {
+		if now, err = readRunning(ctx, s.Self); err != nil {
 			return nil, err
 		}
 		deployedTags = resolveImages(s, now)
@@ -188,7 +197,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		access = &databaseAccess{port: s.Database.Port, securityGroupID: db.SecurityGroupID.ToStringOutput(),
 			allow: func(source string, sg pulumi.StringInput) error { return db.AllowFrom(ctx, source, sg) }}
 	}
-	web, err := webServices(ctx, s, net, store, params, shared, access, provider)
+	web, err := webServices(ctx, s, net, store, params, shared, access, now, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +239,13 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		out.DeployedImageTags = exportedTags(deployedTags)
 		out.LoadBalancerDNSName, out.ClusterName = web.platform.LoadBalancerDNSName, web.platform.ClusterName
 		out.BaseURL = web.platform.BaseURL
+		if !s.Platform.SharedLoadBalancer {
+			out.LoadBalancerSecurityGroupID = web.platform.LoadBalancerSecurityGroupID.ToStringOutput()
+			out.LoadBalancerZoneID = web.platform.LoadBalancerZoneID
+			if s.Domain.Enabled() {
+				out.HTTPSListenerARN = web.platform.ListenerARN
+			}
+		}
 		out.ServiceURLs, out.RepositoryURLs = web.urls, stringMap(web.repositories)
 		out.TaskSecurityGroupIDs = stringMap(web.taskSecurityGroups)
 	}

@@ -1,6 +1,7 @@
 package program_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -129,6 +130,14 @@ func TestFreshAccountDevelopmentCreatesItsOwnVPC(t *testing.T) {
 	t.Parallel()
 	res, err := withConfig(t, "development", func(cfg map[string]string) {
 		delete(cfg, "article-pipeline:sharedStack")
+		// Without prod there is no load balancer to share: one of its own.
+		var platform map[string]any
+		if err := json.Unmarshal([]byte(cfg["article-pipeline:platform"]), &platform); err != nil {
+			t.Fatal(err)
+		}
+		platform["sharedLoadBalancer"] = false
+		b, _ := json.Marshal(platform)
+		cfg["article-pipeline:platform"] = string(b)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +157,9 @@ func TestFreshAccountDevelopmentCreatesItsOwnVPC(t *testing.T) {
 	}
 	if !slices.Contains(res.Monitor.Invokes(), "aws:index/getAvailabilityZones:getAvailabilityZones") {
 		t.Error("availability zones were not looked up")
+	}
+	if n := len(inv.OfType("aws:lb/loadBalancer:LoadBalancer")); n != 1 {
+		t.Errorf("%d load balancers, want its own", n)
 	}
 }
 

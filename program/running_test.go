@@ -1,6 +1,7 @@
 package program_test
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -111,5 +112,81 @@ func TestFrontendWaitsForTheBackendOnlyOnTheFirstDeploy(t *testing.T) {
 	if waits(deployProd(t, map[string]any{"backend": "v1", "frontend": "v1"}, map[string]string{"backend": "v2",
 		"frontend": "v2"})) {
 		t.Error("release: the frontend still waits for a running backend")
+	}
+}
+
+// deployDevelopment synthesizes development (against the committed prod) as
+// an `up` sees it: deployed is what its last outputs say runs now, tag what
+// this run's config sets for both services ("" for none).
+func deployDevelopment(t *testing.T, deployed map[string]any, tag string) *inventory.Inventory {
+	t.Helper()
+	st, err := synth.LoadStack(projectDir, "development")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deployed != nil {
+		st.Deployed = map[string]any{"deployedImageTags": deployed}
+	}
+	if tag != "" {
+		var svcs map[string]map[string]any
+		if err := json.Unmarshal([]byte(st.Config[servicesConfigKey]), &svcs); err != nil {
+			t.Fatal(err)
+		}
+		for _, svc := range svcs {
+			svc["imageTag"] = tag
+		}
+		b, _ := json.Marshal(svcs)
+		st.Config[servicesConfigKey] = string(b)
+	}
+	res, err := synth.Run(st, map[string]*synth.Result{prodReference: cached(t, "prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Inventory
+}
+
+// TestWorkingHoursOwnTheCountOnceDevelopmentRuns: development's working
+// hours stay suspended until its first deploy, which sets the count and the
+// bounds; after it, an up (a release, a plain up at night) leaves both to the
+// scheduled actions.
+func TestWorkingHoursOwnTheCountOnceDevelopmentRuns(t *testing.T) {
+	t.Parallel()
+	const target = "aws:appautoscaling/target:Target"
+	for _, tc := range []struct {
+		name       string
+		deployed   map[string]any
+		tag        string
+		count, max float64
+		suspended  bool
+		ignored    bool
+	}{
+		{name: "committed, never deployed", count: 0, max: 0, suspended: true},
+		{name: "first deploy", tag: "v1", count: 1, max: 1},
+		{name: "release", deployed: map[string]any{"backend": "v1", "frontend": "v1"}, tag: "v2", count: 1, max: 1,
+			ignored: true},
+		{name: "plain up", deployed: map[string]any{"backend": "v1", "frontend": "v1"}, count: 1, max: 1, ignored: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			inv := deployDevelopment(t, tc.deployed, tc.tag)
+			for _, svc := range []string{"backend", "frontend"} {
+				s := mustFind(t, inv, typeECSService, svc+"-service")
+				tg := mustFind(t, inv, target, svc+"-scaling-target")
+				suspended, _ := tg.Bool("suspendedState", "scheduledScalingSuspended")
+				if n, _ := s.Get("desiredCount").(float64); n != tc.count || number(tg, "maxCapacity") != tc.max ||
+					suspended != tc.suspended {
+					t.Errorf("%s: desiredCount %v, target max %v, suspended %v; want %v, %v, %v", svc, n,
+						number(tg, "maxCapacity"), suspended, tc.count, tc.max, tc.suspended)
+				}
+				wantService, wantTarget := []string{}, []string{}
+				if tc.ignored {
+					wantService, wantTarget = []string{"desiredCount"}, []string{"minCapacity", "maxCapacity"}
+				}
+				if !slices.Equal(s.IgnoreChanges, wantService) || !slices.Equal(tg.IgnoreChanges, wantTarget) {
+					t.Errorf("%s: the service ignores %v, the target %v; want %v, %v", svc, s.IgnoreChanges,
+						tg.IgnoreChanges, wantService, wantTarget)
+				}
+			}
+		})
 	}
 }

@@ -28,10 +28,21 @@ type databaseAccess struct {
 	allow           func(source string, sgID pulumi.StringInput) error
 }
 
-// webServices declares the cluster and load balancer, then each service in
-// dependency order (the runbook deploys the backend before the frontend).
+// The outputs a stack that owns its load balancer exports for a stack that
+// shares it (platform.sharedLoadBalancer).
+const (
+	HTTPSListenerOutput     = "httpsListenerArn"
+	LoadBalancerGroupOutput = "loadBalancerSecurityGroupId"
+	LoadBalancerZoneOutput  = "loadBalancerZoneId"
+	loadBalancerDNSOutput   = "loadBalancerDnsName"
+)
+
+// webServices declares the cluster and load balancer (or the place on the
+// shared stack's), then each service in dependency order (the runbook deploys
+// the backend before the frontend). now says which services ran before this
+// update.
 func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, store *bucketRefs,
-	params *parameters.Store, shared *pulumi.StackReference, db *databaseAccess,
+	params *parameters.Store, shared *pulumi.StackReference, db *databaseAccess, now running,
 	provider *aws.Provider) (*webRefs, error) {
 	if len(s.Services) == 0 {
 		return nil, nil
@@ -48,6 +59,16 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 	}
 	if s.Platform.PrivateTasks {
 		pfArgs.PrivateSubnetIDs = net.privateSubnetIDs
+	}
+	if s.Platform.SharedLoadBalancer {
+		// config insists on the shared stack; its program exports these.
+		out := func(name string) pulumi.StringOutput { return shared.GetStringOutput(pulumi.String(name)) }
+		pfArgs.Shared = &services.SharedListener{
+			ListenerARN:     out(HTTPSListenerOutput),
+			SecurityGroupID: out(LoadBalancerGroupOutput),
+			DNSName:         out(loadBalancerDNSOutput),
+			ZoneID:          out(LoadBalancerZoneOutput),
+		}
 	}
 	if d := s.Domain; d.Enabled() {
 		pfArgs.Domain = &d
@@ -82,6 +103,9 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 			LinkedEnvironment: map[string]pulumi.StringInput{},
 			SecretARNs:        map[string]pulumi.StringInput{},
 			BucketGrants:      map[string]services.BucketGrant{},
+			FargateSpot:       s.Platform.FargateSpot,
+			WorkingHours:      s.Platform.WorkingHours,
+			WasDeployed:       now[name] != "",
 		}
 		if svc.Image == "" {
 			args.RepositoryName = fmt.Sprintf("%s/%s/%s", s.Application, s.Environment, name)

@@ -195,8 +195,10 @@ func TestDatabaseIsPrivateWithTheRunbookSettings(t *testing.T) {
 					t.Errorf("instance %s = %v (set: %v), want %v", k, got, set, want)
 				}
 			}
+			// Development's smaller class is its stack file's cost lever.
+			class := map[string]string{"prod": "db.t3.small", "development": "db.t4g.micro"}[tc.name]
 			wantString := map[string]string{
-				"engine": "postgres", "engineVersion": "17", "instanceClass": "db.t3.small",
+				"engine": "postgres", "engineVersion": "17", "instanceClass": class,
 				"storageType": "gp2", "username": "postgres", "databaseInsightsMode": "standard",
 			}
 			for k, want := range wantString {
@@ -666,7 +668,13 @@ func TestTaskSecurityGroupsAdmitOnlyTheLoadBalancer(t *testing.T) {
 			res := cached(t, stack)
 			inv := res.Inventory
 			s := settingsOf(t, res)
-			albs := inv.OfType("aws:lb/loadBalancer:LoadBalancer")
+			// Development's rules sit on prod's load balancer: its tasks admit
+			// prod's load balancer group.
+			owner := inv
+			if s.Platform.SharedLoadBalancer {
+				owner = cached(t, "prod").Inventory
+			}
+			albs := owner.OfType("aws:lb/loadBalancer:LoadBalancer")
 			if len(albs) != 1 {
 				t.Fatalf("%d load balancers, want 1", len(albs))
 			}
@@ -790,28 +798,67 @@ func TestListeners(t *testing.T) {
 			t.Errorf("prod certificates = %v, want one for npdeposition.org", certs)
 		}
 	})
-	t.Run("development has plain HTTP only", func(t *testing.T) {
+	t.Run("development serves HTTPS on prod's listener", func(t *testing.T) {
 		t.Parallel()
 		inv := cached(t, "development").Inventory
-		for _, r := range inv.OfType(typeListener) {
-			if r.String("protocol") != "HTTP" || number(r, "port") != 80 {
-				t.Errorf("development listener %s: %s on %v, want only HTTP on 80", r.Name, r.String("protocol"),
-					r.Get("port"))
-			}
-			if a := defaultAction(t, r); a["type"] == "redirect" {
-				t.Errorf("development listener %s redirects (%v) although there is no HTTPS listener", r.Name, a)
-			}
-		}
-		if n := len(inv.OfType(typeListener)); n != 1 {
-			t.Errorf("development has %d listeners, want 1", n)
-		}
-		for _, typ := range []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"} {
+		prod := cached(t, "prod").Inventory
+		for _, typ := range []string{typeListener, "aws:lb/loadBalancer:LoadBalancer"} {
 			if n := len(inv.OfType(typ)); n != 0 {
-				t.Errorf("development declares %d %s without a domain", n, typ)
+				t.Errorf("development declares %d %s; it uses prod's", n, typ)
 			}
 		}
-		if base, _ := inv.Outputs["baseUrl"].(string); !strings.HasPrefix(base, "http://") {
-			t.Errorf("development baseUrl = %q, want http://", base)
+		// Prod's own rules are on its HTTPS listener: the one it exports.
+		httpsARN, _ := prod.Outputs["httpsListenerArn"].(string)
+		prodRule := mustFind(t, prod, "aws:lb/listenerRule:ListenerRule", "backend-rule")
+		if httpsARN == "" || httpsARN != prodRule.String("listenerArn") {
+			t.Fatalf("prod exports httpsListenerArn %q; its rules are on %q", httpsARN, prodRule.String("listenerArn"))
+		}
+		cert := mustFind(t, inv, "aws:acm/certificate:Certificate", "web-cert")
+		lc := mustFind(t, inv, "aws:lb/listenerCertificate:ListenerCertificate", "web-listener-cert")
+		if cert.String("domainName") != "development.npdeposition.org" || lc.String("listenerArn") != httpsARN {
+			t.Errorf("certificate %s on listener %s; want development.npdeposition.org on prod's %s",
+				cert.String("domainName"), lc.String("listenerArn"), httpsARN)
+		}
+		prodPriorities := map[float64]string{}
+		for _, r := range prod.OfType("aws:lb/listenerRule:ListenerRule") {
+			prodPriorities[number(r, "priority")] = r.Name
+		}
+		rules := inv.OfType("aws:lb/listenerRule:ListenerRule")
+		if len(rules) != 2 {
+			t.Errorf("development has %d rules, want the backend's and the frontend's", len(rules))
+		}
+		for _, r := range rules {
+			var hosts []string
+			if conds, _ := r.Get("conditions").([]any); len(conds) > 0 {
+				h, _ := conds[0].(map[string]any)["hostHeader"].(map[string]any)
+				values, _ := h["values"].([]any)
+				for _, v := range values {
+					hosts = append(hosts, v.(string))
+				}
+			}
+			p := number(r, "priority")
+			if r.String("listenerArn") != httpsARN || !slices.Equal(hosts, []string{"development.npdeposition.org"}) {
+				t.Errorf("rule %s: listener %s, hosts %v; want prod's HTTPS listener, development's host only", r.Name,
+					r.String("listenerArn"), hosts)
+			}
+			// Ahead of every prod rule (none of which names a host), and never
+			// on one of their priorities.
+			if other, taken := prodPriorities[p]; taken || p >= slices.Min(slices.Collect(maps.Keys(prodPriorities))) {
+				t.Errorf("rule %s: priority %v (prod's %q), want below all of prod's %v", r.Name, p, other,
+					slices.Sorted(maps.Keys(prodPriorities)))
+			}
+		}
+		if base, _ := inv.Outputs["baseUrl"].(string); base != "https://development.npdeposition.org" {
+			t.Errorf("development baseUrl = %q", base)
+		}
+		// Only a load balancer's owner exports what sharing it needs.
+		for _, k := range []string{"httpsListenerArn", "loadBalancerSecurityGroupId", "loadBalancerZoneId"} {
+			if _, ok := inv.Outputs[k]; ok {
+				t.Errorf("development exports %s", k)
+			}
+			if v, _ := prod.Outputs[k].(string); v == "" {
+				t.Errorf("prod does not export %s", k)
+			}
 		}
 	})
 }

@@ -1,9 +1,10 @@
 // Package services owns what replaces `copilot env deploy` and `copilot svc
 // deploy` for load-balanced web services: the Platform (ECS cluster, the public
 // application load balancer with its listeners, certificate and DNS records,
-// and the optional interface endpoints for private tasks) and one WebService
-// per service (ECR repository, task definition, roles, security group, target
-// group, listener rule, ECS service and autoscaling). It takes the network's
+// or a place on another stack's load balancer, and the optional interface
+// endpoints for private tasks) and one WebService per service (ECR repository,
+// task definition, roles, security group, target group, listener rule, ECS
+// service, autoscaling and working hours). It takes the network's
 // IDs, the parameters' ARNs and the buckets' names and ARNs, and returns URLs,
 // the load balancer's name and zone, repository URLs and security group IDs.
 package services
@@ -65,6 +66,24 @@ type PlatformArgs struct {
 	// HostNames are the service hosts (the domain or one label below it); the
 	// domain and each of them get an alias record to the load balancer.
 	HostNames []string
+	// Shared is the load balancer of another stack whose HTTPS listener the
+	// services' rules go on, with SharedLoadBalancer: this platform then
+	// declares no load balancer, only the certificate of its domain (added to
+	// that listener) and the alias records.
+	Shared *SharedListener
+}
+
+// SharedListener is what a stack that shares another stack's load balancer
+// reads from that stack's outputs.
+type SharedListener struct {
+	// ListenerARN is the HTTPS listener.
+	ListenerARN pulumi.StringInput
+	// SecurityGroupID is the load balancer's security group: task security
+	// groups admit it, and it gets an egress rule to each task security group.
+	SecurityGroupID pulumi.StringInput
+	// DNSName and ZoneID are the alias records' target.
+	DNSName pulumi.StringInput
+	ZoneID  pulumi.StringInput
 }
 
 func (a *PlatformArgs) check(name string) error {
@@ -81,6 +100,17 @@ func (a *PlatformArgs) check(name string) error {
 	if a.PrivateTasks && a.PrivateSubnetIDs == nil {
 		errs = append(errs, errors.New("services: platform PrivateSubnetIDs is required with PrivateTasks"))
 	}
+	switch sh := a.Shared; {
+	case a.SharedLoadBalancer && (sh == nil || sh.ListenerARN == nil || sh.SecurityGroupID == nil ||
+		sh.DNSName == nil || sh.ZoneID == nil):
+		errs = append(errs, errors.New("services: platform Shared (listener, security group, DNS name and zone) "+
+			"is required with SharedLoadBalancer"))
+	case a.SharedLoadBalancer && a.Domain == nil:
+		errs = append(errs, errors.New("services: platform Domain is required with SharedLoadBalancer: its rules "+
+			"answer only the domain's hosts"))
+	case !a.SharedLoadBalancer && sh != nil:
+		errs = append(errs, errors.New("services: platform Shared is set without SharedLoadBalancer"))
+	}
 	if d := a.Domain; d != nil {
 		errs = append(errs, d.Validate(name+".domain"))
 		if d.Name == "" {
@@ -95,8 +125,11 @@ func (a *PlatformArgs) check(name string) error {
 	return errors.Join(errs...)
 }
 
-// NewPlatform declares the cluster, the load balancer and its listeners, and,
-// with a domain, the certificate and DNS records.
+// NewPlatform declares the cluster (with the Fargate capacity providers when
+// the services run on Spot), the load balancer and its listeners, and, with a
+// domain, the certificate and DNS records; with SharedLoadBalancer, the
+// certificate on the other stack's listener and the DNS records instead of a
+// load balancer.
 func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
 	if err := args.check(name); err != nil {
 		return nil, err
@@ -119,7 +152,70 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if err != nil {
 		return nil, fmt.Errorf("services: cluster: %w", err)
 	}
+	c.ClusterName = cluster.Name
+	c.ClusterARN = cluster.Arn
+	if args.FargateSpot.Enabled {
+		// A service's capacity provider strategy may name only providers
+		// associated with its cluster. No default strategy: each service states
+		// its own.
+		providers, err := ecs.NewClusterCapacityProviders(ctx, name+"-capacity-providers",
+			&ecs.ClusterCapacityProvidersArgs{
+				ClusterName:       cluster.Name,
+				CapacityProviders: pulumi.ToStringArray([]string{fargate, fargateSpot}),
+			}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("services: cluster capacity providers: %w", err)
+		}
+		// The ARN the services are given carries the association, so none is
+		// created before it.
+		c.ClusterARN = pulumi.All(cluster.Arn, providers.ClusterName).ApplyT(func(v []any) string {
+			return v[0].(string)
+		}).(pulumi.StringOutput)
+	}
 
+	if args.SharedLoadBalancer {
+		if err := sharedListener(ctx, name, c, args); err != nil {
+			return nil, err
+		}
+	} else if err := ownLoadBalancer(ctx, name, c, args); err != nil {
+		return nil, err
+	}
+
+	c.EndpointSecurityGroupID = pulumi.String("").ToStringOutput()
+	if args.PrivateTasks {
+		sg, err := interfaceEndpoints(ctx, name, c, args)
+		if err != nil {
+			return nil, err
+		}
+		c.EndpointSecurityGroupID = sg.ID().ToStringOutput()
+	}
+
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":                 c.ClusterName,
+		"clusterArn":                  c.ClusterARN,
+		"loadBalancerArn":             c.LoadBalancerARN,
+		"loadBalancerDnsName":         c.LoadBalancerDNSName,
+		"loadBalancerZoneId":          c.LoadBalancerZoneID,
+		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
+		"listenerArn":                 c.ListenerARN,
+		"baseUrl":                     c.BaseURL,
+		"certificateArn":              c.CertificateARN,
+		"endpointSecurityGroupId":     c.EndpointSecurityGroupID,
+	})
+}
+
+// The Fargate capacity providers (every account has them; a cluster only
+// associates them).
+const (
+	fargate     = "FARGATE"
+	fargateSpot = "FARGATE_SPOT"
+)
+
+// ownLoadBalancer declares the stack's internet-facing load balancer, its
+// security group and listeners: plain HTTP without a domain; with one, the
+// certificate, HTTPS, the HTTP redirect and the alias records.
+func ownLoadBalancer(ctx *pulumi.Context, name string, c *Platform, args *PlatformArgs) error {
+	parent := pulumi.Parent(c)
 	// Rules are separate resources (never inline): each service adds the egress
 	// to its own tasks' port, so the load balancer reaches nothing else.
 	albSG, err := ec2.NewSecurityGroup(ctx, name+"-alb-sg", &ec2.SecurityGroupArgs{
@@ -127,7 +223,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		VpcId:       args.VpcID,
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("services: load balancer security group: %w", err)
+		return fmt.Errorf("services: load balancer security group: %w", err)
 	}
 	ports := []int{80}
 	if args.Domain != nil {
@@ -143,7 +239,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 			ToPort:          pulumi.Int(port),
 			CidrIpv4:        pulumi.String("0.0.0.0/0"),
 		}, parent); err != nil {
-			return nil, fmt.Errorf("services: load balancer %s ingress: %w", proto, err)
+			return fmt.Errorf("services: load balancer %s ingress: %w", proto, err)
 		}
 	}
 
@@ -156,8 +252,12 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		EnableDeletionProtection: pulumi.Bool(args.LoadBalancerDeletionProtection),
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("services: load balancer: %w", err)
+		return fmt.Errorf("services: load balancer: %w", err)
 	}
+	c.LoadBalancerARN = alb.Arn
+	c.LoadBalancerDNSName = alb.DnsName
+	c.LoadBalancerZoneID = alb.ZoneId
+	c.LoadBalancerSecurityGroupID = albSG.ID()
 
 	notFound := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
 		Type: pulumi.String("fixed-response"),
@@ -168,8 +268,8 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		},
 	}}
 
-	c.CertificateARN = pulumi.String("").ToStringOutput()
-	if d := args.Domain; d == nil {
+	d := args.Domain
+	if d == nil {
 		http, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
 			LoadBalancerArn: alb.Arn,
 			Port:            pulumi.Int(80),
@@ -177,71 +277,101 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 			DefaultActions:  notFound,
 		}, parent)
 		if err != nil {
-			return nil, fmt.Errorf("services: HTTP listener: %w", err)
+			return fmt.Errorf("services: HTTP listener: %w", err)
 		}
 		c.ListenerARN = http.Arn
 		c.BaseURL = pulumi.Sprintf("http://%s", alb.DnsName)
-	} else {
-		https, certARN, err := secureListeners(ctx, name, c, alb, d, args.HostNames, notFound)
-		if err != nil {
-			return nil, err
-		}
-		c.ListenerARN = https.Arn
-		c.CertificateARN = certARN
-		c.BaseURL = pulumi.String("https://" + d.Name).ToStringOutput()
+		c.CertificateARN = pulumi.String("").ToStringOutput()
+		return nil
 	}
 
-	c.EndpointSecurityGroupID = pulumi.String("").ToStringOutput()
-	if args.PrivateTasks {
-		sg, err := interfaceEndpoints(ctx, name, c, args)
-		if err != nil {
-			return nil, err
-		}
-		c.EndpointSecurityGroupID = sg.ID().ToStringOutput()
+	zoneID, certARN, err := certificate(ctx, name, c, d)
+	if err != nil {
+		return err
 	}
-
-	c.ClusterName = cluster.Name
-	c.ClusterARN = cluster.Arn
-	c.LoadBalancerARN = alb.Arn
-	c.LoadBalancerDNSName = alb.DnsName
-	c.LoadBalancerZoneID = alb.ZoneId
-	c.LoadBalancerSecurityGroupID = albSG.ID()
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"clusterName":                 c.ClusterName,
-		"clusterArn":                  c.ClusterARN,
-		"loadBalancerArn":             c.LoadBalancerARN,
-		"loadBalancerDnsName":         c.LoadBalancerDNSName,
-		"loadBalancerZoneId":          c.LoadBalancerZoneID,
-		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
-		"listenerArn":                 c.ListenerARN,
-		"baseUrl":                     c.BaseURL,
-		"certificateArn":              c.CertificateARN,
-		"endpointSecurityGroupId":     c.EndpointSecurityGroupID,
-	})
+	https, err := lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(443),
+		Protocol:        pulumi.String("HTTPS"),
+		SslPolicy:       pulumi.String(d.SSLPolicy),
+		CertificateArn:  certARN,
+		DefaultActions:  notFound,
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("services: HTTPS listener: %w", err)
+	}
+	// HTTP only redirects (Security Hub ELB.1; Copilot's default).
+	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(80),
+		Protocol:        pulumi.String("HTTP"),
+		DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+			Type: pulumi.String("redirect"),
+			Redirect: &lb.ListenerDefaultActionRedirectArgs{
+				Port:       pulumi.String("443"),
+				Protocol:   pulumi.String("HTTPS"),
+				StatusCode: pulumi.String("HTTP_301"),
+			},
+		}},
+	}, parent); err != nil {
+		return fmt.Errorf("services: HTTP redirect listener: %w", err)
+	}
+	c.ListenerARN = https.Arn
+	c.CertificateARN = certARN
+	c.BaseURL = pulumi.String("https://" + d.Name).ToStringOutput()
+	return aliasRecords(ctx, name, c, d, args.HostNames, zoneID, alb.DnsName, alb.ZoneId)
 }
 
-// secureListeners declares the DNS-validated certificate, the HTTPS listener,
-// the HTTP listener that only redirects (Security Hub ELB.1; Copilot's default)
-// and the alias records.
-func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.LoadBalancer, d *DomainSettings,
-	hostNames []string, notFound lb.ListenerDefaultActionArray) (*lb.Listener, pulumi.StringOutput, error) {
+// sharedListener serves the stack's domain on another stack's HTTPS listener:
+// the domain's own certificate is added to that listener (SNI picks it for
+// the domain's names), and the alias records point at that load balancer.
+// The services' rules, and their security group rules with that load
+// balancer's group, are declared by each service as on an own listener.
+func sharedListener(ctx *pulumi.Context, name string, c *Platform, args *PlatformArgs) error {
+	sh, d := args.Shared, args.Domain
+	zoneID, certARN, err := certificate(ctx, name, c, d)
+	if err != nil {
+		return err
+	}
+	if _, err := lb.NewListenerCertificate(ctx, name+"-listener-cert", &lb.ListenerCertificateArgs{
+		ListenerArn:    sh.ListenerARN,
+		CertificateArn: certARN,
+	}, pulumi.Parent(c)); err != nil {
+		return fmt.Errorf("services: certificate on the shared listener: %w", err)
+	}
+	c.ListenerARN = sh.ListenerARN.ToStringOutput()
+	c.CertificateARN = certARN
+	c.BaseURL = pulumi.String("https://" + d.Name).ToStringOutput()
+	// The load balancer is the other stack's: this stack knows it only by name.
+	c.LoadBalancerARN = pulumi.String("").ToStringOutput()
+	c.LoadBalancerDNSName = sh.DNSName.ToStringOutput()
+	c.LoadBalancerZoneID = sh.ZoneID.ToStringOutput()
+	c.LoadBalancerSecurityGroupID = sh.SecurityGroupID.ToStringOutput().ApplyT(func(id string) pulumi.ID {
+		return pulumi.ID(id)
+	}).(pulumi.IDOutput)
+	return aliasRecords(ctx, name, c, d, args.HostNames, zoneID, sh.DNSName, sh.ZoneID)
+}
+
+// certificate declares the DNS-validated certificate of the domain (Name and
+// *.Name share one validation record, so one record validates both). It
+// returns the hosted zone's ID and the certificate's ARN once validated.
+func certificate(ctx *pulumi.Context, name string, c *Platform, d *DomainSettings) (zoneID, certARN pulumi.StringOutput,
+	err error) {
 	parent := pulumi.Parent(c)
-	zoneID := pulumi.String(d.ZoneID).ToStringOutput()
+	zoneID = pulumi.String(d.ZoneID).ToStringOutput()
 	if d.ZoneID == "" {
 		zoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
 			Name:        pulumi.String(d.Zone()),
 			PrivateZone: pulumi.Bool(false),
 		}, parent).ZoneId()
 	}
-
-	// Name and *.Name share one validation record, so one record validates both.
 	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
 		DomainName:              pulumi.String(d.Name),
 		SubjectAlternativeNames: pulumi.StringArray{pulumi.String("*." + d.Name)},
 		ValidationMethod:        pulumi.String("DNS"),
 	}, parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate: %w", err)
+		return zoneID, certARN, fmt.Errorf("services: certificate: %w", err)
 	}
 	option := cert.DomainValidationOptions.ApplyT(
 		func(opts []acm.CertificateDomainValidationOption) (acm.CertificateDomainValidationOption, error) {
@@ -262,63 +392,42 @@ func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.Load
 		AllowOverwrite: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate validation record: %w", err)
+		return zoneID, certARN, fmt.Errorf("services: certificate validation record: %w", err)
 	}
 	validation, err := acm.NewCertificateValidation(ctx, name+"-cert-validation", &acm.CertificateValidationArgs{
 		CertificateArn:        cert.Arn,
 		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
 	}, parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate validation: %w", err)
+		return zoneID, certARN, fmt.Errorf("services: certificate validation: %w", err)
 	}
+	return zoneID, validation.CertificateArn, nil
+}
 
-	https, err := lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
-		LoadBalancerArn: alb.Arn,
-		Port:            pulumi.Int(443),
-		Protocol:        pulumi.String("HTTPS"),
-		SslPolicy:       pulumi.String(d.SSLPolicy),
-		CertificateArn:  validation.CertificateArn,
-		DefaultActions:  notFound,
-	}, parent)
-	if err != nil {
-		return nil, pulumi.StringOutput{}, fmt.Errorf("services: HTTPS listener: %w", err)
-	}
-	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
-		LoadBalancerArn: alb.Arn,
-		Port:            pulumi.Int(80),
-		Protocol:        pulumi.String("HTTP"),
-		DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
-			Type: pulumi.String("redirect"),
-			Redirect: &lb.ListenerDefaultActionRedirectArgs{
-				Port:       pulumi.String("443"),
-				Protocol:   pulumi.String("HTTPS"),
-				StatusCode: pulumi.String("HTTP_301"),
-			},
-		}},
-	}, parent); err != nil {
-		return nil, pulumi.StringOutput{}, fmt.Errorf("services: HTTP redirect listener: %w", err)
-	}
-
-	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, hostNames...)))
+// aliasRecords points the domain and the service hosts at the load balancer
+// (none while d.AliasRecords is off: Copilot still serves the names).
+func aliasRecords(ctx *pulumi.Context, name string, c *Platform, d *DomainSettings, hostNames []string,
+	zoneID pulumi.StringOutput, dnsName, lbZoneID pulumi.StringInput) error {
 	if !d.AliasRecords {
-		hosts = nil
+		return nil
 	}
+	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, hostNames...)))
 	for _, host := range slices.Compact(hosts) {
 		if _, err := route53.NewRecord(ctx, name+"-alias-"+host, &route53.RecordArgs{
 			ZoneId: zoneID,
 			Name:   pulumi.String(host),
 			Type:   pulumi.String("A"),
 			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-				Name:                 alb.DnsName,
-				ZoneId:               alb.ZoneId,
+				Name:                 dnsName,
+				ZoneId:               lbZoneID,
 				EvaluateTargetHealth: pulumi.Bool(true),
 			}},
 			AllowOverwrite: pulumi.Bool(d.OverwriteRecords),
-		}, parent); err != nil {
-			return nil, pulumi.StringOutput{}, fmt.Errorf("services: alias record %s: %w", host, err)
+		}, pulumi.Parent(c)); err != nil {
+			return fmt.Errorf("services: alias record %s: %w", host, err)
 		}
 	}
-	return https, validation.CertificateArn, nil
+	return nil
 }
 
 // interfaceEndpoints declares the endpoints private tasks reach AWS through

@@ -47,8 +47,11 @@ type fixture struct {
 	domain    *DomainSettings
 	hosts     []string
 	endpoints []string
-	backend   func(*WebServiceArgs)
-	frontend  func(*WebServiceArgs)
+	// platform changes the platform's args before it is declared; the
+	// services get its Spot and working-hours settings.
+	platform func(*PlatformArgs)
+	backend  func(*WebServiceArgs)
+	frontend func(*WebServiceArgs)
 }
 
 type result struct {
@@ -64,7 +67,7 @@ func (f fixture) run(t *testing.T) result {
 		o.ApplyT(func(s string) string { mu.Lock(); urls[k] = s; mu.Unlock(); return s })
 	}
 	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		p, err := NewPlatform(ctx, "web", &PlatformArgs{
+		pa := &PlatformArgs{
 			PlatformSettings: PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 				PrivateTasks: len(f.endpoints) > 0, InterfaceEndpoints: f.endpoints},
 			VpcID:            pulumi.String("vpc-0123456789abcdef0"),
@@ -72,7 +75,11 @@ func (f fixture) run(t *testing.T) result {
 			PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-c", "subnet-d"}),
 			Domain:           f.domain,
 			HostNames:        f.hosts,
-		})
+		}
+		if f.platform != nil {
+			f.platform(pa)
+		}
+		p, err := NewPlatform(ctx, "web", pa)
 		if err != nil {
 			return err
 		}
@@ -88,6 +95,8 @@ func (f fixture) run(t *testing.T) result {
 				VpcID:                       pulumi.String("vpc-0123456789abcdef0"),
 				SubnetIDs:                   pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}),
 				AssignPublicIP:              true,
+				FargateSpot:                 pa.FargateSpot,
+				WorkingHours:                pa.WorkingHours,
 			}
 			if len(f.endpoints) > 0 {
 				a.EndpointSecurityGroupID = p.EndpointSecurityGroupID

@@ -5,7 +5,10 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // time zones are checked the same on every machine, with or without zoneinfo files
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
@@ -71,7 +74,19 @@ type Settings struct {
 	EgressPorts []int `json:"egressPorts"`
 	// DatabaseAccess gives the service's tasks the database port.
 	DatabaseAccess bool `json:"databaseAccess"`
+	// CPUArchitecture is the tasks' CPU: X86_64, or ARM64 (Graviton: Fargate
+	// charges about 20 % less per vCPU and GB) for an image that has a
+	// linux/arm64 variant. The deploy workflow builds both.
+	CPUArchitecture string `json:"cpuArchitecture"`
 }
+
+// The CPU architectures Fargate runs Linux tasks on.
+const (
+	X86 = "X86_64"
+	ARM = "ARM64"
+)
+
+var cpuArchitectures = []string{X86, ARM}
 
 // HealthCheck is the target group's health check and ECS's grace period.
 type HealthCheck struct {
@@ -132,6 +147,7 @@ func Base() Settings {
 		WritablePaths:       []string{"/tmp"},
 		LogRetentionDays:    30,
 		EgressPorts:         []int{443},
+		CPUArchitecture:     X86,
 	}
 }
 
@@ -224,17 +240,49 @@ func (s Services) Ordered() []string {
 // "/*"): its rule must come after every other one.
 func (s Settings) catchAll() bool { return len(s.Hosts) == 0 && slices.Contains(s.Paths, "/*") }
 
+// priorities is a range of listener rule priorities (lower is evaluated
+// first): rules are numbered from first up in steps of step, catch-all ones
+// from last down.
+type priorities struct{ first, last, step int }
+
+var (
+	// ownPriorities number the rules on the stack's own listener.
+	ownPriorities = priorities{first: 100, last: 50000, step: 10}
+	// sharedPriorities number the rules a stack puts on another stack's
+	// listener (PlatformSettings.SharedLoadBalancer): below 100, so each is
+	// evaluated before every rule of the listener's owner. The owner's rules
+	// name no host, so they would also match the sharing stack's host.
+	sharedPriorities = priorities{first: 1, last: 99, step: 1}
+)
+
 // AssignPriorities gives each service without a configured priority a
 // deterministic one: 100, 110, ... in name order, skipping configured values;
 // catch-all routes get 50000, 49999, ... so they are evaluated last.
-func (s Services) AssignPriorities() {
+func (s Services) AssignPriorities() { s.assign(ownPriorities) }
+
+// ShareListener readies the services for rules on another stack's HTTPS
+// listener: priorities not configured are assigned within 1..99 (the same
+// way, catch-all routes last), then every rule without hosts of its own is
+// limited to host, the stack's domain, so that it never takes the owner's
+// traffic.
+func (s Services) ShareListener(host string) {
+	s.assign(sharedPriorities)
+	for _, name := range s.Names() {
+		if svc := s[name]; len(svc.Hosts) == 0 {
+			svc.Hosts = []string{host}
+			s[name] = svc
+		}
+	}
+}
+
+func (s Services) assign(r priorities) {
 	used := map[int]bool{}
 	for _, svc := range s {
 		if svc.Priority != 0 {
 			used[svc.Priority] = true
 		}
 	}
-	next, last := 100, 50000
+	next, last := r.first, r.last
 	for _, name := range s.Names() {
 		svc := s[name]
 		if svc.Priority != 0 {
@@ -247,13 +295,27 @@ func (s Services) AssignPriorities() {
 			svc.Priority = last
 		} else {
 			for used[next] {
-				next += 10
+				next += r.step
 			}
 			svc.Priority = next
 		}
 		used[svc.Priority] = true
 		s[name] = svc
 	}
+}
+
+// ValidateSharedListener checks what rules on another stack's listener need:
+// priorities within 1..99, ahead of the owner's rules.
+func (s Services) ValidateSharedListener(k string) error {
+	var p check.Problems
+	for _, name := range s.Names() {
+		if pr := s[name].Priority; pr < sharedPriorities.first || pr > sharedPriorities.last {
+			p.Add(k+"."+name+".priority", "%d is out of range on a shared listener; expected %d..%d, ahead of "+
+				"the owning stack's rules (%d and up)", pr, sharedPriorities.first, sharedPriorities.last,
+				ownPriorities.first)
+		}
+	}
+	return p.Err()
 }
 
 // fargateMemory is the memory (MiB) Fargate offers with each CPU size (units):
@@ -402,6 +464,10 @@ func (s Settings) Validate(k string) error {
 		if a.CPUTarget <= 0 || a.CPUTarget > 100 {
 			p.Add(k+".autoscaling.cpuTarget", "%g is out of range; expected a CPU percentage in (0, 100]", a.CPUTarget)
 		}
+	}
+	if !slices.Contains(cpuArchitectures, s.CPUArchitecture) {
+		p.Add(k+".cpuArchitecture", "%q is not a Fargate CPU architecture; expected %s", s.CPUArchitecture,
+			strings.Join(cpuArchitectures, " or "))
 	}
 	if s.KeepImages < 1 || s.KeepImages > 1000 {
 		p.Add(k+".keepImages", "%d is out of range; expected 1..1000 images", s.KeepImages)
@@ -686,6 +752,112 @@ type PlatformSettings struct {
 	// InterfaceEndpoints are the AWS services (short names such as ecr.api) given
 	// an interface VPC endpoint when PrivateTasks is on.
 	InterfaceEndpoints []string `json:"interfaceEndpoints"`
+	// FargateSpot runs the services' tasks on Fargate Spot.
+	FargateSpot FargateSpot `json:"fargateSpot"`
+	// WorkingHours scales every service to zero outside working hours.
+	WorkingHours WorkingHours `json:"workingHours"`
+	// SharedLoadBalancer puts the services' listener rules on the HTTPS
+	// listener of the shared stack's load balancer (article-pipeline:sharedStack),
+	// limited to this stack's domain, instead of declaring a load balancer here.
+	SharedLoadBalancer bool `json:"sharedLoadBalancer"`
+}
+
+// FargateSpot is the capacity provider strategy of a stack's services. Spot
+// tasks cost about 70 % less and can be stopped with two minutes' notice when
+// AWS needs the capacity back; ECS then starts replacements when Spot capacity
+// is available again, and does not fall back to On-Demand by itself.
+type FargateSpot struct {
+	Enabled bool `json:"enabled"`
+	// OnDemandBase is how many tasks of each service run on regular Fargate
+	// before any runs on Spot (Copilot's spot_from minus one): they keep the
+	// service up while Spot is short.
+	OnDemandBase int `json:"onDemandBase"`
+}
+
+// Validate checks the base.
+func (f FargateSpot) Validate(k string) error {
+	var p check.Problems
+	if f.OnDemandBase < 0 || f.OnDemandBase > 1000 {
+		p.Add(k+".onDemandBase", "%d is out of range; expected 0..1000 tasks", f.OnDemandBase)
+	}
+	return p.Err()
+}
+
+// WorkingHours runs a stack's services only on Days from Start to Stop
+// (24-hour times) in TimeZone: two Application Auto Scaling scheduled actions
+// per service scale it to zero at Stop and back to its count at Start.
+type WorkingHours struct {
+	Enabled bool `json:"enabled"`
+	// Days is a cron day-of-week field: MON-FRI, MON,WED,FRI or *.
+	Days  string `json:"days"`
+	Start string `json:"start"`
+	Stop  string `json:"stop"`
+	// TimeZone is an IANA time zone; the actions follow its daylight-saving
+	// changes.
+	TimeZone string `json:"timeZone"`
+}
+
+// StartSchedule is the cron expression of the action that starts the tasks.
+func (w WorkingHours) StartSchedule() string { return w.cron(w.Start) }
+
+// StopSchedule is the cron expression of the action that scales to zero.
+func (w WorkingHours) StopSchedule() string { return w.cron(w.Stop) }
+
+// cron is an Application Auto Scaling cron expression (minutes, hours,
+// day of month, month, day of week, year) that fires at clock on Days.
+func (w WorkingHours) cron(clock string) string {
+	h, m, _ := strings.Cut(clock, ":")
+	hour, _ := strconv.Atoi(h)
+	minute, _ := strconv.Atoi(m)
+	return fmt.Sprintf("cron(%d %d ? * %s *)", minute, hour, w.Days)
+}
+
+var (
+	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	dayNames     = []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
+)
+
+// Validate checks the days, the times and the time zone of working hours
+// that are on (off, they declare nothing).
+func (w WorkingHours) Validate(k string) error {
+	var p check.Problems
+	if !w.Enabled {
+		return nil
+	}
+	if problem := dayProblem(w.Days); problem != "" {
+		p.Add(k+".days", "%q %s; expected days such as MON-FRI or MON,WED,FRI (SUN..SAT), or *", w.Days, problem)
+	}
+	for _, c := range [][2]string{{"start", w.Start}, {"stop", w.Stop}} {
+		if !clockPattern.MatchString(c[1]) {
+			p.Add(k+"."+c[0], "%q is not a time of day; expected HH:MM (24-hour), such as 08:00", c[1])
+		}
+	}
+	if clockPattern.MatchString(w.Start) && clockPattern.MatchString(w.Stop) && w.Start >= w.Stop {
+		p.Add(k+".stop", "%s is not after start %s; expected working hours within one day", w.Stop, w.Start)
+	}
+	if loc, err := time.LoadLocation(w.TimeZone); w.TimeZone == "" || w.TimeZone == "Local" || err != nil ||
+		loc.String() != w.TimeZone {
+		p.Add(k+".timeZone", "%q is not an IANA time zone; expected a name such as America/Los_Angeles", w.TimeZone)
+	}
+	return p.Err()
+}
+
+// dayProblem says what is wrong with a cron day-of-week list, or "".
+func dayProblem(days string) string {
+	if days == "*" {
+		return ""
+	}
+	for _, part := range strings.Split(days, ",") {
+		from, to, isRange := strings.Cut(part, "-")
+		a, b := slices.Index(dayNames, from), slices.Index(dayNames, to)
+		switch {
+		case a < 0 || (isRange && b < 0):
+			return fmt.Sprintf("has %q, which is not a day or a range of days", part)
+		case isRange && b <= a:
+			return fmt.Sprintf("has the range %s, which does not run forward from SUN to SAT", part)
+		}
+	}
+	return ""
 }
 
 // endpointServices are the short service names an endpoint may be made for;
@@ -699,18 +871,24 @@ var (
 // DefaultPlatform turns Container Insights and the load balancer's deletion
 // protection on (as terraform-aws-modules/alb does); tasks stay in the public
 // subnets (the runbook has no NAT). The endpoint list is what private tasks
-// need to pull images, write logs and read SSM parameters.
+// need to pull images, write logs and read SSM parameters. The cost levers
+// are off: On-Demand tasks around the clock on the stack's own load balancer;
+// working hours, when turned on, are 08:00-18:00 Monday to Friday, Pacific
+// time (the team is in Oregon).
 func DefaultPlatform() PlatformSettings {
 	return PlatformSettings{
 		ContainerInsights:              true,
 		LoadBalancerDeletionProtection: true,
 		InterfaceEndpoints:             []string{"ecr.api", "ecr.dkr", "logs", "ssm"},
+		WorkingHours:                   WorkingHours{Days: "MON-FRI", Start: "08:00", Stop: "18:00", TimeZone: "America/Los_Angeles"},
 	}
 }
 
-// Validate checks the endpoint list.
+// Validate checks the endpoint list, the Spot base and the working hours.
 func (pl PlatformSettings) Validate(k string) error {
 	var p check.Problems
+	p.Join(pl.FargateSpot.Validate(k + ".fargateSpot"))
+	p.Join(pl.WorkingHours.Validate(k + ".workingHours"))
 	seen := map[string]int{}
 	for i, e := range pl.InterfaceEndpoints {
 		if !slices.Contains(endpointServices, e) {

@@ -103,6 +103,18 @@ type WebServiceArgs struct {
 	After []*WebService
 	// LogGroupName is empty for an auto-named log group.
 	LogGroupName string
+
+	// FargateSpot and WorkingHours are the stack's (PlatformSettings). With
+	// Spot, ClusterARN must be the Platform's: it carries the cluster's
+	// capacity providers.
+	FargateSpot  FargateSpot
+	WorkingHours WorkingHours
+	// WasDeployed reports that the service ran a deployed image before this
+	// update (the stack's deployedImageTags). From then on Application Auto
+	// Scaling owns its task count when autoscaling or working hours are set:
+	// an update leaves the count (and the working hours' target bounds) as
+	// the scaler left them.
+	WasDeployed bool
 }
 
 // check runs the settings' rules, then what only the wiring can get wrong:
@@ -111,7 +123,8 @@ func (a *WebServiceArgs) check(name string) error {
 	if a == nil {
 		return fmt.Errorf("services: %s: args are required", name)
 	}
-	errs := []error{a.Settings.Validate(name)}
+	errs := []error{a.Settings.Validate(name), a.FargateSpot.Validate(name + ".fargateSpot"),
+		a.WorkingHours.Validate(name + ".workingHours")}
 	req := func(missing bool, field string) {
 		if missing {
 			errs = append(errs, fmt.Errorf("services: %s: %s is required", name, field))
@@ -168,6 +181,20 @@ func (a *WebServiceArgs) check(name string) error {
 
 // deployable reports whether the service has an image to run.
 func (a *WebServiceArgs) deployable() bool { return a.Image != "" || a.ImageTag != "" }
+
+// scaled reports whether Application Auto Scaling sets the task count: CPU
+// target tracking (once there is an image) or working hours.
+func (a *WebServiceArgs) scaled() bool {
+	return (a.Autoscaling != nil && a.deployable()) || a.WorkingHours.Enabled
+}
+
+// scalerOwnsCount reports whether the scaler, not the program, owns the task
+// count: the service is scaled and has run before. An external image runs from
+// its first update; a service of our repository is created with 0 tasks, and
+// its first deploy must still raise the count.
+func (a *WebServiceArgs) scalerOwnsCount() bool {
+	return a.scaled() && (a.WasDeployed || a.Image != "")
+}
 
 // NewWebService declares one service; name is the service name (backend) and
 // also its container's name.
@@ -267,6 +294,10 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(args.Paths)},
 		})
 	}
+	// A target group can be associated with one load balancer only: a rule
+	// that moves to another listener (platform.sharedLoadBalancer turned on or
+	// off) must leave the old load balancer before its replacement is created.
+	// Only a new listener ARN replaces a rule; the route is missing meanwhile.
 	rule, err := lb.NewListenerRule(ctx, name+"-rule", &lb.ListenerRuleArgs{
 		ListenerArn: args.ListenerARN,
 		Priority:    pulumi.Int(args.Priority),
@@ -275,7 +306,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 			TargetGroupArn: tg.Arn,
 		}},
 		Conditions: conditions,
-	}, parent)
+	}, parent, pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return fail("listener rule", err)
 	}
@@ -296,11 +327,10 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	for _, d := range args.After {
 		after = append(after, d.service)
 	}
-	svc, err := ecs.NewService(ctx, name+"-service", &ecs.ServiceArgs{
+	serviceArgs := &ecs.ServiceArgs{
 		Cluster:         args.ClusterARN,
 		TaskDefinition:  taskDef.Arn,
 		DesiredCount:    pulumi.Int(desired),
-		LaunchType:      pulumi.String("FARGATE"),
 		PlatformVersion: pulumi.String("LATEST"), // Security Hub ECS.10
 		// Copilot's automatic rollback, which the runbook relies on; off by
 		// default in the provider.
@@ -324,15 +354,33 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 			ContainerName:  pulumi.String(name),
 			ContainerPort:  pulumi.Int(args.Port),
 		}},
-	}, parent, pulumi.DependsOn(after))
+	}
+	if args.FargateSpot.Enabled {
+		// The provider replaces a service that moves between a launch type and
+		// a strategy (create-before-delete: the new service starts beside the
+		// old one, which is then deleted). A change within the strategy, such
+		// as its base, is applied in place only with forceNewDeployment, as a
+		// rolling deployment.
+		serviceArgs.CapacityProviderStrategies = args.FargateSpot.strategy()
+		serviceArgs.ForceNewDeployment = pulumi.Bool(true)
+	} else {
+		serviceArgs.LaunchType = pulumi.String("FARGATE")
+	}
+	serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(after)}
+	if args.scalerOwnsCount() {
+		// Application Auto Scaling sets desiredCount (ECS docs); writing the
+		// configured count back would undo it, e.g. start tasks at night.
+		serviceOpts = append(serviceOpts, pulumi.IgnoreChanges([]string{"desiredCount"}))
+	}
+	svc, err := ecs.NewService(ctx, name+"-service", serviceArgs, serviceOpts...)
 	if err != nil {
 		return fail("service", err)
 	}
 	c.service = svc
 
-	if a := args.Autoscaling; a != nil && args.deployable() {
-		if err := autoscaling(ctx, name, c, args.ClusterName, svc, a); err != nil {
-			return fail("autoscaling", err)
+	if args.scaled() {
+		if err := scaling(ctx, name, c, args, svc); err != nil {
+			return fail("scaling", err)
 		}
 	}
 
@@ -535,7 +583,7 @@ func taskDefinition(ctx *pulumi.Context, name string, c *WebService, args *WebSe
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
 		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
 			OperatingSystemFamily: pulumi.String("LINUX"),
-			CpuArchitecture:       pulumi.String("X86_64"),
+			CpuArchitecture:       pulumi.String(args.CPUArchitecture),
 		},
 		ExecutionRoleArn: executionRole.Arn,
 		TaskRoleArn:      taskRole.Arn,
@@ -543,33 +591,105 @@ func taskDefinition(ctx *pulumi.Context, name string, c *WebService, args *WebSe
 	}, pulumi.Parent(c))
 }
 
-// autoscaling tracks average CPU with Copilot's cooldowns (scale in after 120 s,
-// out after 60 s).
-func autoscaling(ctx *pulumi.Context, name string, c *WebService, clusterName pulumi.StringInput, svc *ecs.Service,
-	a *Autoscaling) error {
-	target, err := appautoscaling.NewTarget(ctx, name+"-scaling-target", &appautoscaling.TargetArgs{
+// strategy is the capacity provider strategy of a service on Spot: every task
+// on FARGATE_SPOT after the first OnDemandBase, which run on FARGATE. A
+// provider with weight 0 takes only its base (as Copilot writes spot_from).
+func (f FargateSpot) strategy() ecs.ServiceCapacityProviderStrategyArray {
+	out := ecs.ServiceCapacityProviderStrategyArray{ecs.ServiceCapacityProviderStrategyArgs{
+		CapacityProvider: pulumi.String(fargateSpot), Weight: pulumi.Int(1),
+	}}
+	if f.OnDemandBase > 0 {
+		out = append(out, ecs.ServiceCapacityProviderStrategyArgs{
+			CapacityProvider: pulumi.String(fargate), Base: pulumi.Int(f.OnDemandBase), Weight: pulumi.Int(0),
+		})
+	}
+	return out
+}
+
+// scaling declares the service's Application Auto Scaling target and what
+// acts on it: target tracking on average CPU with Copilot's cooldowns (scale
+// in after 120 s, out after 60 s), and the working hours' two scheduled
+// actions (the count, or the autoscaling bounds, at Start; zero at Stop).
+func scaling(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs, svc *ecs.Service) error {
+	a, hours := args.Autoscaling, args.WorkingHours
+	low, high := args.DesiredCount, args.DesiredCount
+	if a != nil {
+		low, high = a.Min, a.Max
+	}
+	targetArgs := &appautoscaling.TargetArgs{
 		ServiceNamespace:  pulumi.String("ecs"),
 		ScalableDimension: pulumi.String("ecs:service:DesiredCount"),
-		ResourceId:        pulumi.Sprintf("service/%s/%s", clusterName, svc.Name),
-		MinCapacity:       pulumi.Int(a.Min),
-		MaxCapacity:       pulumi.Int(a.Max),
-	}, pulumi.Parent(c))
+		ResourceId:        pulumi.Sprintf("service/%s/%s", args.ClusterName, svc.Name),
+		MinCapacity:       pulumi.Int(low),
+		MaxCapacity:       pulumi.Int(high),
+	}
+	opts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if hours.Enabled {
+		// Without an image the service keeps 0 tasks: the schedule must not
+		// start tasks that cannot pull their image. The first deploy lifts the
+		// suspension and sets the bounds (registering a target moves the count
+		// into them).
+		suspended := !args.deployable()
+		if suspended {
+			targetArgs.MinCapacity, targetArgs.MaxCapacity = pulumi.Int(0), pulumi.Int(0)
+		}
+		targetArgs.SuspendedState = &appautoscaling.TargetSuspendedStateArgs{
+			DynamicScalingInSuspended:  pulumi.Bool(suspended),
+			DynamicScalingOutSuspended: pulumi.Bool(suspended),
+			ScheduledScalingSuspended:  pulumi.Bool(suspended),
+		}
+		if args.scalerOwnsCount() {
+			// The scheduled actions set the bounds morning and evening; setting
+			// them back would start the tasks at night.
+			opts = append(opts, pulumi.IgnoreChanges([]string{"minCapacity", "maxCapacity"}))
+		}
+	}
+	target, err := appautoscaling.NewTarget(ctx, name+"-scaling-target", targetArgs, opts...)
 	if err != nil {
 		return err
 	}
-	_, err = appautoscaling.NewPolicy(ctx, name+"-scaling-cpu", &appautoscaling.PolicyArgs{
-		PolicyType:        pulumi.String("TargetTrackingScaling"),
-		ServiceNamespace:  target.ServiceNamespace,
-		ScalableDimension: target.ScalableDimension,
-		ResourceId:        target.ResourceId,
-		TargetTrackingScalingPolicyConfiguration: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs{
-			PredefinedMetricSpecification: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs{
-				PredefinedMetricType: pulumi.String("ECSServiceAverageCPUUtilization"),
+	if a != nil && args.deployable() {
+		if _, err := appautoscaling.NewPolicy(ctx, name+"-scaling-cpu", &appautoscaling.PolicyArgs{
+			PolicyType:        pulumi.String("TargetTrackingScaling"),
+			ServiceNamespace:  target.ServiceNamespace,
+			ScalableDimension: target.ScalableDimension,
+			ResourceId:        target.ResourceId,
+			TargetTrackingScalingPolicyConfiguration: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs{
+				PredefinedMetricSpecification: &appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs{
+					PredefinedMetricType: pulumi.String("ECSServiceAverageCPUUtilization"),
+				},
+				TargetValue:      pulumi.Float64(a.CPUTarget),
+				ScaleInCooldown:  pulumi.Int(120),
+				ScaleOutCooldown: pulumi.Int(60),
 			},
-			TargetValue:      pulumi.Float64(a.CPUTarget),
-			ScaleInCooldown:  pulumi.Int(120),
-			ScaleOutCooldown: pulumi.Int(60),
-		},
-	}, pulumi.Parent(c))
-	return err
+		}, pulumi.Parent(c)); err != nil {
+			return err
+		}
+	}
+	if !hours.Enabled {
+		return nil
+	}
+	for _, action := range []struct {
+		role, schedule string
+		low, high      int
+	}{
+		{"start", hours.StartSchedule(), low, high},
+		{"stop", hours.StopSchedule(), 0, 0},
+	} {
+		if _, err := appautoscaling.NewScheduledAction(ctx, name+"-working-hours-"+action.role,
+			&appautoscaling.ScheduledActionArgs{
+				ServiceNamespace:  target.ServiceNamespace,
+				ScalableDimension: target.ScalableDimension,
+				ResourceId:        target.ResourceId,
+				Schedule:          pulumi.String(action.schedule),
+				Timezone:          pulumi.String(hours.TimeZone),
+				ScalableTargetAction: &appautoscaling.ScheduledActionScalableTargetActionArgs{
+					MinCapacity: pulumi.Int(action.low),
+					MaxCapacity: pulumi.Int(action.high),
+				},
+			}, pulumi.Parent(c)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

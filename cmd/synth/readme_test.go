@@ -24,14 +24,15 @@ import (
 //	...
 //	<!-- /generated -->
 //
-// NAME is "cost-table" (each committed stack's estimate by service) or
-// "diagram STACK" (the stack's Mermaid flowchart). TestReadmeGeneratedParts
+// NAME is "cost-table" (each committed stack's estimate by service), "levers
+// development" (what each cost lever saves development) or "diagram STACK"
+// (the stack's Mermaid flowchart). TestReadmeGeneratedParts
 // fails when one is stale; `go test ./cmd/synth -update` rewrites them.
 
 var generatedPart = regexp.MustCompile(`(?s)<!-- generated:([^>]*?) -->\n.*?<!-- /generated -->`)
 
 // readmeParts are the generated parts the README must hold.
-var readmeParts = []string{"cost-table", "diagram prod", "diagram development"}
+var readmeParts = []string{"cost-table", "levers development", "diagram prod", "diagram development"}
 
 func TestReadmeGeneratedParts(t *testing.T) {
 	path := filepath.Join(projectDir, "README.md")
@@ -94,6 +95,9 @@ func TestReadmeDocumentsEveryCostSetting(t *testing.T) {
 func generate(name string) (string, error) {
 	if name == "cost-table" {
 		return costTable()
+	}
+	if stack, ok := strings.CutPrefix(name, "levers "); ok {
+		return leverTable(stack)
 	}
 	if stack, ok := strings.CutPrefix(name, "diagram "); ok {
 		res, err := synthesized(stack)
@@ -170,5 +174,75 @@ func costTable() (string, error) {
 		b.WriteString(" | **" + cost.Dollars(reports[stack].TotalCents()) + "**")
 	}
 	b.WriteString(" |\n")
+	return b.String(), nil
+}
+
+// levers are the cost levers development's stack file turns on, each with
+// the stack-file overlay that turns it off again.
+var levers = []struct{ name, setting, off string }{
+	{"one load balancer, prod's", "`platform.sharedLoadBalancer: true`",
+		"article-pipeline:platform: {sharedLoadBalancer: false}"},
+	{"Container Insights off", "`platform.containerInsights: false`",
+		"article-pipeline:platform: {containerInsights: true}"},
+	{"Fargate Spot", "`platform.fargateSpot: {enabled: true}`",
+		"article-pipeline:platform: {fargateSpot: {enabled: false}}"},
+	{"working hours only", "`platform.workingHours: {enabled: true}`",
+		"article-pipeline:platform: {workingHours: {enabled: false}}"},
+	{"ARM64 (Graviton) tasks", "`services.{backend,frontend}.cpuArchitecture: ARM64`",
+		"article-pipeline:services: {backend: {cpuArchitecture: X86_64}, frontend: {cpuArchitecture: X86_64}}"},
+	{"a smaller database", "`database.instanceClass: db.t4g.micro`",
+		"article-pipeline:database: {instanceClass: db.t3.small}"},
+}
+
+// leverTable is the stack's estimate as committed, with each lever turned
+// off alone (what it saves with the others on), with only that lever on (what
+// it saves alone), and with every lever off.
+func leverTable(stack string) (string, error) {
+	dir, err := os.MkdirTemp("", "levers")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	offs := make([]string, len(levers))
+	for i, l := range levers {
+		offs[i] = filepath.Join(dir, fmt.Sprintf("off-%d.yaml", i))
+		if err := os.WriteFile(offs[i], []byte("config:\n  "+l.off+"\n"), 0o644); err != nil {
+			return "", err
+		}
+	}
+	total := func(overlays ...string) (int64, error) {
+		res, err := synth.SynthesizeOverlay(projectDir, stack, overlays...)
+		if err != nil {
+			return 0, err
+		}
+		rep, err := synth.Estimate(res)
+		return rep.TotalCents(), err
+	}
+	committed, err := total()
+	if err != nil {
+		return "", err
+	}
+	none, err := total(offs...)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("| Lever | " + stack + "'s setting | " + stack + " without it | saves with the others on | " +
+		stack + " with only it | saves alone |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|\n")
+	for i, l := range levers {
+		without, err := total(offs[i])
+		if err != nil {
+			return "", fmt.Errorf("%s off: %w", l.name, err)
+		}
+		only, err := total(slices.Delete(slices.Clone(offs), i, i+1)...)
+		if err != nil {
+			return "", fmt.Errorf("only %s: %w", l.name, err)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", l.name, l.setting, cost.Dollars(without),
+			cost.Dollars(without-committed), cost.Dollars(only), cost.Dollars(none-only))
+	}
+	fmt.Fprintf(&b, "\nWith none of them %s would cost %s a month; with all of them, as committed, %s: %s less.\n",
+		stack, cost.Dollars(none), cost.Dollars(committed), cost.Dollars(none-committed))
 	return b.String(), nil
 }

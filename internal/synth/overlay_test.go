@@ -28,7 +28,7 @@ func TestOverlayMergesLikeAPaste(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.overlay(path); err != nil {
+	if err := st.Overlay(path); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
