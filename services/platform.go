@@ -37,6 +37,8 @@ type Platform struct {
 	LoadBalancerARN     pulumi.StringOutput `pulumi:"loadBalancerArn"`
 	LoadBalancerDNSName pulumi.StringOutput `pulumi:"loadBalancerDnsName"`
 	LoadBalancerZoneID  pulumi.StringOutput `pulumi:"loadBalancerZoneId"`
+	// LoadBalancerARNSuffix is the load balancer's CloudWatch dimension value.
+	LoadBalancerARNSuffix pulumi.StringOutput `pulumi:"loadBalancerArnSuffix"`
 	// LoadBalancerSecurityGroupID is the only source task security groups admit.
 	LoadBalancerSecurityGroupID pulumi.IDOutput `pulumi:"loadBalancerSecurityGroupId"`
 	// ListenerARN is the listener services add their rules to: HTTPS:443 with a
@@ -65,6 +67,9 @@ type PlatformArgs struct {
 	// HostNames are the service hosts (the domain or one label below it); the
 	// domain and each of them get an alias record to the load balancer.
 	HostNames []string
+	// AccessLogsBucket, when set, receives the load balancer's access logs
+	// (Security Hub ELB.5); its policy must already let the load balancer write.
+	AccessLogsBucket pulumi.StringInput
 }
 
 func (a *PlatformArgs) check(name string) error {
@@ -147,14 +152,18 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		}
 	}
 
-	alb, err := lb.NewLoadBalancer(ctx, name+"-alb", &lb.LoadBalancerArgs{
+	albArgs := &lb.LoadBalancerArgs{
 		LoadBalancerType:         pulumi.String("application"),
 		Internal:                 pulumi.Bool(false),
 		Subnets:                  args.PublicSubnetIDs,
 		SecurityGroups:           pulumi.StringArray{albSG.ID()},
 		DropInvalidHeaderFields:  pulumi.Bool(true), // Security Hub ELB.4
 		EnableDeletionProtection: pulumi.Bool(args.LoadBalancerDeletionProtection),
-	}, parent)
+	}
+	if args.AccessLogsBucket != nil {
+		albArgs.AccessLogs = &lb.LoadBalancerAccessLogsArgs{Bucket: args.AccessLogsBucket, Enabled: pulumi.Bool(true)}
+	}
+	alb, err := lb.NewLoadBalancer(ctx, name+"-alb", albArgs, parent)
 	if err != nil {
 		return nil, fmt.Errorf("services: load balancer: %w", err)
 	}
@@ -205,6 +214,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	c.LoadBalancerARN = alb.Arn
 	c.LoadBalancerDNSName = alb.DnsName
 	c.LoadBalancerZoneID = alb.ZoneId
+	c.LoadBalancerARNSuffix = alb.ArnSuffix
 	c.LoadBalancerSecurityGroupID = albSG.ID()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":                 c.ClusterName,
@@ -212,6 +222,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		"loadBalancerArn":             c.LoadBalancerARN,
 		"loadBalancerDnsName":         c.LoadBalancerDNSName,
 		"loadBalancerZoneId":          c.LoadBalancerZoneID,
+		"loadBalancerArnSuffix":       c.LoadBalancerARNSuffix,
 		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
 		"listenerArn":                 c.ListenerARN,
 		"baseUrl":                     c.BaseURL,
