@@ -24,10 +24,13 @@ var stackFiles = map[string]map[string]string{
 			`"nertool":{"enabled":true},"mltool":{"enabled":true}}`,
 	},
 	"development": {
-		"article-pipeline:protect":  "false",
-		"article-pipeline:platform": `{"loadBalancerDeletionProtection":false}`,
-		"article-pipeline:buckets":  `{"djangoStatic":{"enabled":true}}`,
-		"article-pipeline:services": `{"backend":{"sharedUrls":{"NER_TOOL_URL":"nertoolUrl","ML_TOOL_URL":"mltoolUrl"}}}`,
+		"article-pipeline:protect":    "false",
+		"article-pipeline:platform":   `{"loadBalancerDeletionProtection":false}`,
+		"article-pipeline:alarms":     `{"enabled":false}`,
+		"article-pipeline:waf":        `{"enabled":false}`,
+		"article-pipeline:accessLogs": `{"enabled":false}`,
+		"article-pipeline:buckets":    `{"djangoStatic":{"enabled":true}}`,
+		"article-pipeline:services":   `{"backend":{"sharedUrls":{"NER_TOOL_URL":"nertoolUrl","ML_TOOL_URL":"mltoolUrl"}}}`,
 	},
 }
 
