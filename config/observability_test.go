@@ -44,48 +44,6 @@ func TestObservabilityOnInProdOptInForDevelopment(t *testing.T) {
 	}
 }
 
-func TestObservabilityBadConfigNamesTheKey(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name    string
-		kv      []string
-		wantErr string
-	}{
-		{"bad email", []string{"article-pipeline:alarms", `{"emails":["team at npdeposition.org"]}`},
-			`article-pipeline:alarms.emails[0]: "team at npdeposition.org" is not an email address; expected one ` +
-				`address such as team@example.org`},
-		{"threshold out of range", []string{"article-pipeline:alarms", `{"database":{"freeStoragePercent":100}}`},
-			`article-pipeline:alarms.database.freeStoragePercent: 100 is out of range; expected 1..99 (percent of ` +
-				`the allocated storage)`},
-		{"misspelled threshold", []string{"article-pipeline:alarms", `{"services":{"cpu":90}}`},
-			`article-pipeline:alarms.services: unknown field "cpu"; expected one of cpuPercent, memoryPercent, ` +
-				`taskShortfallMinutes`},
-		{"rate limit below AWS's minimum", []string{"article-pipeline:waf", `{"rateLimit":5}`},
-			`article-pipeline:waf.rateLimit: 5 is below AWS WAF's minimum; expected 10..2000000000 (requests per IP ` +
-				`address in 5 minutes)`},
-		{"WAF log retention", []string{"article-pipeline:waf", `{"logRetentionDays":31}`},
-			`article-pipeline:waf.logRetentionDays: 31 is not a CloudWatch Logs retention`},
-		{"access logs kept forever", []string{"article-pipeline:accessLogs", `{"expirationDays":0}`},
-			`article-pipeline:accessLogs.expirationDays: 0 is out of range; expected 1..3650 (days a log file is kept)`},
-		{"flow log retention", []string{"article-pipeline:network", `{"flowLogs":{"retentionDays":10}}`},
-			`article-pipeline:network.flowLogs.retentionDays: 10 is not a CloudWatch Logs retention`},
-		{"slow query threshold", []string{"article-pipeline:database", `{"slowQueryMs":-5}`},
-			`article-pipeline:database.slowQueryMs: -5 is out of range; expected -1 (off) or 0..3600000`},
-		{"alarms without Container Insights", []string{"article-pipeline:platform", `{"containerInsights":false}`},
-			`article-pipeline:alarms.enabled: true with services, but article-pipeline:platform.containerInsights ` +
-				`is false; the task-count alarms read Container Insights' RunningTaskCount`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := Parse(stackRaw("prod", tc.kv...))
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v\nwant it to contain %q", err, tc.wantErr)
-			}
-		})
-	}
-}
-
 func TestAlarmEndpointMustBeSecret(t *testing.T) {
 	t.Parallel()
 	const url = "https://events.pagerduty.com/integration/0123abcd/enqueue"
