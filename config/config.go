@@ -17,6 +17,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/np-mrd/article-pipeline-infra/alarms"
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/cost"
@@ -27,6 +28,7 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/services"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 	"github.com/np-mrd/article-pipeline-infra/vpc"
+	"github.com/np-mrd/article-pipeline-infra/waf"
 )
 
 // Namespace is the project's config namespace (the project name).
@@ -39,7 +41,7 @@ var Keys = []string{
 	"environment", "application", "protect", "sharedStack", "network", "adopt", "buckets", "policy",
 	"parameters", "parameterPath", "backup", "delivery",
 	"database", "bastion", "domain", "platform", "services", "databaseMasterPassword",
-	"cost",
+	"cost", "alarms", "alarmHttpsEndpoint", "waf", "accessLogs",
 }
 
 // ProviderKeys lists the provider keys Load reads.
@@ -87,6 +89,15 @@ type Settings struct {
 	Services services.Services
 	// Cost holds the usage assumptions of the synth's monthly estimate.
 	Cost cost.Settings
+	// Alarms is the alarm topic's subscribers and the alarms' thresholds.
+	Alarms alarms.Settings
+	// AlarmHTTPSEndpoint is subscribed to the alarm topic when set (secret:
+	// it carries an integration key). Never print it.
+	AlarmHTTPSEndpoint string
+	// WAF is the web ACL in front of the load balancer.
+	WAF waf.Settings
+	// AccessLogs is the load balancer's access-log bucket.
+	AccessLogs storage.AccessLogSettings
 }
 
 // Raw is a stack's config as Pulumi hands it to the program: every value a
@@ -296,6 +307,13 @@ func Parse(raw Raw) (*Settings, error) {
 	if decodeOver(&p, key("cost"), raw.Values[key("cost")], &s.Cost) {
 		p.Join(s.Cost.Validate(key("cost")))
 	}
+	s.Alarms = parseAlarms(raw.Values[key("alarms")], &p)
+	s.AlarmHTTPSEndpoint = parseAlarmEndpoint(raw.Values[key("alarmHttpsEndpoint")],
+		raw.Secret[key("alarmHttpsEndpoint")], &p)
+	checkAlarmsNeedInsights(s, &p)
+	s.WAF = parseWAF(raw.Values[key("waf")], &p)
+	s.AccessLogs = parseAccessLogs(raw.Values[key("accessLogs")], s.Application, s.Environment, &p)
+	checkSharedLoadBalancer(s, &p)
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], s, &p)
 	checkRetired(raw, &p)
 	if !s.Network.Enabled && s.SharedStack != "" {

@@ -134,6 +134,30 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 			`article-pipeline:sharedStack: "prod" is this stack itself (organization/article-pipeline/prod)`},
 		{"misspelled key", []string{"article-pipeline:databse", `{"instanceClass":"db.t3.micro"}`},
 			`article-pipeline:databse: unknown key; did you mean database?`},
+		// Alarms, the web ACL and logs (issue 13).
+		{"bad email", []string{"article-pipeline:alarms", `{"emails":["team at npdeposition.org"]}`},
+			`article-pipeline:alarms.emails[0]: "team at npdeposition.org" is not an email address; expected one ` +
+				`address such as team@example.org`},
+		{"threshold out of range", []string{"article-pipeline:alarms", `{"database":{"freeStoragePercent":100}}`},
+			`article-pipeline:alarms.database.freeStoragePercent: 100 is out of range; expected 1..99 (percent of ` +
+				`the allocated storage)`},
+		{"misspelled threshold", []string{"article-pipeline:alarms", `{"services":{"cpu":90}}`},
+			`article-pipeline:alarms.services: unknown field "cpu"; expected one of cpuPercent, memoryPercent, ` +
+				`taskShortfallMinutes`},
+		{"rate limit below AWS's minimum", []string{"article-pipeline:waf", `{"rateLimit":5}`},
+			`article-pipeline:waf.rateLimit: 5 is below AWS WAF's minimum; expected 10..2000000000 (requests per IP ` +
+				`address in 5 minutes)`},
+		{"WAF log retention", []string{"article-pipeline:waf", `{"logRetentionDays":31}`},
+			`article-pipeline:waf.logRetentionDays: 31 is not a CloudWatch Logs retention`},
+		{"access logs kept forever", []string{"article-pipeline:accessLogs", `{"expirationDays":0}`},
+			`article-pipeline:accessLogs.expirationDays: 0 is out of range; expected 1..3650 (days a log file is kept)`},
+		{"flow log retention", []string{"article-pipeline:network", `{"flowLogs":{"retentionDays":10}}`},
+			`article-pipeline:network.flowLogs.retentionDays: 10 is not a CloudWatch Logs retention`},
+		{"slow query threshold", []string{"article-pipeline:database", `{"slowQueryMs":-5}`},
+			`article-pipeline:database.slowQueryMs: -5 is out of range; expected -1 (off) or 0..3600000`},
+		{"alarms without Container Insights", []string{"article-pipeline:platform", `{"containerInsights":false}`},
+			`article-pipeline:alarms.enabled: true with services, but article-pipeline:platform.containerInsights ` +
+				`is false; the task-count alarms read Container Insights' RunningTaskCount`},
 		{"partial adoption", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
 			`article-pipeline:adopt.network.internetGatewayId: "" is not a igw ID`},
 		{"adoption with the wrong ID kind", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",` +

@@ -19,7 +19,7 @@ func TestDatabaseOverrides(t *testing.T) {
 		"multiAz":true,"port":6543,"masterUsername":"np_admin","backupRetentionDays":35,
 		"backupWindowStart":"23:45","maintenanceDay":"sat","performanceInsights":false,
 		"performanceInsightsRetentionDays":93,"monitoringInterval":0,"logExports":false,"logRetentionDays":3653,
-		"deletionProtection":false,"skipFinalSnapshot":true,"allowedCidrs":["10.0.0.0/16","192.168.1.0/24"],
+		"slowQueryMs":250,"deletionProtection":false,"skipFinalSnapshot":true,"allowedCidrs":["10.0.0.0/16","192.168.1.0/24"],
 		"databaseName":"np_mrd","appUser":"np_app","bootstrap":false,"tunnelHost":"localhost","tunnelPort":15432,
 		"connectTimeout":5,"proxy":true}`,
 		"article-pipeline-development", false, &p)
@@ -31,7 +31,7 @@ func TestDatabaseOverrides(t *testing.T) {
 		StorageType: "gp3", AllocatedStorage: 100, MaxAllocatedStorage: 2000, MultiAZ: true, Port: 6543,
 		MasterUsername: "np_admin", BackupRetentionDays: 35, BackupWindowStart: "23:45", MaintenanceDay: "sat",
 		PerformanceInsights: false, PerformanceInsightsRetentionDays: 93, MonitoringInterval: 0, LogExports: false,
-		LogRetentionDays: 3653, DeletionProtection: false, SkipFinalSnapshot: true,
+		LogRetentionDays: 3653, SlowQueryMs: 250, DeletionProtection: false, SkipFinalSnapshot: true,
 		AllowedCIDRs: []string{"10.0.0.0/16", "192.168.1.0/24"},
 		DatabaseName: "np_mrd", AppUser: "np_app", Bootstrap: false, TunnelHost: "localhost", TunnelPort: 15432,
 		ConnectTimeout: 5, Proxy: true,

@@ -29,8 +29,11 @@ var stackFiles = map[string]map[string]string{
 		"article-pipeline:domain":      `{"name":"development.npdeposition.org","zoneName":"npdeposition.org"}`,
 		"article-pipeline:platform": `{"sharedLoadBalancer":true,"containerInsights":false,` +
 			`"fargateSpot":{"enabled":true},"workingHours":{"enabled":true}}`,
-		"article-pipeline:database": `{"instanceClass":"db.t4g.micro"}`,
-		"article-pipeline:buckets":  `{"djangoStatic":{"enabled":true}}`,
+		"article-pipeline:database":   `{"instanceClass":"db.t4g.micro"}`,
+		"article-pipeline:buckets":    `{"djangoStatic":{"enabled":true}}`,
+		"article-pipeline:alarms":     `{"enabled":false}`,
+		"article-pipeline:waf":        `{"enabled":false}`,
+		"article-pipeline:accessLogs": `{"enabled":false}`,
 		"article-pipeline:services": `{"backend":{"sharedUrls":{"NER_TOOL_URL":"nertoolUrl","ML_TOOL_URL":"mltoolUrl"},` +
 			`"cpuArchitecture":"ARM64"},"frontend":{"cpuArchitecture":"ARM64"}}`,
 	},

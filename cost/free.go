@@ -80,6 +80,20 @@ var freeTypes = map[string]string{
 	"aws:secretsmanager/secretVersion:SecretVersion": "part of its secret's monthly price",
 	"aws:kms/alias:Alias":                            "free",
 
+	// Alarms, logs and the firewall: what costs is priced on the alarm, log
+	// group and web ACL lines.
+	"aws:sns/topic:Topic": "SNS bills publishes and deliveries beyond a monthly free tier (1 million publishes, " +
+		"1,000 emails, 100,000 HTTPS deliveries); alarm traffic stays far inside it",
+	"aws:sns/topicPolicy:TopicPolicy":             "free",
+	"aws:sns/topicSubscription:TopicSubscription": "deliveries are billed on the topic's line (free tier)",
+	"aws:cloudwatch/eventRule:EventRule":          "EventBridge rules on AWS service events are free",
+	"aws:cloudwatch/eventTarget:EventTarget":      "EventBridge delivery to SNS is free; the topic's deliveries are SNS's",
+	"aws:ec2/flowLog:FlowLog": "billed as its log group's ingestion and storage (vended logs, the same first-tier " +
+		"rate), priced on the log group's line",
+	"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "billed as its log group's ingestion and " +
+		"storage, priced on the log group's line",
+	"aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "AWS Chatbot is free; it reads the topic",
+
 	// Not AWS: values made by Pulumi and objects inside the priced database.
 	"random:index/randomPassword:RandomPassword": "made by Pulumi; nothing is billed",
 	"random:index/randomString:RandomString":     "made by Pulumi; nothing is billed",

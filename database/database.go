@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -210,6 +211,10 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		Parameters: rds.ParameterGroupParameterArray{
 			// Already the default from PostgreSQL 15 on; stated so it stays on.
 			rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")},
+			// Slow-query log (dynamic: applied without a reboot). The statement
+			// text goes to the postgresql log group, kept LogRetentionDays.
+			rds.ParameterGroupParameterArgs{Name: pulumi.String("log_min_duration_statement"),
+				Value: pulumi.String(strconv.Itoa(args.SlowQueryMs))},
 		},
 	}, parent)
 	if err != nil {

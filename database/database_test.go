@@ -2,6 +2,7 @@ package database_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"reflect"
 	"slices"
@@ -213,6 +214,24 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	}
 	if got := m.OutputsRegistered(); got != 2 {
 		t.Errorf("RegisterResourceOutputs called %d times, want 2 (component and stack)", got)
+	}
+}
+
+// TestSlowQueryLog: statements slower than slowQueryMs are logged through
+// the instance's own parameter group; -1 logs none.
+func TestSlowQueryLog(t *testing.T) {
+	t.Parallel()
+	for _, ms := range []int{1000, -1} {
+		d := database.Defaults("article-pipeline-prod")
+		d.SlowQueryMs = ms
+		params := run(t, argsFrom(d, true)).MustFind(t, paramGroupType, "db-params")
+		want := []any{
+			map[string]any{"name": "rds.force_ssl", "value": "1"},
+			map[string]any{"name": "log_min_duration_statement", "value": fmt.Sprint(ms)},
+		}
+		if got := params.Input("parameters"); !reflect.DeepEqual(got, want) {
+			t.Errorf("slowQueryMs %d: parameters = %v\nwant %v", ms, got, want)
+		}
 	}
 }
 

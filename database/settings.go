@@ -42,8 +42,12 @@ type Settings struct {
 	MonitoringInterval int `json:"monitoringInterval"`
 	// LogExports publishes the postgresql and upgrade logs to CloudWatch log
 	// groups kept LogRetentionDays.
-	LogExports         bool `json:"logExports"`
-	LogRetentionDays   int  `json:"logRetentionDays"`
+	LogExports       bool `json:"logExports"`
+	LogRetentionDays int  `json:"logRetentionDays"`
+	// SlowQueryMs logs every statement that runs at least this many
+	// milliseconds, with its duration, to the postgresql log
+	// (log_min_duration_statement); -1 logs none.
+	SlowQueryMs        int  `json:"slowQueryMs"`
 	DeletionProtection bool `json:"deletionProtection"`
 	SkipFinalSnapshot  bool `json:"skipFinalSnapshot"`
 	// FinalSnapshotIdentifier names the snapshot taken on delete; empty is
@@ -123,6 +127,7 @@ func Defaults(identifier string) Settings {
 		MonitoringInterval:               60,
 		LogExports:                       true,
 		LogRetentionDays:                 30,
+		SlowQueryMs:                      1000,
 		DeletionProtection:               true,
 		DatabaseName:                     "article_pipeline",
 		AppUser:                          "article_pipeline",
@@ -142,6 +147,10 @@ func (s Settings) FinalSnapshot() string {
 
 // Major is the engine's major version ("17" of "17.4").
 func (s Settings) Major() string { return strings.SplitN(s.EngineVersion, ".", 2)[0] }
+
+// maxSlowQueryMs is an hour: a statement slower than that is an incident
+// of its own, not a log line.
+const maxSlowQueryMs = 3_600_000
 
 var (
 	// RDS identifiers: a letter, then letters, digits and single hyphens, no
@@ -215,6 +224,10 @@ func (s Settings) Validate(k string) error {
 	}
 	if s.LogExports {
 		check.LogRetention(&p, f("logRetentionDays"), s.LogRetentionDays)
+	}
+	if s.SlowQueryMs < -1 || s.SlowQueryMs > maxSlowQueryMs {
+		p.Add(f("slowQueryMs"), "%d is out of range; expected -1 (off) or 0..%d (milliseconds; 0 logs every "+
+			"statement)", s.SlowQueryMs, maxSlowQueryMs)
 	}
 	// A name derived from a bad identifier would only repeat that problem.
 	if !s.SkipFinalSnapshot && (idOK || s.FinalSnapshotIdentifier != "") {

@@ -28,6 +28,7 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 		MonitoringInterval:               60,
 		LogExports:                       true, // better than the runbook: RDS.9/RDS.36
 		LogRetentionDays:                 30,
+		SlowQueryMs:                      1000, // log_min_duration_statement (issue 13)
 		DeletionProtection:               true,
 		SkipFinalSnapshot:                false,
 		DatabaseName:                     "article_pipeline",
@@ -74,6 +75,9 @@ func TestValidate(t *testing.T) {
 		{"retention zero", `{"backupRetentionDays":0}`,
 			k + ".backupRetentionDays: 0 is out of range; expected 1..35 (days; 0 would turn automated backups off)"},
 		{"retention too long", `{"backupRetentionDays":36}`, k + ".backupRetentionDays: 36 is out of range"},
+		{"slow query below off", `{"slowQueryMs":-2}`,
+			k + ".slowQueryMs: -2 is out of range; expected -1 (off) or 0..3600000 (milliseconds; 0 logs every statement)"},
+		{"slow query over an hour", `{"slowQueryMs":3600001}`, k + ".slowQueryMs: 3600001 is out of range"},
 		{"window one-digit hour", `{"backupWindowStart":"8:00"}`,
 			k + `.backupWindowStart: "8:00" is not a time of day; expected HH:MM in UTC (24-hour), e.g. "08:00"`},
 		{"window hour 24", `{"backupWindowStart":"24:00"}`, k + `.backupWindowStart: "24:00" is not a time of day`},

@@ -350,7 +350,7 @@ func TestRolePermissions(t *testing.T) {
 
 	regions := []string{"us-west-2", "us-east-2"}
 	for _, sid := range []string{"Network", "Database", "Buckets", "Parameters", "Containers", "LoadBalancer", "Backup",
-		"Logs", "Images", "CreateOwnSecrets", "ChangeOwnSecrets"} {
+		"Logs", "Observability", "Images", "CreateOwnSecrets", "ChangeOwnSecrets"} {
 		st, ok := bySid[sid]
 		if !ok {
 			t.Errorf("statement %s missing", sid)
@@ -370,8 +370,8 @@ func TestRolePermissions(t *testing.T) {
 	if !slices.Equal(pass.Actions, []string{"iam:PassRole"}) {
 		t.Errorf("PassOwnRoles actions = %v", pass.Actions)
 	}
-	wantServices := []string{"backup.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com",
-		"monitoring.rds.amazonaws.com", "rds.amazonaws.com"}
+	wantServices := []string{"backup.amazonaws.com", "chatbot.amazonaws.com", "ec2.amazonaws.com",
+		"ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"}
 	if got := list(pass.Condition["StringEquals"]["iam:PassedToService"]); !slices.Equal(got, wantServices) {
 		t.Errorf("iam:PassedToService = %v, want %v", got, wantServices)
 	}

@@ -162,6 +162,22 @@ var services = []group{
 		"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
 		"logs:TagResource", "logs:UntagResource", "logs:TagLogGroup", "logs:UntagLogGroup",
 	}, false},
+	// The alarm topic, its subscribers and Slack channel, the backup-job rules,
+	// the web ACL with its association and log (WAF writes the log group's
+	// resource policy with the caller's rights), and the VPC flow log.
+	{"Observability", []string{
+		"sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
+		"sns:TagResource", "sns:UntagResource",
+		"events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
+		"events:TagResource", "events:UntagResource",
+		"chatbot:CreateSlackChannelConfiguration", "chatbot:UpdateSlackChannelConfiguration",
+		"chatbot:DeleteSlackChannelConfiguration", "chatbot:TagResource", "chatbot:UntagResource",
+		"wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL",
+		"wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "elasticloadbalancing:SetWebAcl",
+		"wafv2:PutLoggingConfiguration", "wafv2:DeleteLoggingConfiguration", "wafv2:TagResource",
+		"wafv2:UntagResource", "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy",
+		"ec2:CreateFlowLogs", "ec2:DeleteFlowLogs",
+	}, false},
 	// Repositories, plus the image push the deploy job does before `pulumi up`.
 	{"Images", []string{
 		"ecr:CreateRepository", "ecr:DeleteRepository",
@@ -197,14 +213,17 @@ var (
 	// passedTo are the services the program's roles are handed to.
 	passedTo = []string{
 		"backup.amazonaws.com",         // the backup selection's role
+		"chatbot.amazonaws.com",        // the Slack channel's role
 		"ec2.amazonaws.com",            // the bastion's instance profile
 		"ecs-tasks.amazonaws.com",      // task and execution roles
 		"monitoring.rds.amazonaws.com", // enhanced monitoring
 		"rds.amazonaws.com",            // the RDS Proxy's secret-reading role
+		"vpc-flow-logs.amazonaws.com",  // the flow log's delivery role
 	}
 	// serviceLinked are the service-linked roles a first deployment may create.
 	serviceLinked = []string{
 		"backup.amazonaws.com",
+		"management.chatbot.amazonaws.com",
 		"ecs.amazonaws.com",
 		"ecs.application-autoscaling.amazonaws.com",
 		"elasticloadbalancing.amazonaws.com",

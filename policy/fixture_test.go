@@ -16,6 +16,7 @@ const (
 	staticName     = "article-pipeline-django-static"
 	lbARN          = "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web-alb-0a1b2c3/0123456789abcdef"
 	tgARN          = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/backend-tg-4d5e6f7/89abcdef01234567"
+	topicARN       = "arn:aws:sns:us-west-2:123456789012:article-pipeline-prod-alarms"
 )
 
 func jsonString(t testing.TB, v any) string {
@@ -131,8 +132,9 @@ func goodStack(t testing.TB) *inventory.Inventory {
 		}),
 		custom(typeTargetGroup, "backend-tg", m{"port": 8000.0, "protocol": "HTTP", "targetType": "ip",
 			"healthCheck": m{"enabled": true, "path": "/health", "matcher": "200"}}),
-		custom(typeLoadBalancer, "web-alb", m{"loadBalancerType": "application", "dropInvalidHeaderFields": true,
-			"enableDeletionProtection": true}),
+		custom(typeLoadBalancer, "web-alb", m{"loadBalancerType": "application", "internal": false,
+			"dropInvalidHeaderFields": true, "enableDeletionProtection": true,
+			"accessLogs": m{"bucket": "article-pipeline-access-logs-prod", "enabled": true}}),
 		custom(typeListener, "web-http", m{"loadBalancerArn": lbARN, "port": 80.0, "protocol": "HTTP",
 			"defaultActions": l{m{"type": "redirect", "redirect": m{"port": "443", "protocol": "HTTPS",
 				"statusCode": "HTTP_301"}}}}),
@@ -154,6 +156,7 @@ func goodStack(t testing.TB) *inventory.Inventory {
 			"Action":   "ssm:GetParameters",
 			"Resource": "arn:aws:ssm:us-west-2:123456789012:parameter/copilot/article-pipeline/prod/secrets/*"})}),
 	)
+	rs = append(rs, observabilityResources(t)...)
 	return &inventory.Inventory{Project: "article-pipeline", Stack: "prod", Resources: rs, Outputs: m{
 		"databaseUrl":      inventory.Secret,
 		"loadBalancerDns":  "web-alb-0a1b2c3-0123456789.us-west-2.elb.amazonaws.com",
@@ -195,3 +198,42 @@ func rowOf(t testing.TB, rep Report, rule, typ, name string) Row {
 
 // prodStack is the runbook's production stack: its data is protected.
 var prodStack = Stack{Environment: "prod", Protected: true}
+
+// dependent is a fixture resource whose inputs reference the named resources.
+func dependent(r inventory.Resource, on ...string) inventory.Resource {
+	r.DependsOn = on
+	return r
+}
+
+// observabilityResources are the flow log, the web ACL with its association
+// and log, and the alarm topic with its policy, a subscriber and one alarm.
+func observabilityResources(t testing.TB) []inventory.Resource {
+	metrics := func(name string) m {
+		return m{"cloudwatchMetricsEnabled": true, "metricName": "article-pipeline-prod-" + name,
+			"sampledRequestsEnabled": true}
+	}
+	publish := func(svc string) m {
+		return m{"Effect": "Allow", "Principal": m{"Service": svc}, "Action": "sns:Publish", "Resource": topicARN,
+			"Condition": m{"StringEquals": m{"aws:SourceAccount": "123456789012"}}}
+	}
+	return []inventory.Resource{
+		dependent(custom(typeFlowLog, "network-flow-log", m{"vpcId": "vpc-0123456789abcdef0", "trafficType": "ALL",
+			"logDestinationType": "cloud-watch-logs"}), "network-flow-logs", "network-vpc"),
+		custom(typeWebACL, "waf-acl", m{"scope": "REGIONAL", "rules": l{
+			m{"name": "rate-limit-per-ip", "priority": 0.0, "visibilityConfig": metrics("rate-limit-per-ip")},
+			m{"name": "AWSManagedRulesCommonRuleSet", "priority": 1.0,
+				"visibilityConfig": metrics("AWSManagedRulesCommonRuleSet")},
+		}}),
+		dependent(custom(typeWebACLAssoc, "waf-association", m{"resourceArn": lbARN}), "waf-acl", "web-alb"),
+		dependent(custom(typeWebACLLogging, "waf-logging", m{}), "waf-acl", "waf-logs"),
+		custom(typeTopic, "alarms-topic", m{"name": "article-pipeline-prod-alarms"}),
+		dependent(custom(typeTopicPolicy, "alarms-topic-policy", m{"arn": topicARN,
+			"policy": policyDoc(t, publish("cloudwatch.amazonaws.com"), publish("events.amazonaws.com"))}),
+			"alarms-topic"),
+		dependent(custom(typeSubscription, "alarms-email-0a1b2c3d", m{"protocol": "email",
+			"endpoint": "team@npdeposition.org", "topic": topicARN}), "alarms-topic"),
+		dependent(custom(typeMetricAlarm, "alarms-database-cpu", m{"namespace": "AWS/RDS",
+			"metricName": "CPUUtilization", "actionsEnabled": true, "alarmActions": l{topicARN},
+			"okActions": l{topicARN}}), "alarms-topic", "db-instance"),
+	}
+}

@@ -99,6 +99,7 @@ func Rules() []Rule {
 	rs = append(rs, elbRules()...)
 	rs = append(rs, iamRules()...)
 	rs = append(rs, projectRules()...)
+	rs = append(rs, observabilityRules()...)
 	slices.SortFunc(rs, func(a, b Rule) int { return compareIDs(a.ID, b.ID) })
 	return rs
 }

@@ -47,6 +47,7 @@ var taggable = []string{
 	"aws:ecr/repository:Repository",
 	"aws:ecs/cluster:Cluster",
 	"aws:ecs/service:Service",
+	"aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
 	"aws:ecs/taskDefinition:TaskDefinition",
 	"aws:iam/instanceProfile:InstanceProfile",
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider",
@@ -68,6 +69,7 @@ var taggable = []string{
 	"aws:ssm/parameter:Parameter",
 	"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
 	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+	"aws:wafv2/webAcl:WebAcl",
 }
 
 // Taggable lists the resource types the tagging rule (AP.TAG.2) covers.

@@ -155,6 +155,36 @@ func ruleCases() []ruleCase {
 		{"provider without managed-by", "AP.TAG.1", typeProvider, "aws",
 			in(typeProvider, "aws", "defaultTags", m{"tags": m{"app": "article-pipeline", "environment": "prod"}}),
 			"default tags lack managed-by"},
+		{"no flow log", "EC2.6", typeVpc, "network-vpc", drop(typeFlowLog, "network-flow-log"),
+			"no flow log records this VPC's traffic"},
+		{"accepted traffic only", "EC2.6", typeVpc, "network-vpc",
+			in(typeFlowLog, "network-flow-log", "trafficType", "ACCEPT"),
+			"its flow logs record only ACCEPT traffic; expected ALL or REJECT"},
+		{"no access logs", "ELB.5", typeLoadBalancer, "web-alb",
+			in(typeLoadBalancer, "web-alb", "accessLogs", m{"bucket": "article-pipeline-access-logs-prod", "enabled": false}),
+			"access logs are off"},
+		{"no web ACL", "ELB.16", typeLoadBalancer, "web-alb", drop(typeWebACLAssoc, "waf-association"),
+			"no AWS WAF web ACL is associated with it"},
+		{"empty web ACL", "WAF.10", typeWebACL, "waf-acl", in(typeWebACL, "waf-acl", "rules", l{}),
+			"the web ACL has no rules"},
+		{"web ACL not logged", "WAF.11", typeWebACL, "waf-acl", drop(typeWebACLLogging, "waf-logging"),
+			"no logging configuration"},
+		{"rule without metrics", "WAF.12", typeWebACL, "waf-acl", in(typeWebACL, "waf-acl", "rules", l{
+			m{"name": "rate-limit-per-ip", "visibilityConfig": m{"cloudwatchMetricsEnabled": false}}}),
+			"no CloudWatch metrics for rule rate-limit-per-ip"},
+		{"silent alarm", "AP.MON.1", typeMetricAlarm, "alarms-database-cpu",
+			in(typeMetricAlarm, "alarms-database-cpu", "alarmActions", l{}), "no alarm action: it fires silently"},
+		{"alarm actions off", "AP.MON.1", typeMetricAlarm, "alarms-database-cpu",
+			in(typeMetricAlarm, "alarms-database-cpu", "actionsEnabled", false), "actionsEnabled is false"},
+		{"public topic", "AP.MON.2", typeTopicPolicy, "alarms-topic-policy",
+			func(t testing.TB, inv *inventory.Inventory) {
+				setInput(t, inv, typeTopicPolicy, "alarms-topic-policy", "policy", policyDoc(t, m{"Sid": "Anyone",
+					"Effect": "Allow", "Principal": m{"AWS": "*"}, "Action": l{"sns:Publish", "sns:Subscribe"},
+					"Resource": topicARN}))
+			},
+			`statement "Anyone" allows sns:Publish, sns:Subscribe to everyone`},
+		{"nobody subscribed", "AP.MON.3", typeTopic, "alarms-topic", drop(typeSubscription, "alarms-email-0a1b2c3d"),
+			"nobody is subscribed"},
 		{"untagged resource", "AP.TAG.2", typeVpc, "network-vpc",
 			in(typeProvider, "aws", "defaultTags", m{"tags": m{"app": "article-pipeline", "managed-by": "pulumi"}}),
 			"provider aws's default tags lack environment"},
@@ -379,6 +409,8 @@ func TestProtectedOnlyRules(t *testing.T) {
 	setInput(t, inv, typeDBInstance, "db-instance", "deletionProtection", false)
 	setInput(t, inv, typeDBInstance, "db-instance", "backupRetentionPeriod", 1.0)
 	setInput(t, inv, typeLoadBalancer, "web-alb", "enableDeletionProtection", false)
+	setInput(t, inv, typeLoadBalancer, "web-alb", "accessLogs", nil)
+	inv.Resources = slices.DeleteFunc(inv.Resources, func(r inventory.Resource) bool { return r.Type == typeWebACLAssoc })
 	setInput(t, inv, typeBackupSelect, "backup-selection", "resources", l{})
 	setInput(t, inv, typeVersioning, "deposition-versioning", "versioningConfiguration", m{"status": "Suspended"})
 	setInput(t, inv, typeParameter, "params-database-url", "name",
@@ -396,6 +428,8 @@ func TestProtectedOnlyRules(t *testing.T) {
 		{"RDS.8", typeDBInstance, "db-instance"},
 		{"AP.REL.1", typeDBInstance, "db-instance"},
 		{"ELB.6", typeLoadBalancer, "web-alb"},
+		{"ELB.5", typeLoadBalancer, "web-alb"},
+		{"ELB.16", typeLoadBalancer, "web-alb"},
 		{"AP.PROTECT.1", typeDBInstance, "db-instance"},
 		{"AP.PROTECT.1", typeVault, "backup-vault"},
 		{"AP.REL.4", typeDBInstance, "db-instance"},

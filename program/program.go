@@ -63,6 +63,13 @@ type Outputs struct {
 	GithubOIDCProviderARN pulumi.StringOutput
 	PreviewRoleARN        pulumi.StringOutput
 	DeployRoleARN         pulumi.StringOutput
+	// AlarmTopicARN is where the alarms notify (subscribe more there);
+	// WebACLARN is the load balancer's web ACL; AccessLogsBucket keeps its
+	// access logs; FlowLogGroupName the VPC's flow log.
+	AlarmTopicARN    pulumi.StringOutput
+	WebACLARN        pulumi.StringOutput
+	AccessLogsBucket pulumi.StringOutput
+	FlowLogGroupName pulumi.StringOutput
 }
 
 // Map returns the outputs by their exported names; outputs of parts a stack
@@ -101,6 +108,10 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"repositoryUrls":          o.RepositoryURLs,
 		"taskSecurityGroupIds":    o.TaskSecurityGroupIDs,
 		DeployedImageTagsOutput:   o.DeployedImageTags,
+		"alarmTopicArn":           o.AlarmTopicARN,
+		"webAclArn":               o.WebACLARN,
+		"accessLogsBucket":        o.AccessLogsBucket,
+		"flowLogGroupName":        o.FlowLogGroupName,
 	}
 	for name, url := range o.ServiceURLs {
 		all[name+"Url"] = url
@@ -201,6 +212,10 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	firewall, err := webFirewall(ctx, s, web, provider)
+	if err != nil {
+		return nil, err
+	}
 
 	// The database and the backed-up buckets in one selection, so their
 	// recovery points are taken together (runbook: "in sync with one another").
@@ -212,6 +227,12 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		backedUp = append(backedUp, arn)
 	}
 	vault, err := backupPlan(ctx, s, backedUp, tags, provider)
+	if err != nil {
+		return nil, err
+	}
+
+	// Everything above that can be unwell, watched; one topic per stack.
+	watcher, err := watch(ctx, s, db, web, vault, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +276,15 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	if vault != nil {
 		out.BackupVaultARN, out.BackupPlanARN, out.BackupRoleARN = vault.VaultARN, vault.PlanARN, vault.RoleARN
 	}
+	if watcher != nil {
+		out.AlarmTopicARN = watcher.TopicARN
+	}
+	if firewall != nil {
+		out.WebACLARN = firewall.ARN
+	}
+	if web != nil && web.accessLogs != nil {
+		out.AccessLogsBucket = web.accessLogs.BucketName
+	}
 	if github != nil {
 		out.GithubOIDCProviderARN = github.ProviderARN
 		out.PreviewRoleARN, out.DeployRoleARN = github.PreviewRoleARN, github.DeployRoleARN
@@ -262,6 +292,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	if net != nil {
 		out.VpcID, out.VpcCIDR = net.vpcID, net.vpcCIDR
 		out.PublicSubnetIDs, out.PrivateSubnetIDs = net.publicSubnetIDs, net.privateSubnetIDs
+		out.FlowLogGroupName = net.flowLogGroupName
 	}
 	for k, v := range out.Map() {
 		ctx.Export(k, v)
@@ -276,6 +307,9 @@ type networkRefs struct {
 	vpcCIDR          pulumi.StringOutput
 	publicSubnetIDs  pulumi.StringArrayOutput
 	privateSubnetIDs pulumi.StringArrayOutput
+	// flowLogGroupName is the flow log's group when this stack owns the VPC
+	// and records it (unset otherwise).
+	flowLogGroupName pulumi.StringOutput
 }
 
 // network creates (or adopts) the VPC, or reads the shared one: the runbook runs
@@ -318,12 +352,16 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 	if err != nil {
 		return nil, err
 	}
-	return &networkRefs{
+	refs := &networkRefs{
 		vpcID:            n.VpcID.ToStringOutput(),
 		vpcCIDR:          n.VpcCIDR,
 		publicSubnetIDs:  n.PublicSubnetIDs,
 		privateSubnetIDs: n.PrivateSubnetIDs,
-	}, nil
+	}
+	if s.Network.FlowLogs.Enabled {
+		refs.flowLogGroupName = n.FlowLogGroupName
+	}
+	return refs, nil
 }
 
 // stringArray reads a list-valued stack reference output.

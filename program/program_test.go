@@ -224,6 +224,7 @@ func TestRunbookBucketsPerStack(t *testing.T) {
 			"bucket-rss-archive":       "article-pipeline-npa-ingestion-rss-archive",
 			"bucket-django-static":     "article-pipeline-django-static",
 			"bucket-deposition-charts": "article-pipeline-deposition-charts-prod",
+			"access-logs":              "article-pipeline-access-logs-prod", // the load balancer's (issue 13)
 		},
 		"development": {
 			"bucket-deposition": "article-pipeline-deposition-development",

@@ -10,6 +10,7 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/parameters"
 	"github.com/np-mrd/article-pipeline-infra/services"
+	"github.com/np-mrd/article-pipeline-infra/storage"
 )
 
 // webRefs are what the services export.
@@ -19,6 +20,10 @@ type webRefs struct {
 	urls               map[string]pulumi.StringOutput
 	repositories       map[string]pulumi.StringOutput
 	taskSecurityGroups map[string]pulumi.StringOutput
+	// services are the declared services by name (the alarms watch them).
+	services map[string]*services.WebService
+	// accessLogs is the load balancer's access-log bucket (nil: none).
+	accessLogs *storage.LogBucket
 }
 
 // databaseAccess is what a service needs to reach the database, and how to grant it.
@@ -77,14 +82,23 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 		}
 		pfArgs.HostNames = slices.Compact(slices.Sorted(slices.Values(pfArgs.HostNames)))
 	}
+	logs, err := accessLogBucket(ctx, s, provider)
+	if err != nil {
+		return nil, err
+	}
+	if logs != nil {
+		pfArgs.AccessLogsBucket = logs.BucketName
+	}
 	pf, err := services.NewPlatform(ctx, "web", pfArgs, onAWS)
 	if err != nil {
 		return nil, err
 	}
 
 	refs := &webRefs{platform: pf, urls: map[string]pulumi.StringOutput{},
-		repositories: map[string]pulumi.StringOutput{}, taskSecurityGroups: map[string]pulumi.StringOutput{}}
+		repositories: map[string]pulumi.StringOutput{}, taskSecurityGroups: map[string]pulumi.StringOutput{},
+		accessLogs: logs}
 	declared := map[string]*services.WebService{}
+	refs.services = declared
 	for _, name := range s.Services.Ordered() {
 		svc := s.Services[name]
 		args := &services.WebServiceArgs{

@@ -38,6 +38,8 @@ type Platform struct {
 	LoadBalancerARN     pulumi.StringOutput `pulumi:"loadBalancerArn"`
 	LoadBalancerDNSName pulumi.StringOutput `pulumi:"loadBalancerDnsName"`
 	LoadBalancerZoneID  pulumi.StringOutput `pulumi:"loadBalancerZoneId"`
+	// LoadBalancerARNSuffix is the load balancer's CloudWatch dimension value.
+	LoadBalancerARNSuffix pulumi.StringOutput `pulumi:"loadBalancerArnSuffix"`
 	// LoadBalancerSecurityGroupID is the only source task security groups admit.
 	LoadBalancerSecurityGroupID pulumi.IDOutput `pulumi:"loadBalancerSecurityGroupId"`
 	// ListenerARN is the listener services add their rules to: HTTPS:443 with a
@@ -66,6 +68,9 @@ type PlatformArgs struct {
 	// HostNames are the service hosts (the domain or one label below it); the
 	// domain and each of them get an alias record to the load balancer.
 	HostNames []string
+	// AccessLogsBucket, when set, receives the load balancer's access logs
+	// (Security Hub ELB.5); its policy must already let the load balancer write.
+	AccessLogsBucket pulumi.StringInput
 	// Shared is the load balancer of another stack whose HTTPS listener the
 	// services' rules go on, with SharedLoadBalancer: this platform then
 	// declares no load balancer, only the certificate of its domain (added to
@@ -196,6 +201,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		"loadBalancerArn":             c.LoadBalancerARN,
 		"loadBalancerDnsName":         c.LoadBalancerDNSName,
 		"loadBalancerZoneId":          c.LoadBalancerZoneID,
+		"loadBalancerArnSuffix":       c.LoadBalancerARNSuffix,
 		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
 		"listenerArn":                 c.ListenerARN,
 		"baseUrl":                     c.BaseURL,
@@ -243,20 +249,25 @@ func ownLoadBalancer(ctx *pulumi.Context, name string, c *Platform, args *Platfo
 		}
 	}
 
-	alb, err := lb.NewLoadBalancer(ctx, name+"-alb", &lb.LoadBalancerArgs{
+	albArgs := &lb.LoadBalancerArgs{
 		LoadBalancerType:         pulumi.String("application"),
 		Internal:                 pulumi.Bool(false),
 		Subnets:                  args.PublicSubnetIDs,
 		SecurityGroups:           pulumi.StringArray{albSG.ID()},
 		DropInvalidHeaderFields:  pulumi.Bool(true), // Security Hub ELB.4
 		EnableDeletionProtection: pulumi.Bool(args.LoadBalancerDeletionProtection),
-	}, parent)
+	}
+	if args.AccessLogsBucket != nil {
+		albArgs.AccessLogs = &lb.LoadBalancerAccessLogsArgs{Bucket: args.AccessLogsBucket, Enabled: pulumi.Bool(true)}
+	}
+	alb, err := lb.NewLoadBalancer(ctx, name+"-alb", albArgs, parent)
 	if err != nil {
 		return fmt.Errorf("services: load balancer: %w", err)
 	}
 	c.LoadBalancerARN = alb.Arn
 	c.LoadBalancerDNSName = alb.DnsName
 	c.LoadBalancerZoneID = alb.ZoneId
+	c.LoadBalancerARNSuffix = alb.ArnSuffix
 	c.LoadBalancerSecurityGroupID = albSG.ID()
 
 	notFound := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
@@ -344,6 +355,7 @@ func sharedListener(ctx *pulumi.Context, name string, c *Platform, args *Platfor
 	c.BaseURL = pulumi.String("https://" + d.Name).ToStringOutput()
 	// The load balancer is the other stack's: this stack knows it only by name.
 	c.LoadBalancerARN = pulumi.String("").ToStringOutput()
+	c.LoadBalancerARNSuffix = pulumi.String("").ToStringOutput()
 	c.LoadBalancerDNSName = sh.DNSName.ToStringOutput()
 	c.LoadBalancerZoneID = sh.ZoneID.ToStringOutput()
 	c.LoadBalancerSecurityGroupID = sh.SecurityGroupID.ToStringOutput().ApplyT(func(id string) pulumi.ID {

@@ -3,6 +3,7 @@ package services
 import (
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -50,8 +51,10 @@ type fixture struct {
 	// platform changes the platform's args before it is declared; the
 	// services get its Spot and working-hours settings.
 	platform func(*PlatformArgs)
-	backend  func(*WebServiceArgs)
-	frontend func(*WebServiceArgs)
+	// accessLogs is the log bucket's name ("": no access logs).
+	accessLogs string
+	backend    func(*WebServiceArgs)
+	frontend   func(*WebServiceArgs)
 }
 
 type result struct {
@@ -75,6 +78,7 @@ func (f fixture) run(t *testing.T) result {
 			PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-c", "subnet-d"}),
 			Domain:           f.domain,
 			HostNames:        f.hosts,
+			AccessLogsBucket: accessLogs(f.accessLogs),
 		}
 		if f.platform != nil {
 			f.platform(pa)
@@ -84,6 +88,7 @@ func (f fixture) run(t *testing.T) result {
 			return err
 		}
 		record("alb", p.LoadBalancerDNSName)
+		record("albSuffix", p.LoadBalancerARNSuffix)
 		base := func() WebServiceArgs {
 			a := WebServiceArgs{
 				Settings:                    Base(),
@@ -688,6 +693,32 @@ func TestHTTPSPlatform(t *testing.T) {
 			alias["zoneId"] != "Z1H1FL5HABSF5" || rec.Input("allowOverwrite") != false {
 			t.Errorf("alias %s = %v", host, rec.Inputs)
 		}
+	}
+}
+
+// accessLogs is the platform's log bucket input for a bucket name ("": none).
+func accessLogs(bucket string) pulumi.StringInput {
+	if bucket == "" {
+		return nil
+	}
+	return pulumi.String(bucket)
+}
+
+// TestAccessLogs: the load balancer logs to the bucket it is given (ELB.5),
+// and reports the ARN suffix its CloudWatch metrics carry.
+func TestAccessLogs(t *testing.T) {
+	t.Parallel()
+	r := fixture{accessLogs: "article-pipeline-access-logs-prod"}.run(t)
+	alb := r.find(t, tLB, "web-alb")
+	if got, want := alb.Input("accessLogs"), map[string]any{"bucket": "article-pipeline-access-logs-prod",
+		"enabled": true}; !reflect.DeepEqual(got, want) {
+		t.Errorf("accessLogs = %v, want %v", got, want)
+	}
+	if got := r.urls["albSuffix"]; got != mock.Plain(alb.Outputs["arnSuffix"], false) || !strings.HasPrefix(got, "app/") {
+		t.Errorf("LoadBalancerARNSuffix = %q", got)
+	}
+	if got := (fixture{}).run(t).find(t, tLB, "web-alb").Input("accessLogs"); got != nil {
+		t.Errorf("accessLogs without a bucket = %v", got)
 	}
 }
 

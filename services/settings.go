@@ -236,6 +236,19 @@ func (s Services) Ordered() []string {
 	return out
 }
 
+// MinimumTasks is the fewest tasks the service should be running: none while
+// it has no image to run (it is created with desired count 0), else its
+// autoscaling minimum, else its desired count.
+func (s Settings) MinimumTasks() int {
+	switch {
+	case s.Image == "" && s.ImageTag == "":
+		return 0
+	case s.Autoscaling != nil:
+		return s.Autoscaling.Min
+	}
+	return s.DesiredCount
+}
+
 // catchAll reports whether a service only matches every path (frontend's
 // "/*"): its rule must come after every other one.
 func (s Settings) catchAll() bool { return len(s.Hosts) == 0 && slices.Contains(s.Paths, "/*") }

@@ -39,3 +39,22 @@ func TestFargateSizes(t *testing.T) {
 		}
 	}
 }
+
+func TestMinimumTasks(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		s    Settings
+		want int
+	}{
+		{"no image yet", Settings{DesiredCount: 2}, 0},
+		{"deployed tag", Settings{ImageTag: "v1", DesiredCount: 2}, 2},
+		{"external image", Settings{Image: "nginx:1.27", DesiredCount: 1}, 1},
+		{"autoscaled", Settings{ImageTag: "v1", DesiredCount: 3, Autoscaling: &Autoscaling{Min: 2, Max: 6}}, 2},
+		{"no image, autoscaling", Settings{Autoscaling: &Autoscaling{Min: 2, Max: 6}}, 0},
+	} {
+		if got := tc.s.MinimumTasks(); got != tc.want {
+			t.Errorf("%s: MinimumTasks() = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -47,6 +47,8 @@ type WebService struct {
 	LogGroupName        pulumi.StringOutput `pulumi:"logGroupName"`
 	TaskRoleARN         pulumi.StringOutput `pulumi:"taskRoleArn"`
 	ExecutionRoleARN    pulumi.StringOutput `pulumi:"executionRoleArn"`
+	// TargetGroupARNSuffix is the target group's CloudWatch dimension value.
+	TargetGroupARNSuffix pulumi.StringOutput `pulumi:"targetGroupArnSuffix"`
 
 	service *ecs.Service
 }
@@ -391,6 +393,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	c.LogGroupName = logs.Name
 	c.TaskRoleARN = taskRole.Arn
 	c.ExecutionRoleARN = executionRole.Arn
+	c.TargetGroupARNSuffix = tg.ArnSuffix
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"url":                 c.URL,
 		"repositoryUrl":       c.RepositoryURL,
@@ -400,6 +403,8 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 		"logGroupName":        c.LogGroupName,
 		"taskRoleArn":         c.TaskRoleARN,
 		"executionRoleArn":    c.ExecutionRoleARN,
+		// For the alarms (package alarms).
+		"targetGroupArnSuffix": c.TargetGroupARNSuffix,
 	})
 }
 

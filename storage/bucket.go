@@ -86,22 +86,10 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		return o
 	}
 
-	// "Object ownership: ACLs disabled" (Security Hub S3.12).
-	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-ownership", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.Bucket,
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, side(true)...); err != nil {
+	if err := ownershipControls(ctx, name, bucket, side(true)); err != nil {
 		return nil, err
 	}
-
-	pab := args.PublicAccess.Flags()
-	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name+"-public-access", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.Bucket,
-		BlockPublicAcls:       pulumi.Bool(pab.BlockPublicAcls),
-		IgnorePublicAcls:      pulumi.Bool(pab.IgnorePublicAcls),
-		BlockPublicPolicy:     pulumi.Bool(pab.BlockPublicPolicy),
-		RestrictPublicBuckets: pulumi.Bool(pab.RestrictPublicBuckets),
-	}, side(false)...)
+	publicAccess, err := publicAccessBlock(ctx, name, bucket, args.PublicAccess, side(false))
 	if err != nil {
 		return nil, err
 	}
@@ -121,19 +109,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		lifecycleDeps = append(lifecycleDeps, versioning)
 	}
 
-	// SSE-S3 (AES256), the runbook's encryption type for every bucket.
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption",
-		&s3.BucketServerSideEncryptionConfigurationV2Args{
-			Bucket: bucket.Bucket,
-			Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
-				&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-					ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-						SseAlgorithm: pulumi.String("AES256"),
-					},
-					BucketKeyEnabled: pulumi.Bool(args.BucketKey),
-				},
-			},
-		}, side(true)...); err != nil {
+	if err := sseS3(ctx, name, bucket, args.BucketKey, side(true)); err != nil {
 		return nil, err
 	}
 
@@ -204,34 +180,16 @@ func lifecycleRule(r LifecycleRule) s3.BucketLifecycleConfigurationV2RuleArgs {
 // static-bucket policy let anyone put and delete objects); the runbook's AWS
 // Backup statements on a backed-up bucket.
 func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDocumentStatementArray {
-	// Object ARNs derive from the bucket's own ARN (partition included).
-	objectsARN := bucketARN.ApplyT(func(arn string) string { return arn + "/*" }).(pulumi.StringOutput)
-	anyone := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-		Type: pulumi.String("*"), Identifiers: pulumi.StringArray{pulumi.String("*")},
-	}}
+	objectsARN := objects(bucketARN)
 	backup := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
 		Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String("backup.amazonaws.com")},
 	}}
-	statements := iam.GetPolicyDocumentStatementArray{
-		// Security Hub S3.5: refuse requests that do not use TLS.
-		iam.GetPolicyDocumentStatementArgs{
-			Sid:        pulumi.String("DenyInsecureTransport"),
-			Effect:     pulumi.String("Deny"),
-			Principals: anyone,
-			Actions:    pulumi.StringArray{pulumi.String("s3:*")},
-			Resources:  pulumi.StringArray{bucketARN, objectsARN},
-			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-				Test:     pulumi.String("Bool"),
-				Variable: pulumi.String("aws:SecureTransport"),
-				Values:   pulumi.StringArray{pulumi.String("false")},
-			}},
-		},
-	}
+	statements := iam.GetPolicyDocumentStatementArray{denyInsecureTransport(bucketARN, objectsARN)}
 	if args.PublicAccess == PublicAccessPublicRead {
 		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
 			Sid:        pulumi.String("PublicReadGetObject"),
 			Effect:     pulumi.String("Allow"),
-			Principals: anyone,
+			Principals: anyone(),
 			Actions:    pulumi.StringArray{pulumi.String("s3:GetObject")},
 			Resources:  pulumi.StringArray{objectsARN},
 		})
@@ -256,4 +214,75 @@ func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDo
 			})
 	}
 	return statements
+}
+
+// ownershipControls disables ACLs: "Object ownership: ACLs disabled"
+// (Security Hub S3.12).
+func ownershipControls(ctx *pulumi.Context, name string, bucket *s3.BucketV2, opts []pulumi.ResourceOption) error {
+	_, err := s3.NewBucketOwnershipControls(ctx, name+"-ownership", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.Bucket,
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, opts...)
+	return err
+}
+
+// publicAccessBlock sets the four Block Public Access flags of level.
+func publicAccessBlock(ctx *pulumi.Context, name string, bucket *s3.BucketV2, level PublicAccess,
+	opts []pulumi.ResourceOption) (*s3.BucketPublicAccessBlock, error) {
+	pab := level.Flags()
+	return s3.NewBucketPublicAccessBlock(ctx, name+"-public-access", &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.Bucket,
+		BlockPublicAcls:       pulumi.Bool(pab.BlockPublicAcls),
+		IgnorePublicAcls:      pulumi.Bool(pab.IgnorePublicAcls),
+		BlockPublicPolicy:     pulumi.Bool(pab.BlockPublicPolicy),
+		RestrictPublicBuckets: pulumi.Bool(pab.RestrictPublicBuckets),
+	}, opts...)
+}
+
+// sseS3 sets SSE-S3 (AES256) default encryption, the runbook's encryption
+// type for every bucket.
+func sseS3(ctx *pulumi.Context, name string, bucket *s3.BucketV2, bucketKey bool, opts []pulumi.ResourceOption) error {
+	_, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption",
+		&s3.BucketServerSideEncryptionConfigurationV2Args{
+			Bucket: bucket.Bucket,
+			Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
+				&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+					ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+						SseAlgorithm: pulumi.String("AES256"),
+					},
+					BucketKeyEnabled: pulumi.Bool(bucketKey),
+				},
+			},
+		}, opts...)
+	return err
+}
+
+// objects is the ARN of every object of a bucket, derived from the bucket's
+// own ARN (partition included).
+func objects(bucketARN pulumi.StringOutput) pulumi.StringOutput {
+	return bucketARN.ApplyT(func(arn string) string { return arn + "/*" }).(pulumi.StringOutput)
+}
+
+// anyone is the principal "*".
+func anyone() iam.GetPolicyDocumentStatementPrincipalArray {
+	return iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+		Type: pulumi.String("*"), Identifiers: pulumi.StringArray{pulumi.String("*")},
+	}}
+}
+
+// denyInsecureTransport refuses every request that does not use TLS
+// (Security Hub S3.5).
+func denyInsecureTransport(bucketARN, objectsARN pulumi.StringOutput) iam.GetPolicyDocumentStatementArgs {
+	return iam.GetPolicyDocumentStatementArgs{
+		Sid:        pulumi.String("DenyInsecureTransport"),
+		Effect:     pulumi.String("Deny"),
+		Principals: anyone(),
+		Actions:    pulumi.StringArray{pulumi.String("s3:*")},
+		Resources:  pulumi.StringArray{bucketARN, objectsARN},
+		Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+			Test:     pulumi.String("Bool"),
+			Variable: pulumi.String("aws:SecureTransport"),
+			Values:   pulumi.StringArray{pulumi.String("false")},
+		}},
+	}
 }

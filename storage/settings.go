@@ -262,3 +262,35 @@ func CheckBucketName(name string) error {
 	}
 	return nil
 }
+
+// AccessLogSettings is what a stack file says about the load balancer's access
+// logs (article-pipeline:accessLogs): the bucket the stack keeps them in.
+type AccessLogSettings struct {
+	// Enabled turns the load balancer's access logs on (Security Hub ELB.5).
+	Enabled bool `json:"enabled"`
+	// Name is the log bucket's physical name (global across AWS).
+	Name string `json:"name"`
+	// ExpirationDays deletes each log file this many days after it is written.
+	ExpirationDays int `json:"expirationDays"`
+}
+
+// DefaultAccessLogs keeps the logs 90 days in <application>-access-logs-<environment>.
+func DefaultAccessLogs(application, environment string) AccessLogSettings {
+	return AccessLogSettings{Enabled: true, Name: application + "-access-logs-" + environment, ExpirationDays: 90}
+}
+
+// maxLogDays is ten years.
+const maxLogDays = 3650
+
+// Validate checks the bucket name and the expiry.
+func (s AccessLogSettings) Validate(k string) error {
+	var p check.Problems
+	if err := CheckBucketName(s.Name); err != nil {
+		p.Add(k+".name", "%q is not a valid S3 bucket name: %v", s.Name, err)
+	}
+	if s.ExpirationDays < 1 || s.ExpirationDays > maxLogDays {
+		p.Add(k+".expirationDays", "%d is out of range; expected 1..%d (days a log file is kept)", s.ExpirationDays,
+			maxLogDays)
+	}
+	return p.Err()
+}

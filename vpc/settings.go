@@ -3,6 +3,7 @@ package vpc
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
@@ -26,7 +27,21 @@ type Settings struct {
 	// LockDefaultSecurityGroup strips the VPC's default security group of its
 	// rules (Security Hub EC2.2).
 	LockDefaultSecurityGroup bool `json:"lockDefaultSecurityGroup"`
+	// FlowLogs records the VPC's traffic in CloudWatch Logs (Security Hub EC2.6).
+	FlowLogs FlowLogSettings `json:"flowLogs"`
 }
+
+// FlowLogSettings is the VPC's flow log (article-pipeline:network.flowLogs).
+type FlowLogSettings struct {
+	Enabled bool `json:"enabled"`
+	// RetentionDays is how long the log group keeps the records.
+	RetentionDays int `json:"retentionDays"`
+	// TrafficType is ALL, ACCEPT or REJECT.
+	TrafficType string `json:"trafficType"`
+}
+
+// trafficTypes are the traffic a flow log can record.
+var trafficTypes = []string{"ALL", "ACCEPT", "REJECT"}
 
 // Defaults is the runbook's "VPC and more" form: 10.0.0.0/16, two zones, public
 // subnets 10.0.2.0/24 (zone a) and 10.0.0.0/24 (zone b), private 10.0.3.0/24 (a)
@@ -41,6 +56,8 @@ func Defaults() Settings {
 		NamePrefix:               "np-deposition",
 		S3GatewayEndpoint:        true,
 		LockDefaultSecurityGroup: true,
+		// Not in the runbook: who reached what in the VPC, kept 30 days (EC2.6).
+		FlowLogs: FlowLogSettings{Enabled: true, RetentionDays: 30, TrafficType: "ALL"},
 	}
 }
 
@@ -51,9 +68,17 @@ var (
 )
 
 // Validate checks the layout: network addresses only, subnets inside the VPC
-// block, no overlaps, one public and one private subnet per zone.
+// block, no overlaps, one public and one private subnet per zone; and the flow
+// log's retention and traffic type.
 func (s Settings) Validate(k string) error {
 	var p check.Problems
+	if f := s.FlowLogs; f.Enabled {
+		check.LogRetention(&p, k+".flowLogs.retentionDays", f.RetentionDays)
+		if !slices.Contains(trafficTypes, f.TrafficType) {
+			p.Add(k+".flowLogs.trafficType", "%q is not a flow log traffic type; expected one of %s", f.TrafficType,
+				check.Quoted(trafficTypes))
+		}
+	}
 	vpcBlock, ok := check.CIDR(&p, k+".cidr", s.CIDR)
 	if ok && (vpcBlock.Bits() < 16 || vpcBlock.Bits() > 28) {
 		p.Add(k+".cidr", "%q is out of range; expected an IPv4 block from /16 to /28 (AWS VPC limits)", s.CIDR)

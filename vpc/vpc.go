@@ -38,6 +38,8 @@ type Network struct {
 	PrivateSubnetIDs     pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
 	PublicRouteTableID   pulumi.IDOutput          `pulumi:"publicRouteTableId"`
 	PrivateRouteTableIDs pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
+	// FlowLogGroupName is the flow log's log group ("" without a flow log).
+	FlowLogGroupName pulumi.StringOutput `pulumi:"flowLogGroupName"`
 }
 
 // check rejects args the settings' rules or the program's wiring make
@@ -219,6 +221,15 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		}
 	}
 
+	c.FlowLogGroupName = pulumi.String("").ToStringOutput()
+	if args.FlowLogs.Enabled {
+		logs, err := flowLog(ctx, name, c, vpc.ID(), args.NamePrefix, args.FlowLogs)
+		if err != nil {
+			return nil, fmt.Errorf("vpc: flow log: %w", err)
+		}
+		c.FlowLogGroupName = logs.Name
+	}
+
 	c.VpcID = vpc.ID()
 	c.VpcCIDR = vpc.CidrBlock
 	c.PublicSubnetIDs = publicIDs.ToStringArrayOutput()
@@ -232,5 +243,6 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		"privateSubnetIds":     c.PrivateSubnetIDs,
 		"publicRouteTableId":   c.PublicRouteTableID,
 		"privateRouteTableIds": c.PrivateRouteTableIDs,
+		"flowLogGroupName":     c.FlowLogGroupName,
 	})
 }

@@ -1,7 +1,10 @@
 package vpc
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,11 +140,65 @@ func TestRunbookVPC(t *testing.T) {
 	}
 }
 
+// TestFlowLog: the VPC's traffic goes to a log group kept 30 days, through a
+// role that only VPC Flow Logs of this account may assume and that may write
+// to that group only.
+func TestFlowLog(t *testing.T) {
+	t.Parallel()
+	m, _ := declare(t, runbookArgs())
+	vpc := m.MustFind(t, "aws:ec2/vpc:Vpc", "network-vpc")
+	group := m.MustFind(t, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
+	if group.Input("name") != "/aws/vpc/flow-logs/np-deposition" || group.Input("retentionInDays") != 30.0 {
+		t.Errorf("log group = %v", group.Inputs)
+	}
+	groupARN := "arn:aws:logs:us-west-2:123456789012:log-group:/aws/vpc/flow-logs/np-deposition"
+	role := m.MustFind(t, "aws:iam/role:Role", "network-flow-logs-role")
+	fl := m.MustFind(t, "aws:ec2/flowLog:FlowLog", "network-flow-log")
+	for k, want := range map[string]any{
+		"vpcId": vpc.ID, "trafficType": "ALL", "logDestinationType": "cloud-watch-logs", "logDestination": groupARN,
+		"iamRoleArn": role.Outputs["arn"].StringValue(), "maxAggregationInterval": 600.0,
+	} {
+		if got := fl.Input(k); got != want {
+			t.Errorf("flow log %s = %v, want %v", k, got, want)
+		}
+	}
+	wantTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":` +
+		`"vpc-flow-logs.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":` +
+		`{"aws:SourceAccount":"123456789012"}}}]}`
+	if got := compact(t, role.Input("assumeRolePolicy")); got != wantTrust {
+		t.Errorf("trust = %s\nwant %s", got, wantTrust)
+	}
+	wantPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream",` +
+		`"logs:PutLogEvents","logs:DescribeLogGroups","logs:DescribeLogStreams"],"Resource":["` + groupARN +
+		`","` + groupARN + `:log-stream:*"]}]}`
+	policy := m.MustFind(t, "aws:iam/rolePolicy:RolePolicy", "network-flow-logs-delivery")
+	if got := compact(t, policy.Input("policy")); got != wantPolicy {
+		t.Errorf("delivery policy = %s\nwant %s", got, wantPolicy)
+	}
+	if !slices.Contains(fl.DependsOn, policy.URN) {
+		t.Errorf("the flow log does not wait for its role's policy: %v", fl.DependsOn)
+	}
+}
+
+// compact removes the indentation of a rendered policy document.
+func compact(t *testing.T, v any) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(v.(string))); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
 func TestOptionalParts(t *testing.T) {
 	t.Parallel()
 	args := runbookArgs()
-	args.S3GatewayEndpoint, args.LockDefaultSecurityGroup = false, false
+	args.S3GatewayEndpoint, args.LockDefaultSecurityGroup, args.FlowLogs.Enabled = false, false, false
 	m, _ := declare(t, args)
+	if m.Find("aws:ec2/flowLog:FlowLog", "network-flow-log") != nil ||
+		m.Find("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs") != nil {
+		t.Error("flow log declared although switched off")
+	}
 	if m.Find("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3") != nil {
 		t.Error("S3 endpoint declared although switched off")
 	}

@@ -1,0 +1,89 @@
+package program
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/alarms"
+	"github.com/np-mrd/article-pipeline-infra/backup"
+	"github.com/np-mrd/article-pipeline-infra/config"
+	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/storage"
+	"github.com/np-mrd/article-pipeline-infra/waf"
+)
+
+// namePrefix starts the physical names people read in notifications and
+// logs: <application>-<environment>.
+func namePrefix(s *config.Settings) string { return s.Application + "-" + s.Environment }
+
+// accessLogBucket declares the bucket the load balancer writes its access
+// logs to, or returns nil when the stack keeps none. A protected stack's
+// bucket cannot be destroyed with its logs in it.
+func accessLogBucket(ctx *pulumi.Context, s *config.Settings, provider *aws.Provider) (*storage.LogBucket, error) {
+	if !s.AccessLogs.Enabled {
+		return nil, nil
+	}
+	return storage.NewLogBucket(ctx, "access-logs", &storage.LogBucketArgs{
+		AccessLogSettings: s.AccessLogs,
+		ForceDestroy:      !s.Protect,
+	}, pulumi.Provider(provider))
+}
+
+// webFirewall puts the web ACL in front of the stack's load balancer. It
+// returns nil when the WAF is off or the stack has no load balancer.
+func webFirewall(ctx *pulumi.Context, s *config.Settings, web *webRefs, provider *aws.Provider) (*waf.WebACL, error) {
+	if !s.WAF.Enabled || web == nil {
+		return nil, nil
+	}
+	return waf.NewWebACL(ctx, "waf", &waf.Args{
+		Settings:        s.WAF,
+		NamePrefix:      namePrefix(s),
+		LoadBalancerARN: web.platform.LoadBalancerARN,
+	}, pulumi.Provider(provider))
+}
+
+// watch declares the alarm topic and the alarms on what this stack has: the
+// database, the load balancer and each service, and the backup vault's jobs.
+// It returns nil when the alarms are off or there is nothing to watch.
+func watch(ctx *pulumi.Context, s *config.Settings, db *database.Postgres, web *webRefs, vault *backup.Plan,
+	provider *aws.Provider) (*alarms.Alarms, error) {
+	if !s.Alarms.Enabled || (db == nil && web == nil && vault == nil) {
+		return nil, nil
+	}
+	args := &alarms.Args{Settings: s.Alarms, NamePrefix: namePrefix(s)}
+	if s.AlarmHTTPSEndpoint != "" {
+		args.HTTPSEndpoint = pulumi.ToSecret(pulumi.String(s.AlarmHTTPSEndpoint)).(pulumi.StringOutput)
+	}
+	if db != nil {
+		args.DatabaseInstance = &alarms.Database{Identifier: db.Identifier,
+			AllocatedStorageGiB: s.Database.AllocatedStorage}
+	}
+	if web != nil {
+		// A shared load balancer is the owning stack's to watch (its alarms
+		// see every host it serves).
+		if !s.Platform.SharedLoadBalancer {
+			args.LoadBalancerARNSuffix = web.platform.LoadBalancerARNSuffix
+		}
+		for _, name := range s.Services.Names() {
+			ws := web.services[name]
+			expected := s.Services[name].MinimumTasks()
+			if s.Platform.WorkingHours.Enabled {
+				// Scaled to zero every night and weekend: a missing task cannot
+				// be told from a scheduled stop, so the count does not page.
+				expected = 0
+			}
+			args.ECSServices = append(args.ECSServices, alarms.Service{
+				Name:                 name,
+				ClusterName:          web.platform.ClusterName,
+				ServiceName:          ws.ServiceName,
+				ExpectedTasks:        expected,
+				TargetGroupARNSuffix: ws.TargetGroupARNSuffix,
+			})
+		}
+	}
+	if vault != nil {
+		args.Backup = &alarms.Backup{VaultName: vault.VaultName, VaultARN: vault.VaultARN,
+			Copies: s.Backup.CopyToRegion != ""}
+	}
+	return alarms.NewAlarms(ctx, "alarms", args, pulumi.Provider(provider))
+}

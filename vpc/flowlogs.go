@@ -1,0 +1,82 @@
+package vpc
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// FlowLogGroupName is the flow log's log group for a VPC named by namePrefix.
+func FlowLogGroupName(namePrefix string) string { return "/aws/vpc/flow-logs/" + namePrefix }
+
+// flowLogDelivery are what VPC Flow Logs needs of its role: write streams in
+// the log group, and check that the group and its streams exist.
+var flowLogDelivery = []string{
+	"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams",
+}
+
+// flowLog records the VPC's traffic in a CloudWatch log group kept
+// f.RetentionDays (Security Hub EC2.6), delivered through a role that VPC Flow
+// Logs of this account only may assume and that may write to that group only.
+func flowLog(ctx *pulumi.Context, name string, c *Network, vpcID pulumi.IDOutput, namePrefix string,
+	f FlowLogSettings) (*cloudwatch.LogGroup, error) {
+	parent := pulumi.Parent(c)
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(FlowLogGroupName(namePrefix)),
+		RetentionInDays: pulumi.Int(f.RetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent).AccountId()
+	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"vpc-flow-logs.amazonaws.com"}),
+			}},
+			// Another account's flow log cannot deliver through this role.
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
+				Values: pulumi.StringArray{account},
+			}},
+		}},
+	}, parent)
+	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
+		Description:      pulumi.String("VPC Flow Logs delivery to " + FlowLogGroupName(namePrefix)),
+		AssumeRolePolicy: trust.Json(),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	streams := logs.Arn.ApplyT(func(arn string) string { return arn + ":log-stream:*" }).(pulumi.StringOutput)
+	delivery := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Actions:   pulumi.ToStringArray(flowLogDelivery),
+			Resources: pulumi.StringArray{logs.Arn, streams},
+		}},
+	}, parent)
+	policy, err := iam.NewRolePolicy(ctx, name+"-flow-logs-delivery", &iam.RolePolicyArgs{
+		Role:   role.Name,
+		Policy: delivery.Json(),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	// The role must be able to write before the first delivery is attempted.
+	_, err = ec2.NewFlowLog(ctx, name+"-flow-log", &ec2.FlowLogArgs{
+		VpcId:                  vpcID,
+		TrafficType:            pulumi.String(f.TrafficType),
+		LogDestinationType:     pulumi.String("cloud-watch-logs"),
+		LogDestination:         logs.Arn,
+		IamRoleArn:             role.Arn,
+		MaxAggregationInterval: pulumi.Int(600),
+		Tags:                   pulumi.StringMap{"Name": pulumi.String(namePrefix + "-flow-log")},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{policy}))
+	if err != nil {
+		return nil, err
+	}
+	return logs, nil
+}
