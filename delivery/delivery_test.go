@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
 
 const (
@@ -89,25 +90,10 @@ func parsePolicy(t *testing.T, doc any) []stmt {
 	}
 	out := make([]stmt, len(raw.Statement))
 	for i, r := range raw.Statement {
-		out[i] = stmt{Sid: r.Sid, Effect: r.Effect, Principal: r.Principal, Actions: list(r.Action),
-			Resources: list(r.Resource), Condition: r.Condition}
+		out[i] = stmt{Sid: r.Sid, Effect: r.Effect, Principal: r.Principal, Actions: inventory.AsStrings(r.Action),
+			Resources: inventory.AsStrings(r.Resource), Condition: r.Condition}
 	}
 	return out
-}
-
-func list(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			s, _ := e.(string)
-			out = append(out, s)
-		}
-		return out
-	}
-	return nil
 }
 
 func TestTrustPolicies(t *testing.T) {
@@ -148,10 +134,10 @@ func TestTrustPolicies(t *testing.T) {
 					t.Fatalf("%s: conditions = %v, want only StringEquals on aud and sub", role, st.Condition)
 				}
 				eq := st.Condition["StringEquals"]
-				if aud := list(eq["token.actions.githubusercontent.com:aud"]); !slices.Equal(aud, []string{"sts.amazonaws.com"}) {
+				if aud := inventory.AsStrings(eq["token.actions.githubusercontent.com:aud"]); !slices.Equal(aud, []string{"sts.amazonaws.com"}) {
 					t.Errorf("%s: aud = %v", role, aud)
 				}
-				if sub := list(eq["token.actions.githubusercontent.com:sub"]); !slices.Equal(sub, want) {
+				if sub := inventory.AsStrings(eq["token.actions.githubusercontent.com:sub"]); !slices.Equal(sub, want) {
 					t.Errorf("%s: sub = %v, want %v", role, sub, want)
 				}
 				if got := r.Input("maxSessionDuration"); got != 3600.0 {
@@ -163,7 +149,7 @@ func TestTrustPolicies(t *testing.T) {
 			}
 			p := m.MustFind(t, providerType, "delivery-provider")
 			if p.Input("url") != "https://token.actions.githubusercontent.com" ||
-				!slices.Equal(list(p.Input("clientIdLists")), []string{"sts.amazonaws.com"}) {
+				!slices.Equal(inventory.AsStrings(p.Input("clientIdLists")), []string{"sts.amazonaws.com"}) {
 				t.Errorf("provider inputs: url %v clients %v", p.Input("url"), p.Input("clientIdLists"))
 			}
 			if p.ImportID != "" || p.RetainOnDelete {
@@ -356,7 +342,7 @@ func TestRolePermissions(t *testing.T) {
 			t.Errorf("statement %s missing", sid)
 			continue
 		}
-		if got := list(st.Condition["StringEquals"]["aws:RequestedRegion"]); !slices.Equal(got, regions) {
+		if got := inventory.AsStrings(st.Condition["StringEquals"]["aws:RequestedRegion"]); !slices.Equal(got, regions) {
 			t.Errorf("%s: aws:RequestedRegion = %v, want %v", sid, got, regions)
 		}
 	}
@@ -372,7 +358,7 @@ func TestRolePermissions(t *testing.T) {
 	}
 	wantServices := []string{"backup.amazonaws.com", "chatbot.amazonaws.com", "ec2.amazonaws.com",
 		"ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"}
-	if got := list(pass.Condition["StringEquals"]["iam:PassedToService"]); !slices.Equal(got, wantServices) {
+	if got := inventory.AsStrings(pass.Condition["StringEquals"]["iam:PassedToService"]); !slices.Equal(got, wantServices) {
 		t.Errorf("iam:PassedToService = %v, want %v", got, wantServices)
 	}
 	for _, sid := range []string{"ChangeOwnRoles", "PassOwnRoles"} {
@@ -393,7 +379,7 @@ func TestRolePermissions(t *testing.T) {
 		t.Errorf("NoLongLivedKeys = %+v", keys)
 	}
 	admin := bySid["NoAdminPolicies"]
-	if admin.Effect != "Deny" || !slices.Contains(list(admin.Condition["ArnEquals"]["iam:PolicyARN"]),
+	if admin.Effect != "Deny" || !slices.Contains(inventory.AsStrings(admin.Condition["ArnEquals"]["iam:PolicyARN"]),
 		"arn:aws:iam::aws:policy/AdministratorAccess") {
 		t.Errorf("NoAdminPolicies = %+v", admin)
 	}

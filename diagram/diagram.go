@@ -481,10 +481,10 @@ func (d *drawing) bucketAccess(svc inventory.Resource, from string) {
 				continue
 			}
 			writes := false
-			for _, a := range anyStrings(st.Action) {
+			for _, a := range inventory.AsStrings(st.Action) {
 				writes = writes || a == "s3:PutObject" || a == "s3:DeleteObject" || a == "s3:*"
 			}
-			for _, res := range anyStrings(st.Resource) {
+			for _, res := range inventory.AsStrings(st.Resource) {
 				name, isS3 := strings.CutPrefix(res, "arn:aws:s3:::")
 				if !isS3 || !strings.HasSuffix(name, "/*") {
 					continue // object access is what the arrow shows

@@ -1,7 +1,6 @@
 package diagram
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -41,19 +40,4 @@ func listOf(v any) []any {
 func mapGet(v any, key string) any {
 	m, _ := v.(map[string]any)
 	return m[key]
-}
-
-// anyStrings reads a policy's Action or Resource: one string or a list.
-func anyStrings(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, e := range t {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
-	}
-	return nil
 }

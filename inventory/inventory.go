@@ -4,6 +4,7 @@
 package inventory
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -99,6 +100,11 @@ func AsNumber(v any) (float64, bool) {
 		return t, true
 	case int:
 		return float64(t), true
+	case int64:
+		return float64(t), true
+	case json.Number:
+		f, err := t.Float64()
+		return f, err == nil
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 		return f, err == nil

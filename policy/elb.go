@@ -94,7 +94,7 @@ func redirectsToHTTPS(r inventory.Resource) bool {
 
 func checkHTTPRedirect(g *Graph, r inventory.Resource) (bool, string) {
 	proto := r.String("protocol")
-	port, _ := number(r.Get("port"))
+	port, _ := inventory.AsNumber(r.Get("port"))
 	if !strings.EqualFold(proto, "HTTP") && !(proto == "" && port == 80) {
 		return true, fmt.Sprintf("protocol %s is not plain HTTP", orNone(proto))
 	}

@@ -322,22 +322,6 @@ func parseDocument(v any) (document, error) {
 	return d, nil
 }
 
-// number returns a numeric input as a float64, and whether it is a number.
-func number(v any) (float64, bool) {
-	switch t := v.(type) {
-	case float64:
-		return t, true
-	case int:
-		return float64(t), true
-	case int64:
-		return float64(t), true
-	case json.Number:
-		f, err := t.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
-
 // list returns a list input's object elements.
 func list(v any) []map[string]any {
 	var out []map[string]any

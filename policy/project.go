@@ -327,7 +327,7 @@ func checkServiceHealth(g *Graph, r inventory.Resource) (bool, string) {
 		names = append(names, fmt.Sprintf("%s (%s)", tg.Name, orNone(path)))
 	}
 	why := "health-checked by target group " + strings.Join(names, ", ")
-	if n, ok := number(r.Get("healthCheckGracePeriodSeconds")); ok {
+	if n, ok := inventory.AsNumber(r.Get("healthCheckGracePeriodSeconds")); ok {
 		why += fmt.Sprintf(", %g s grace", n)
 	}
 	return true, why

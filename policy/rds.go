@@ -35,7 +35,7 @@ func rdsRules() []Rule {
 			ID: "RDS.6", Severity: Mandatory, Applies: db,
 			Description: "RDS instances have enhanced monitoring (monitoringInterval > 0 with a monitoring role)",
 			Check: func(_ *Graph, r inventory.Resource) (bool, string) {
-				n, ok := number(r.Get("monitoringInterval"))
+				n, ok := inventory.AsNumber(r.Get("monitoringInterval"))
 				switch {
 				case !ok || n <= 0:
 					return false, "monitoringInterval is not set; enhanced monitoring is off"
@@ -124,7 +124,7 @@ func protectedOnly(g *Graph, ok bool, why string) (bool, string) {
 }
 
 func retentionAtLeast(r inventory.Resource, days float64) (bool, string) {
-	n, ok := number(r.Get("backupRetentionPeriod"))
+	n, ok := inventory.AsNumber(r.Get("backupRetentionPeriod"))
 	switch {
 	case !ok:
 		return false, "backupRetentionPeriod is not set"

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
 
 const (
@@ -355,20 +356,6 @@ type policyDoc struct {
 	}
 }
 
-func list(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, e.(string))
-		}
-		return out
-	}
-	return nil
-}
-
 func policy(t *testing.T, r *mock.Resource, key string) policyDoc {
 	t.Helper()
 	raw, _ := r.Input(key).(string)
@@ -395,7 +382,7 @@ func TestPolicies(t *testing.T) {
 		out := map[string]stmt{}
 		for _, s := range policy(t, r.find(t, tRolePolicy, name), "policy").Statement {
 			effect := s.Effect
-			out[s.Sid] = stmt{effect, list(s.Action), list(s.Resource)}
+			out[s.Sid] = stmt{effect, inventory.AsStrings(s.Action), inventory.AsStrings(s.Resource)}
 		}
 		return out
 	}
@@ -445,8 +432,8 @@ func TestPolicies(t *testing.T) {
 	// Across every policy: no wildcard resource on an ssm or s3 action.
 	for _, rp := range r.m.OfType(tRolePolicy) {
 		for _, s := range policy(t, rp, "policy").Statement {
-			for _, a := range list(s.Action) {
-				if (strings.HasPrefix(a, "ssm:") || strings.HasPrefix(a, "s3:")) && slices.ContainsFunc(list(s.Resource),
+			for _, a := range inventory.AsStrings(s.Action) {
+				if (strings.HasPrefix(a, "ssm:") || strings.HasPrefix(a, "s3:")) && slices.ContainsFunc(inventory.AsStrings(s.Resource),
 					func(res string) bool { return res == "*" || strings.HasSuffix(res, ":*") }) {
 					t.Errorf("%s: %s on %v", rp.Name, a, s.Resource)
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+	"github.com/np-mrd/article-pipeline-infra/inventory"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -66,20 +67,6 @@ type statement struct {
 	Action    any
 	Resource  any
 	Condition map[string]map[string]any
-}
-
-func list(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
-	}
-	return nil
 }
 
 func policyOf(t *testing.T, m *mock.Monitor, name string) []statement {
@@ -267,8 +254,8 @@ func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, pu
 	objects := bucketARN + "/*"
 	var tls, read, backupBucket, backupObjects int
 	for _, s := range stmts {
-		actions := list(s.Action)
-		resources := list(s.Resource)
+		actions := inventory.AsStrings(s.Action)
+		resources := inventory.AsStrings(s.Resource)
 		switch {
 		case s.Effect == "Deny":
 			if s.Principal == "*" && slices.Equal(actions, []string{"s3:*"}) &&
