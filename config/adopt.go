@@ -7,6 +7,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 	"github.com/np-mrd/article-pipeline-infra/parameters"
 	"github.com/np-mrd/article-pipeline-infra/vpc"
@@ -24,6 +25,16 @@ type Adopt struct {
 	// stack's path (import ID = the full parameter name).
 	Parameters []string         `json:"parameters"`
 	Backup     *backup.Adoption `json:"backup"`
+	// Keep names, per imported resource, the properties the import leaves as
+	// they are (ignoreChanges) until the migration step that takes each over;
+	// the preflight (cmd/adopt-check) prints the list that makes the first up a
+	// zero-change import. The program checks every entry against the resources
+	// it imports before declaring any.
+	Keep adopt.Keep `json:"keep"`
+	// Create names the configurations of adopted buckets (policy, public access
+	// block, lifecycle) that do not exist yet: they are created at their step
+	// instead of imported (importing what does not exist fails).
+	Create []string `json:"create"`
 }
 
 // retiredFields are the second ways to adopt a resource that article-pipeline:adopt

@@ -53,6 +53,9 @@ type Outputs struct {
 	// DeployedImageTags is the image tag each service runs, by service: the
 	// next update reads it back (see readRunning).
 	DeployedImageTags pulumi.StringMapOutput
+	// DatabaseEngineVersion is the version the database runs: the next update
+	// compares the configured one with it (see readRunning).
+	DatabaseEngineVersion pulumi.StringOutput
 	// GithubOIDCProviderARN and the role ARNs are what the workflows assume.
 	GithubOIDCProviderARN pulumi.StringOutput
 	PreviewRoleARN        pulumi.StringOutput
@@ -84,6 +87,7 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"databaseIdentifier":      o.DatabaseIdentifier,
 		"databaseName":            o.DatabaseName,
 		"databaseSecurityGroupId": o.DatabaseSecurityGroupID,
+		"databaseEngineVersion":   o.DatabaseEngineVersion,
 		"bastionInstanceId":       o.BastionInstanceID,
 		"tunnelCommand":           o.TunnelCommand,
 		"loadBalancerDnsName":     o.LoadBalancerDNSName,
@@ -137,14 +141,21 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	}
 
 	// What the stack runs now decides what this update changes: a service keeps
-	// its deployed image unless the settings name another one.
+	// its deployed image unless the settings name another one, and the database
+	// keeps the engine version it runs unless the settings move it on purpose.
 	var deployedTags map[string]string
-	if len(s.Services) > 0 {
-		now, err := readRunning(ctx, s.Self)
-		if err != nil {
+	now := running{images: map[string]string{}}
+	if len(s.Services) > 0 || s.Database.Enabled {
+		if now, err = readRunning(ctx, s.Self); err != nil {
 			return nil, err
 		}
 		deployedTags = resolveImages(s, now)
+	}
+	ignoreEngine := true
+	if s.Database.Enabled {
+		if ignoreEngine, err = s.Database.EnginePlan(config.Namespace+":database", now.engineVersion); err != nil {
+			return nil, err
+		}
 	}
 
 	var shared *pulumi.StackReference
@@ -165,7 +176,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		return nil, err
 	}
 
-	db, err := postgres(ctx, s, net, provider)
+	db, err := postgres(ctx, s, net, ignoreEngine, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +199,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		access = &databaseAccess{port: s.Database.Port, securityGroupID: db.SecurityGroupID.ToStringOutput(),
 			allow: func(source string, sg pulumi.StringInput) error { return db.AllowFrom(ctx, source, sg) }}
 	}
-	web, err := webServices(ctx, s, net, store, params, shared, access, provider)
+	web, err := webServices(ctx, s, net, store, params, shared, access, now, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +233,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		out.DatabaseURL = pulumi.ToSecret(db.DatabaseURL).(pulumi.StringOutput)
 		out.DatabaseAddress, out.DatabaseIdentifier = db.Address, db.Identifier
 		out.DatabaseName, out.DatabaseSecurityGroupID = db.DatabaseName, db.SecurityGroupID.ToStringOutput()
+		out.DatabaseEngineVersion = db.EngineVersion
 	}
 	if tunnel != nil {
 		out.BastionInstanceID, out.TunnelCommand = tunnel.InstanceID.ToStringOutput(), tunnel.TunnelCommand

@@ -31,7 +31,7 @@ type databaseAccess struct {
 // webServices declares the cluster and load balancer, then each service in
 // dependency order (the runbook deploys the backend before the frontend).
 func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, store *bucketRefs,
-	params *parameters.Store, shared *pulumi.StackReference, db *databaseAccess,
+	params *parameters.Store, shared *pulumi.StackReference, db *databaseAccess, now running,
 	provider *aws.Provider) (*webRefs, error) {
 	if len(s.Services) == 0 {
 		return nil, nil
@@ -82,6 +82,7 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 			LinkedEnvironment: map[string]pulumi.StringInput{},
 			SecretARNs:        map[string]pulumi.StringInput{},
 			BucketGrants:      map[string]services.BucketGrant{},
+			Running:           svc.Image != "" || now.images[name] != "",
 		}
 		if svc.Image == "" {
 			args.RepositoryName = fmt.Sprintf("%s/%s/%s", s.Application, s.Environment, name)

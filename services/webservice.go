@@ -103,6 +103,10 @@ type WebServiceArgs struct {
 	After []*WebService
 	// LogGroupName is empty for an auto-named log group.
 	LogGroupName string
+	// Running says the service already runs tasks (an earlier up deployed its
+	// image, or it runs an external image). With autoscaling, the scaler then
+	// owns its task count: an up under load must not scale it back in.
+	Running bool
 }
 
 // check runs the settings' rules, then what only the wiring can get wrong:
@@ -324,7 +328,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 			ContainerName:  pulumi.String(name),
 			ContainerPort:  pulumi.Int(args.Port),
 		}},
-	}, parent, pulumi.DependsOn(after))
+	}, serviceOptions(parent, after, args)...)
 	if err != nil {
 		return fail("service", err)
 	}
@@ -353,6 +357,20 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 		"taskRoleArn":         c.TaskRoleARN,
 		"executionRoleArn":    c.ExecutionRoleARN,
 	})
+}
+
+// serviceOptions are the ECS service's options: after its listener rule and the
+// services it depends on; and, once it runs with autoscaling, desiredCount
+// left to the scaler (the count in the settings only starts it). A service
+// that runs no task yet takes its count from the settings: the update that
+// deploys its first image must raise it from 0.
+func serviceOptions(parent pulumi.ResourceOrInvokeOption, after []pulumi.Resource,
+	args *WebServiceArgs) []pulumi.ResourceOption {
+	opts := []pulumi.ResourceOption{parent, pulumi.DependsOn(after)}
+	if args.Autoscaling != nil && args.deployable() && args.Running {
+		opts = append(opts, pulumi.IgnoreChanges([]string{"desiredCount"}))
+	}
+	return opts
 }
 
 // ServiceURL is where a service with these routes answers: https://<first
