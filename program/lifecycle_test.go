@@ -108,3 +108,35 @@ func TestAutoscalingOwnsTheCount(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedURLMustExist: a sharedUrls output the shared stack does not export
+// stops the program naming the key, before anything is declared.
+func TestSharedURLMustExist(t *testing.T) {
+	t.Parallel()
+	prod := synthesize(t, "prod")
+	st, err := synth.LoadStack(projectDir, "development")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Config["article-pipeline:services"] = `{"backend":{"sharedUrls":{"NER_TOOL_URL":"nertoolUrl","ML_TOOL_URL":"mltoolsUrl"}}}`
+	_, err = synth.Run(st, map[string]*synth.Result{"organization/article-pipeline/prod": prod})
+	const want = `article-pipeline:services.backend.sharedUrls.ML_TOOL_URL: the shared stack ` +
+		`organization/article-pipeline/prod has no output "mltoolsUrl"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+}
+
+// TestDevelopmentSaysNoneForTheBucketsItLacks: the runbook's "None" where a
+// variable is empty in an environment, as the application expects.
+func TestDevelopmentSaysNoneForTheBucketsItLacks(t *testing.T) {
+	t.Parallel()
+	env := containerEnvironment(t, parseContainers(t, mustFind(t, synthesize(t, "development").Inventory,
+		typeTaskDefinition, "backend-taskdef"))[0])
+	for v, want := range map[string]string{"S3_RSS_INGESTION_ARCHIVE_URL": "None", "DEPOSITON_CHART_BUCKET": "None",
+		"COMPOUND_BUCKET_V3": "article-pipeline-deposition-development", "HOME": "/tmp"} {
+		if env[v] != want {
+			t.Errorf("development backend %s = %q, want %q", v, env[v], want)
+		}
+	}
+}

@@ -164,6 +164,9 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stack reference %s: %w", s.SharedStack, err)
 		}
+		if err := checkSharedURLs(s, shared); err != nil {
+			return nil, err
+		}
 	}
 
 	net, err := network(ctx, s, shared, provider)
