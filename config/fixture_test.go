@@ -25,6 +25,7 @@ var stackFiles = map[string]map[string]string{
 	},
 	"development": {
 		"article-pipeline:protect":  "false",
+		"article-pipeline:domain":   `{"name":"development.npdeposition.org","zoneName":"npdeposition.org"}`,
 		"article-pipeline:platform": `{"loadBalancerDeletionProtection":false}`,
 		"article-pipeline:buckets":  `{"djangoStatic":{"enabled":true}}`,
 		"article-pipeline:services": `{"backend":{"sharedUrls":{"NER_TOOL_URL":"nertoolUrl","ML_TOOL_URL":"mltoolUrl"}}}`,

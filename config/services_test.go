@@ -107,12 +107,11 @@ func TestDefaultServices(t *testing.T) {
 				tc.s.Environment, tc.writable, tc.env)
 		}
 	}
-	// Prod has a domain, so HTTPS is enough; development without one also
-	// reaches the load balancer over plain HTTP.
+	// Both stacks have a domain, so HTTPS is enough.
 	if got := prod["backend"].EgressPorts; !slices.Equal(got, []int{443}) {
 		t.Errorf("prod egress = %v", got)
 	}
-	if got := dev["backend"].EgressPorts; !slices.Equal(got, []int{80, 443}) {
+	if got := dev["backend"].EgressPorts; !slices.Equal(got, []int{443}) {
 		t.Errorf("development egress = %v", got)
 	}
 	// The NER and ML tools: prod's backend gets their URLs from this stack,
@@ -210,7 +209,7 @@ func TestBadServices(t *testing.T) {
 			k + `backend.hosts[0]: "api.example.com" is outside the domain "npdeposition.org"`},
 		{"host two labels deep", "prod", `{"backend": {"hosts": ["a.b.npdeposition.org"]}}`,
 			k + `backend.hosts[0]: "a.b.npdeposition.org" is more than one label below`},
-		{"host without a domain", "development", `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
+		{"host without a domain", "staging", `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
 			k + `backend.hosts[0]: "api.npdeposition.org" needs a domain`},
 		{"undeclared secret", "prod", `{"backend": {"secrets": ["DATABASE_URL", "STRIPE_KEY"]}}`,
 			k + `backend.secrets[1]: "STRIPE_KEY" is not a declared parameter`},
@@ -300,7 +299,10 @@ func TestDomain(t *testing.T) {
 	}{
 		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
-		{name: "development default", env: "development", want: services.DomainSettings{SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
+		{name: "development default", env: "development", want: services.DomainSettings{Name: "development.npdeposition.org",
+			ZoneName: "npdeposition.org", SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
+		{name: "a stack without a domain", env: "staging", want: services.DomainSettings{
+			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development subdomain", env: "development",
 			value: `{"name": "dev.npdeposition.org", "zoneName": "npdeposition.org"}`,
 			want: services.DomainSettings{Name: "dev.npdeposition.org", ZoneName: "npdeposition.org",
@@ -320,7 +322,7 @@ func TestDomain(t *testing.T) {
 			wantErr: `article-pipeline:domain.name: "NP Deposition" is not a lower-case domain name`},
 		{name: "bad zone id", env: "prod", value: `{"zoneId": "zone-1"}`,
 			wantErr: `article-pipeline:domain.zoneId: "zone-1" is not a Route 53 hosted zone ID`},
-		{name: "zone without name", env: "development", value: `{"zoneName": "npdeposition.org"}`,
+		{name: "zone without name", env: "staging", value: `{"zoneName": "npdeposition.org"}`,
 			wantErr: `article-pipeline:domain.name: required when zoneId or zoneName is set`},
 		{name: "unknown field", env: "prod", value: `{"privateTasks": true}`,
 			wantErr: `article-pipeline:domain: unknown field "privateTasks"`},
@@ -388,7 +390,7 @@ func TestPlatform(t *testing.T) {
 
 func TestEgressOverride(t *testing.T) {
 	t.Parallel()
-	s, err := parseServicesForTest(`{"frontend": {"egressPorts": [443]}}`, servicesContext("development"))
+	s, err := parseServicesForTest(`{"frontend": {"egressPorts": [443]}}`, servicesContext("staging"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -758,60 +758,81 @@ func defaultAction(t *testing.T, l inventory.Resource) map[string]any {
 
 func TestListeners(t *testing.T) {
 	t.Parallel()
-	t.Run("prod serves HTTPS and redirects HTTP", func(t *testing.T) {
+	// Every stack with a domain (Copilot gave every environment HTTPS): its own
+	// certificate for the name, the TLS 1.3 policy, HTTP redirected with a 301.
+	for _, tc := range []struct{ stack, domain string }{
+		{"prod", "npdeposition.org"},
+		{"development", "development.npdeposition.org"},
+	} {
+		t.Run(tc.stack+" serves HTTPS and redirects HTTP", func(t *testing.T) {
+			t.Parallel()
+			inv := cached(t, tc.stack).Inventory
+			byPort := listenersByPort(t, inv)
+			https, ok := byPort[443]
+			if !ok {
+				t.Fatal("no listener on 443")
+			}
+			if https.String("protocol") != "HTTPS" || https.String("sslPolicy") != "ELBSecurityPolicy-TLS13-1-2-2021-06" ||
+				!strings.HasPrefix(https.String("certificateArn"), "arn:aws:acm:") {
+				t.Errorf("443 listener: protocol %q, sslPolicy %q, certificate %q", https.String("protocol"),
+					https.String("sslPolicy"), https.String("certificateArn"))
+			}
+			http, ok := byPort[80]
+			if !ok {
+				t.Fatal("no listener on 80")
+			}
+			a := defaultAction(t, http)
+			redirect, _ := a["redirect"].(map[string]any)
+			if http.String("protocol") != "HTTP" || a["type"] != "redirect" || redirect["statusCode"] != "HTTP_301" ||
+				redirect["protocol"] != "HTTPS" || redirect["port"] != "443" {
+				t.Errorf("80 listener: protocol %q, default action %v; want a 301 redirect to HTTPS:443",
+					http.String("protocol"), a)
+			}
+			if len(byPort) != 2 {
+				t.Errorf("listeners on ports %v, want 80 and 443", slices.Sorted(maps.Keys(byPort)))
+			}
+			certs := inv.OfType("aws:acm/certificate:Certificate")
+			if len(certs) != 1 || certs[0].String("domainName") != tc.domain ||
+				!slices.Equal(inputStrings(certs[0], "subjectAlternativeNames"), []string{"*." + tc.domain}) {
+				t.Errorf("certificates = %v, want one for %s and *.%s", certs, tc.domain, tc.domain)
+			}
+			alias := mustFind(t, inv, "aws:route53/record:Record", "web-alias-"+tc.domain)
+			if alias.String("name") != tc.domain || alias.String("type") != "A" {
+				t.Errorf("alias record %s %s", alias.String("name"), alias.String("type"))
+			}
+			if base, _ := inv.Outputs["baseUrl"].(string); base != "https://"+tc.domain {
+				t.Errorf("baseUrl = %q, want https://%s", base, tc.domain)
+			}
+		})
+	}
+	t.Run("a stack without a domain has plain HTTP only", func(t *testing.T) {
 		t.Parallel()
-		inv := cached(t, "prod").Inventory
-		byPort := listenersByPort(t, inv)
-		https, ok := byPort[443]
-		if !ok {
-			t.Fatal("no listener on 443")
+		res, err := withConfig(t, "development", func(cfg map[string]string) {
+			delete(cfg, "article-pipeline:sharedStack")
+			delete(cfg, "article-pipeline:domain")
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if https.String("protocol") != "HTTPS" || https.String("sslPolicy") != "ELBSecurityPolicy-TLS13-1-2-2021-06" ||
-			!strings.HasPrefix(https.String("certificateArn"), "arn:aws:acm:") {
-			t.Errorf("443 listener: protocol %q, sslPolicy %q, certificate %q", https.String("protocol"),
-				https.String("sslPolicy"), https.String("certificateArn"))
-		}
-		http, ok := byPort[80]
-		if !ok {
-			t.Fatal("no listener on 80")
-		}
-		a := defaultAction(t, http)
-		redirect, _ := a["redirect"].(map[string]any)
-		if http.String("protocol") != "HTTP" || a["type"] != "redirect" || redirect["statusCode"] != "HTTP_301" ||
-			redirect["protocol"] != "HTTPS" || redirect["port"] != "443" {
-			t.Errorf("80 listener: protocol %q, default action %v; want a 301 redirect to HTTPS:443",
-				http.String("protocol"), a)
-		}
-		if len(byPort) != 2 {
-			t.Errorf("prod listeners on ports %v, want 80 and 443", slices.Sorted(maps.Keys(byPort)))
-		}
-		certs := inv.OfType("aws:acm/certificate:Certificate")
-		if len(certs) != 1 || certs[0].String("domainName") != "npdeposition.org" {
-			t.Errorf("prod certificates = %v, want one for npdeposition.org", certs)
-		}
-	})
-	t.Run("development has plain HTTP only", func(t *testing.T) {
-		t.Parallel()
-		inv := cached(t, "development").Inventory
+		inv := res.Inventory
 		for _, r := range inv.OfType(typeListener) {
 			if r.String("protocol") != "HTTP" || number(r, "port") != 80 {
-				t.Errorf("development listener %s: %s on %v, want only HTTP on 80", r.Name, r.String("protocol"),
-					r.Get("port"))
+				t.Errorf("listener %s: %s on %v, want only HTTP on 80", r.Name, r.String("protocol"), r.Get("port"))
 			}
 			if a := defaultAction(t, r); a["type"] == "redirect" {
-				t.Errorf("development listener %s redirects (%v) although there is no HTTPS listener", r.Name, a)
+				t.Errorf("listener %s redirects (%v) although there is no HTTPS listener", r.Name, a)
 			}
 		}
 		if n := len(inv.OfType(typeListener)); n != 1 {
-			t.Errorf("development has %d listeners, want 1", n)
+			t.Errorf("%d listeners, want 1", n)
 		}
 		for _, typ := range []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"} {
 			if n := len(inv.OfType(typ)); n != 0 {
-				t.Errorf("development declares %d %s without a domain", n, typ)
+				t.Errorf("%d %s without a domain", n, typ)
 			}
 		}
 		if base, _ := inv.Outputs["baseUrl"].(string); !strings.HasPrefix(base, "http://") {
-			t.Errorf("development baseUrl = %q, want http://", base)
+			t.Errorf("baseUrl = %q, want http://", base)
 		}
 	})
 }
