@@ -206,7 +206,7 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 		Rules: backup.PlanRuleArray{backup.PlanRuleArgs{
 			RuleName:         pulumi.String(args.RuleName),
 			TargetVaultName:  vault.Name,
-			Schedule:         pulumi.String(args.Schedule),
+			Schedule:         pulumi.String(args.RuleSchedule()),
 			StartWindow:      pulumi.Int(args.StartWindowMinutes),
 			CompletionWindow: pulumi.Int(args.CompletionWindowMinutes),
 			// The runbook chose snapshots, not point-in-time recovery.

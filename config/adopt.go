@@ -111,7 +111,15 @@ func parseAdopt(value string, s *Settings, p *check.Problems) Adopt {
 		if !s.Backup.Enabled {
 			p.Add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))
 		}
+		before := len(*p)
 		p.Join(a.Backup.Validate(k+".backup", s.Backup))
+		// The live plan's schedule and retention replace the settings'. The
+		// schedule is checked against the declared windows once the adoption is
+		// closed: while it is open, the instance may keep its live windows.
+		s.Backup = a.Backup.Apply(s.Backup)
+		if a.Backup.Schedule != "" && len(*p) == before && !a.Keep.Open() {
+			checkClear(p, k+".backup.schedule", a.Backup.Schedule, databaseBusy(s.Database))
+		}
 	}
 	return a
 }

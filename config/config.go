@@ -238,8 +238,8 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 	p.Join(parameters.ValidateFullNames(key("parameters"), append(slices.Sorted(maps.Keys(s.Parameters.Values)),
 		parameters.Generated...), s.Parameters.Path, s.Application, s.Environment))
-	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
 	s.Database = parseDatabase(raw.Values[key("database")], "article-pipeline-"+s.Environment, s.Protect, &p)
+	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, s.Database, &p)
 	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
 	tunnelThroughBastion(&s.Database, s.Bastion)
 	if pw := raw.Values[key("databaseMasterPassword")]; pw != "" {

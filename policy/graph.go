@@ -34,6 +34,7 @@ const (
 	typeRole           = "aws:iam/role:Role"
 	typeVault          = "aws:backup/vault:Vault"
 	typeBackupSelect   = "aws:backup/selection:Selection"
+	typeBackupPlan     = "aws:backup/plan:Plan"
 	unknownPlaceholder = "[unknown]" // how the synth shows a value not known until deployment
 )
 

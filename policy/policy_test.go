@@ -16,7 +16,7 @@ func TestRulesAreWellFormed(t *testing.T) {
 	ids := ruleIDs(rules)
 	want := []string{
 		"AP.IAM.1", "AP.OUT.1", "AP.PROTECT.1", "AP.REL.1", "AP.REL.2", "AP.REL.3", "AP.REL.4", "AP.REL.5",
-		"AP.REL.6", "AP.SSM.1", "AP.SSM.2", "AP.TAG.1", "AP.TAG.2", "EC2.2", "ECS.2", "ECS.4", "ECS.5", "ECS.8",
+		"AP.REL.6", "AP.REL.7", "AP.SSM.1", "AP.SSM.2", "AP.TAG.1", "AP.TAG.2", "EC2.2", "ECS.2", "ECS.4", "ECS.5", "ECS.8",
 		"ECS.9", "ELB.1", "ELB.4", "ELB.6", "ELB.17", "ELB.18", "IAM.1", "IAM.21", "RDS.2", "RDS.3", "RDS.5",
 		"RDS.6", "RDS.8", "RDS.11", "RDS.13", "RDS.17", "RDS.25", "S3.2", "S3.3", "S3.4", "S3.5", "S3.8", "S3.12",
 	}
@@ -30,7 +30,8 @@ func TestRulesAreWellFormed(t *testing.T) {
 			t.Errorf("rule %+v is incomplete", r.ID)
 		}
 	}
-	advisory := map[string]bool{"RDS.5": true, "ECS.5": true, "ELB.18": true, "IAM.21": true, "S3.12": true}
+	advisory := map[string]bool{"RDS.5": true, "ECS.5": true, "ELB.18": true, "IAM.21": true, "S3.12": true,
+		"AP.REL.7": true}
 	for _, r := range rules {
 		if got := r.Severity == Advisory; got != advisory[r.ID] {
 			t.Errorf("rule %s severity %s", r.ID, r.Severity)

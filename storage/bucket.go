@@ -201,16 +201,16 @@ func lifecycleRule(r LifecycleRule) s3.BucketLifecycleConfigurationV2RuleArgs {
 
 // policyStatements builds the bucket policy: always a TLS-only deny; anonymous
 // read of objects on a public bucket, never anonymous writes (the runbook's
-// static-bucket policy let anyone put and delete objects); the runbook's AWS
-// Backup statements on a backed-up bucket.
+// static-bucket policy let anyone put and delete objects). The runbook's two
+// statements for backup.amazonaws.com are left out: AWS Backup reads the bucket
+// as the backup plan's own role (AWSBackupServiceRolePolicyForS3Backup), never
+// as the service principal, so they granted nothing the backup needs, and a
+// grant to a service principal without aws:SourceAccount is a confused deputy.
 func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDocumentStatementArray {
 	// Object ARNs derive from the bucket's own ARN (partition included).
 	objectsARN := bucketARN.ApplyT(func(arn string) string { return arn + "/*" }).(pulumi.StringOutput)
 	anyone := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
 		Type: pulumi.String("*"), Identifiers: pulumi.StringArray{pulumi.String("*")},
-	}}
-	backup := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-		Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String("backup.amazonaws.com")},
 	}}
 	statements := iam.GetPolicyDocumentStatementArray{
 		// Security Hub S3.5: refuse requests that do not use TLS.
@@ -235,25 +235,6 @@ func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDo
 			Actions:    pulumi.StringArray{pulumi.String("s3:GetObject")},
 			Resources:  pulumi.StringArray{objectsARN},
 		})
-	}
-	if args.Backup {
-		// Runbook "Backups (AWS Backup)": the bucket policy for backed-up buckets.
-		statements = append(statements,
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:        pulumi.String("AllowAWSBackupToReadBucket"),
-				Effect:     pulumi.String("Allow"),
-				Principals: backup,
-				Actions: pulumi.StringArray{pulumi.String("s3:GetBucketLocation"), pulumi.String("s3:ListBucket"),
-					pulumi.String("s3:GetBucketVersioning")},
-				Resources: pulumi.StringArray{bucketARN},
-			},
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:        pulumi.String("AllowAWSBackupToReadObjects"),
-				Effect:     pulumi.String("Allow"),
-				Principals: backup,
-				Actions:    pulumi.StringArray{pulumi.String("s3:GetObject"), pulumi.String("s3:GetObjectVersion")},
-				Resources:  pulumi.StringArray{objectsARN},
-			})
 	}
 	return statements
 }

@@ -92,8 +92,7 @@ type Settings struct {
 	// encryption, kept as the runbook sets it so an adopted bucket matches.
 	BucketKey      bool            `json:"bucketKey"`
 	LifecycleRules []LifecycleRule `json:"lifecycleRules"`
-	// Backup selects the bucket for AWS Backup and adds the runbook's
-	// backup.amazonaws.com statements to its policy.
+	// Backup selects the bucket for AWS Backup (read by the plan's own role).
 	Backup bool `json:"backup"`
 	// Protect protects the bucket itself (not its side resources) in Pulumi.
 	Protect bool `json:"protect"`
