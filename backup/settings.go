@@ -2,7 +2,9 @@ package backup
 
 import (
 	"regexp"
+	"strings"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/awsdata"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
@@ -205,8 +207,13 @@ func (s Settings) Validate(k string) error {
 			"expected at least coldStorageAfterDays + %d = %d", s.DeleteAfterDays, coldStorageMinimumDays,
 			coldStorageMinimumDays, s.ColdStorageAfterDays+coldStorageMinimumDays)
 	}
-	if s.CopyToRegion != "" && !check.RegionPattern.MatchString(s.CopyToRegion) {
+	switch {
+	case s.CopyToRegion == "":
+	case !check.RegionPattern.MatchString(s.CopyToRegion):
 		p.Add(k+".copyToRegion", "%q is not an AWS region name such as us-east-2", s.CopyToRegion)
+	case !awsdata.IsRegion(s.CopyToRegion):
+		p.Add(k+".copyToRegion", "%q is not an AWS region; expected one of %s (AWS's regions on %s)", s.CopyToRegion,
+			strings.Join(awsdata.Regions, ", "), awsdata.Taken)
 	}
 	if l := s.VaultLock; l != nil {
 		lk := k + ".vaultLock"

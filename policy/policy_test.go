@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -96,6 +97,41 @@ func TestWaivers(t *testing.T) {
 	}
 	if n := len(rep.Waived()); n != 3 {
 		t.Errorf("%d waived rows; want 3", n)
+	}
+}
+
+// TestDatedWaiver: a waiver with until covers its finding through that day,
+// says so in the report, and lapses the day after (an error, and the finding
+// counts again).
+func TestDatedWaiver(t *testing.T) {
+	t.Parallel()
+	waivers := runbookWaivers()
+	waivers[0].Until = "2027-01-31"
+	day := func(s string) Stack {
+		st := prodStack
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Today = d
+		return st
+	}
+	rep, err := Evaluate(runbookStack(t), waivers, day("2027-01-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row := rowOf(t, rep, "RDS.25", typeDBInstance, "db-instance"); row.Verdict != Waived ||
+		row.Waiver != waivers[0].Reason+" (until 2027-01-31)" {
+		t.Errorf("on the last day: %+v", row)
+	}
+	rep, err = Evaluate(runbookStack(t), waivers, day("2027-02-01"))
+	const want = `policy: article-pipeline:policy.waivers[0]: waiver of RDS.25 on "db-instance" lapsed on 2027-01-31; ` +
+		`end the interim state it covers (`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("the day after: err = %v\nwant %s...", err, want)
+	}
+	if row := rowOf(t, rep, "RDS.25", typeDBInstance, "db-instance"); row.Verdict != Fail {
+		t.Errorf("the day after: %+v, want the finding back", row)
 	}
 }
 

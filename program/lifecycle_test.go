@@ -140,3 +140,19 @@ func TestDevelopmentSaysNoneForTheBucketsItLacks(t *testing.T) {
 		}
 	}
 }
+
+// TestZonesAreCheckedWithAWSAtUp: a zone the offline table knows but AWS does
+// not list for the account stops the program, naming the key, before the
+// network is declared (the mock lists a..d).
+func TestZonesAreCheckedWithAWSAtUp(t *testing.T) {
+	t.Parallel()
+	_, err := withConfig(t, "prod", func(cfg map[string]string) {
+		cfg["aws:region"] = "us-east-1"
+		cfg["article-pipeline:network"] = `{"availabilityZones":["us-east-1a","us-east-1e"]}`
+	})
+	const want = `article-pipeline:network.availabilityZones[1]: "us-east-1e" is not an available zone of us-east-1 in ` +
+		`this account; AWS lists us-east-1a, us-east-1b, us-east-1c, us-east-1d`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+}

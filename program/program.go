@@ -5,7 +5,10 @@
 package program
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -292,14 +295,28 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 	if !s.Network.Enabled {
 		return nil, nil
 	}
+	// AWS's own list of the region's zones (the config checked a table of them
+	// offline): a configured zone the account cannot use stops the program here,
+	// before the network is declared.
+	available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
+		State: pulumi.StringRef("available"),
+	}, pulumi.Provider(provider))
+	if err != nil {
+		return nil, fmt.Errorf("looking up availability zones: %w", err)
+	}
 	zones := s.Network.AvailabilityZones
-	if len(zones) == 0 {
-		available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
-			State: pulumi.StringRef("available"),
-		}, pulumi.Provider(provider))
-		if err != nil {
-			return nil, fmt.Errorf("looking up availability zones: %w", err)
+	var unavailable []error
+	for i, z := range zones {
+		if !slices.Contains(available.Names, z) {
+			unavailable = append(unavailable, fmt.Errorf("%s:network.availabilityZones[%d]: %q is not an available "+
+				"zone of %s in this account; AWS lists %s", config.Namespace, i, z, s.Region,
+				strings.Join(available.Names, ", ")))
 		}
+	}
+	if err := errors.Join(unavailable...); err != nil {
+		return nil, err
+	}
+	if len(zones) == 0 {
 		want := len(s.Network.PublicSubnets)
 		if len(available.Names) < want {
 			return nil, fmt.Errorf("%s:network.publicSubnets: %d subnets need %d zones; region %s offers %d",
