@@ -94,7 +94,7 @@ func checkPlanRules(c *checker, r inventory.Resource, decl, live, _ any) {
 		}
 	}
 	if len(diffs) > 0 {
-		c.diff(r, "rules", count(len(have), "rule"), count(len(want), "rule"), false,
+		c.diff(r, "rules", count(len(have), "rule"), count(len(want), "rule"),
 			"applied by "+stepOwn+" (UpdateBackupPlan; recovery points keep their lifecycle): "+strings.Join(diffs, "; "))
 	}
 }

@@ -131,6 +131,9 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAdoption(s); err != nil {
+		return nil, err
+	}
 
 	// One explicit AWS provider carries the region and the tags every taggable
 	// resource gets (static, so previews show no tag noise).
@@ -329,6 +332,7 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 	if ids := s.Adopt.Network; ids != nil {
 		args.ProtectImported = s.Protect
 		args.Import = ids
+		args.Keep = s.Adopt.Keep
 	}
 	n, err := vpc.NewNetwork(ctx, "network", args, pulumi.Provider(provider))
 	if err != nil {

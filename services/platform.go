@@ -252,15 +252,24 @@ func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.Load
 			}
 			return acm.CertificateDomainValidationOption{}, fmt.Errorf("certificate has no validation option for %s", d.Name)
 		}).(acm.CertificateDomainValidationOptionOutput)
+	// Records that take over names another deployment wrote (Copilot's, at the
+	// cut-over) are retained on delete: a delete removes the live record by name
+	// and type, whoever wrote it last, so a rollback must never run one.
+	recordOpts := []pulumi.ResourceOption{parent}
+	if d.OverwriteRecords {
+		recordOpts = append(recordOpts, pulumi.RetainOnDelete(true))
+	}
 	record, err := route53.NewRecord(ctx, name+"-cert-validation", &route53.RecordArgs{
 		ZoneId:  zoneID,
 		Name:    option.ResourceRecordName().Elem(),
 		Type:    option.ResourceRecordType().Elem(),
 		Records: pulumi.StringArray{option.ResourceRecordValue().Elem()},
 		Ttl:     pulumi.Int(60),
-		// The record is fixed per name and account: a Copilot-made one is the same.
+		// The record is fixed per name and account: a Copilot-made one is the
+		// same, and another certificate of the name may rely on it, so it is
+		// written over and never deleted.
 		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return nil, pulumi.StringOutput{}, fmt.Errorf("services: certificate validation record: %w", err)
 	}
@@ -314,7 +323,7 @@ func secureListeners(ctx *pulumi.Context, name string, c *Platform, alb *lb.Load
 				EvaluateTargetHealth: pulumi.Bool(true),
 			}},
 			AllowOverwrite: pulumi.Bool(d.OverwriteRecords),
-		}, parent); err != nil {
+		}, recordOpts...); err != nil {
 			return nil, pulumi.StringOutput{}, fmt.Errorf("services: alias record %s: %w", host, err)
 		}
 	}

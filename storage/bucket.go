@@ -8,10 +8,13 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 )
 
 const typeToken = "article-pipeline:storage:Bucket"
@@ -20,14 +23,58 @@ const typeToken = "article-pipeline:storage:Bucket"
 // imported.
 type Args struct {
 	Settings
-	// Adopt imports the existing bucket (its import ID is its name) and the
-	// side resources the console set exactly as this component declares them
-	// (ownership controls, default encryption and, when on, versioning), also by
-	// bucket name. The public access block, lifecycle configuration and policy
-	// are written over the existing ones instead (each Put replaces the whole
-	// setting), because the program deliberately changes them and an import
-	// with a differing input fails.
+	// Adopt imports the existing bucket (its import ID is its name) and every
+	// configuration this component declares for it (ownership controls, public
+	// access block, versioning, default encryption, lifecycle, policy), also by
+	// bucket name: a created configuration would write over the live one (each
+	// Put replaces the whole setting). Each is retained on delete, and keeps the
+	// properties Keep names until the migration step that takes them over.
 	Adopt bool
+	// Keep is article-pipeline:adopt.keep.
+	Keep adopt.Keep
+	// Create names the configurations of an adopted bucket that do not exist
+	// yet (importing them would fail): they are created instead.
+	Create []string
+}
+
+// The type tokens of a bucket and its configurations.
+const (
+	bucketType       = "aws:s3/bucketV2:BucketV2"
+	ownershipType    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	publicAccessType = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	versioningType   = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	encryptionType   = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	lifecycleType    = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	policyType       = "aws:s3/bucketPolicy:BucketPolicy"
+)
+
+// Configurations lists the configurations NewBucket named name declares for
+// a bucket with settings s (an adoption may create some of them instead).
+func Configurations(name string, s Settings) []adopt.Resource {
+	out := []adopt.Resource{
+		adopt.Of(ownershipType, name+"-ownership", s3.BucketOwnershipControlsArgs{}),
+		adopt.Of(publicAccessType, name+"-public-access", s3.BucketPublicAccessBlockArgs{}),
+	}
+	if s.Versioning {
+		out = append(out, adopt.Of(versioningType, name+"-versioning", s3.BucketVersioningV2Args{}))
+	}
+	out = append(out, adopt.Of(encryptionType, name+"-encryption", s3.BucketServerSideEncryptionConfigurationV2Args{}))
+	if len(s.LifecycleRules) > 0 {
+		out = append(out, adopt.Of(lifecycleType, name+"-lifecycle", s3.BucketLifecycleConfigurationV2Args{}))
+	}
+	return append(out, adopt.Of(policyType, name+"-policy", s3.BucketPolicyArgs{}))
+}
+
+// Imported lists what an adoption of the bucket imports: the bucket and every
+// configuration not named in create.
+func Imported(name string, s Settings, create []string) []adopt.Resource {
+	out := []adopt.Resource{adopt.Of(bucketType, name+"-bucket", s3.BucketV2Args{})}
+	for _, r := range Configurations(name, s) {
+		if !slices.Contains(create, r.Name) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Bucket is one S3 bucket with its ownership controls, public access block,
@@ -65,7 +112,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		bucketOpts = append(bucketOpts, pulumi.Protect(true))
 	}
 	if args.Adopt {
-		bucketOpts = append(bucketOpts, pulumi.Import(pulumi.ID(args.Name)))
+		bucketOpts = append(bucketOpts, adopt.Options(args.Name, args.Protect, args.Keep, bucketType, name+"-bucket")...)
 	}
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
 		Bucket: pulumi.String(args.Name),
@@ -77,11 +124,12 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
-	// side returns the options of a side resource; adopt imports it by bucket name.
-	side := func(adopt bool, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	// side returns the options of a configuration; an adoption imports it by
+	// bucket name unless it does not exist yet (Create).
+	side := func(typ, child string, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 		o := append([]pulumi.ResourceOption{pulumi.Parent(c)}, extra...)
-		if adopt && args.Adopt {
-			o = append(o, pulumi.Import(pulumi.ID(args.Name)))
+		if args.Adopt && !slices.Contains(args.Create, child) {
+			o = append(o, adopt.Options(args.Name, false, args.Keep, typ, child)...)
 		}
 		return o
 	}
@@ -90,7 +138,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-ownership", &s3.BucketOwnershipControlsArgs{
 		Bucket: bucket.Bucket,
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, side(true)...); err != nil {
+	}, side(ownershipType, name+"-ownership")...); err != nil {
 		return nil, err
 	}
 
@@ -101,7 +149,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		IgnorePublicAcls:      pulumi.Bool(pab.IgnorePublicAcls),
 		BlockPublicPolicy:     pulumi.Bool(pab.BlockPublicPolicy),
 		RestrictPublicBuckets: pulumi.Bool(pab.RestrictPublicBuckets),
-	}, side(false)...)
+	}, side(publicAccessType, name+"-public-access")...)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +161,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{
 				Status: pulumi.String("Enabled"),
 			},
-		}, side(true)...)
+		}, side(versioningType, name+"-versioning")...)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +181,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 					BucketKeyEnabled: pulumi.Bool(args.BucketKey),
 				},
 			},
-		}, side(true)...); err != nil {
+		}, side(encryptionType, name+"-encryption")...); err != nil {
 		return nil, err
 	}
 
@@ -144,7 +192,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		}
 		if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle",
 			&s3.BucketLifecycleConfigurationV2Args{Bucket: bucket.Bucket, Rules: rules},
-			side(false, pulumi.DependsOn(lifecycleDeps))...); err != nil {
+			side(lifecycleType, name+"-lifecycle", pulumi.DependsOn(lifecycleDeps))...); err != nil {
 			return nil, err
 		}
 	}
@@ -157,7 +205,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if _, err := s3.NewBucketPolicy(ctx, name+"-policy", &s3.BucketPolicyArgs{
 		Bucket: bucket.Bucket,
 		Policy: doc.Json(),
-	}, side(false, pulumi.DependsOn([]pulumi.Resource{publicAccess}))...); err != nil {
+	}, side(policyType, name+"-policy", pulumi.DependsOn([]pulumi.Resource{publicAccess}))...); err != nil {
 		return nil, err
 	}
 
@@ -227,7 +275,21 @@ func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDo
 			}},
 		},
 	}
-	if args.PublicAccess == PublicAccessPublicRead {
+	switch {
+	case args.PublicWrite:
+		// The runbook's static-bucket statement, as it is, while the running
+		// Copilot tasks still write through it (collectstatic); it includes the
+		// public read. A dated waiver states the interim, and the migration's
+		// last step removes it.
+		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
+			Sid:        pulumi.String("Statement1"),
+			Effect:     pulumi.String("Allow"),
+			Principals: anyone,
+			Actions: pulumi.ToStringArray([]string{"s3:PutObject", "s3:PutObjectAcl", "s3:GetObject", "s3:GetObjectAcl",
+				"s3:DeleteObject"}),
+			Resources: pulumi.StringArray{bucketARN, pulumi.Sprintf("%s/static", bucketARN), objectsARN},
+		})
+	case args.PublicAccess == PublicAccessPublicRead:
 		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
 			Sid:        pulumi.String("PublicReadGetObject"),
 			Effect:     pulumi.String("Allow"),
