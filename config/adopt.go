@@ -90,6 +90,13 @@ func parseAdopt(value string, s *Settings, p *check.Problems) Adopt {
 		} else {
 			p.Join(a.Database.Validate(k+".database", s.Database))
 		}
+		// The adopted instance ignores engineVersion while the keep list names
+		// anything: an upgrade asked for then would silently not happen.
+		if a.Database.InstanceID != "" && a.Keep.Open() && s.Database.AllowMajorUpgrade {
+			p.Add(key("database")+".allowMajorUpgrade", "cannot be true while %s lists anything: the adopted "+
+				"instance keeps its engine version until the adoption is closed; upgrade after it (docs/operations.md, "+
+				"\"Major version upgrade\")", k+".keep")
+		}
 	}
 	for i, role := range a.Buckets {
 		b, ok := s.Buckets[role]

@@ -437,3 +437,23 @@ func TestSharedStackOnEveryBackend(t *testing.T) {
 		}
 	}
 }
+
+// TestNoUpgradeWhileAdopting: the adopted instance keeps its engine version
+// while adopt.keep names anything, so an upgrade asked for then is refused.
+func TestNoUpgradeWhileAdopting(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(stackRaw("prod", "article-pipeline:database",
+		`{"identifier":"np-db","engineVersion":"18","allowMajorUpgrade":true}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db"},"keep":{"database-instance":["tags"]}}`))
+	const want = `article-pipeline:database.allowMajorUpgrade: cannot be true while article-pipeline:adopt.keep lists ` +
+		`anything: the adopted instance keeps its engine version until the adoption is closed; upgrade after it ` +
+		`(docs/operations.md, "Major version upgrade")`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if _, err := Parse(stackRaw("prod", "article-pipeline:database",
+		`{"identifier":"np-db","engineVersion":"18","allowMajorUpgrade":true}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db"}}`)); err != nil {
+		t.Errorf("closed adoption: %v", err)
+	}
+}
