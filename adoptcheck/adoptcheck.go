@@ -53,9 +53,6 @@ type Finding struct {
 	Message  string `json:"message,omitempty"`
 	// Kept is set when the property is already in the resource's ignoreChanges.
 	Kept bool `json:"kept,omitempty"`
-	// Created is set when the resource is not imported by this graph: its
-	// create writes the declared value over the live one.
-	Created bool `json:"created,omitempty"`
 }
 
 // Report is every finding of one check, in a stable order: refusals first,
@@ -63,6 +60,9 @@ type Finding struct {
 type Report struct {
 	Stack    string    `json:"stack"`
 	Findings []Finding `json:"findings"`
+	// shared holds the logical names several imported resources share: their
+	// adopt.keep keys name the type too.
+	shared map[string]bool
 }
 
 // Of returns the findings of one severity.
@@ -111,7 +111,7 @@ func Check(inv *inventory.Inventory, rs *Responses) Report {
 	c.database()
 	c.parameters()
 	c.backupSelections()
-	rep := Report{Stack: inv.Stack, Findings: c.findings}
+	rep := Report{Stack: inv.Stack, Findings: c.findings, shared: sharedNames(inv)}
 	rep.sort()
 	return rep
 }
@@ -129,4 +129,21 @@ func (c *checker) add(f Finding) { c.findings = append(c.findings, f) }
 // refuse records a refusal about resource r.
 func (c *checker) refuse(r inventory.Resource, prop, msg string) {
 	c.add(Finding{Severity: Refusal, Resource: r.Name, Type: r.Type, Property: prop, Message: msg})
+}
+
+// sharedNames returns the logical names more than one imported resource has.
+func sharedNames(inv *inventory.Inventory) map[string]bool {
+	types := map[string]int{}
+	for _, r := range inv.Resources {
+		if r.ImportID != "" {
+			types[r.Name]++
+		}
+	}
+	out := map[string]bool{}
+	for name, n := range types {
+		if n > 1 {
+			out[name] = true
+		}
+	}
+	return out
 }

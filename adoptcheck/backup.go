@@ -33,9 +33,10 @@ func livePlan(c *checker, r inventory.Resource) (any, string, error) {
 }
 
 // checkPlanRules compares the plan's rules. The live schedule and retention
-// are carried over: a schedule that moves or a retention that shrinks changes
-// what is backed up and how long it is kept, so those are refused until the
-// config says the live values. Other rule fields are differences.
+// are carried over (article-pipeline:adopt.backup.schedule, deleteAfterDays,
+// coldStorageAfterDays): a schedule that moves or a retention that shrinks
+// changes what is backed up and how long it is kept, so those are refused
+// until the config says the live values. Other rule fields are differences.
 func checkPlanRules(c *checker, r inventory.Resource, decl, live, _ any) {
 	want, _ := decl.([]any)
 	have, _ := live.([]any)
@@ -54,17 +55,17 @@ func checkPlanRules(c *checker, r inventory.Resource, decl, live, _ any) {
 					name, key, render(lv))})
 		}
 		if lv, dv := str(l, "ScheduleExpression"), str(d, "schedule"); lv != dv {
-			refuse("schedule", "article-pipeline:backup.schedule", lv, dv)
+			refuse("schedule", "article-pipeline:adopt.backup.schedule", lv, dv)
 		}
 		if tz := str(l, "ScheduleExpressionTimezone"); tz != "" && tz != "Etc/UTC" && tz != "UTC" &&
 			str(d, "scheduleExpressionTimezone") != tz {
 			c.add(Finding{Severity: Refusal, Resource: r.Name, Type: r.Type, Property: "rules.scheduleExpressionTimezone",
 				Live: render(tz), Declared: "Etc/UTC", Message: fmt.Sprintf("rule %q runs in %s; the program's schedule "+
-					"is UTC: convert the live schedule to UTC in article-pipeline:backup.schedule", name, tz)})
+					"is UTC: convert the live schedule to UTC in article-pipeline:adopt.backup.schedule", name, tz)})
 		}
 		for _, lc := range []struct{ prop, liveKey, key string }{
-			{"deleteAfter", "DeleteAfterDays", "article-pipeline:backup.deleteAfterDays"},
-			{"coldStorageAfter", "MoveToColdStorageAfterDays", "article-pipeline:backup.coldStorageAfterDays"},
+			{"deleteAfter", "DeleteAfterDays", "article-pipeline:adopt.backup.deleteAfterDays"},
+			{"coldStorageAfter", "MoveToColdStorageAfterDays", "article-pipeline:adopt.backup.coldStorageAfterDays"},
 		} {
 			lv, _ := get(l, "Lifecycle", lc.liveKey)
 			dv, _ := get(d, "lifecycle", lc.prop)
@@ -93,7 +94,7 @@ func checkPlanRules(c *checker, r inventory.Resource, decl, live, _ any) {
 		}
 	}
 	if len(diffs) > 0 {
-		c.diff(r, "rules", count(len(have), "rule"), count(len(want), "rule"), false,
+		c.diff(r, "rules", count(len(have), "rule"), count(len(want), "rule"),
 			"applied by "+stepOwn+" (UpdateBackupPlan; recovery points keep their lifecycle): "+strings.Join(diffs, "; "))
 	}
 }

@@ -169,14 +169,14 @@ var bindings = map[string]binding{
 		tags:         tagFile(func(r inventory.Resource) string { return BucketFile(r.ImportID, "get-bucket-tagging") }, "TagSet"),
 	},
 	typeEncryption: {
-		live: liveBucketConfig("get-bucket-encryption", "ServerSideEncryptionConfiguration", nil),
+		live: liveBucketConfig("get-bucket-encryption", "ServerSideEncryptionConfiguration"),
 		fields: map[string]field{
 			"bucket": {},
 			"rules":  {live: func(o any) any { return encryptionRules(o) }},
 		},
 	},
 	typeOwnership: {
-		live: liveBucketConfig("get-bucket-ownership-controls", "OwnershipControls", map[string]any{}),
+		live: liveBucketConfig("get-bucket-ownership-controls", "OwnershipControls"),
 		fields: map[string]field{
 			"bucket": {},
 			"rule": {live: func(o any) any {
@@ -185,14 +185,14 @@ var bindings = map[string]binding{
 		},
 	},
 	typeVersioning: {
-		live: liveBucketConfig("get-bucket-versioning", "", map[string]any{}),
+		live: liveBucketConfig("get-bucket-versioning", ""),
 		fields: map[string]field{
 			"bucket":                  {},
 			"versioningConfiguration": {live: versioningOf, check: checkVersioning},
 		},
 	},
 	typePublicAccess: {
-		live: liveBucketConfig("get-public-access-block", "PublicAccessBlockConfiguration", map[string]any{}),
+		live: liveBucketConfig("get-public-access-block", "PublicAccessBlockConfiguration"),
 		fields: map[string]field{
 			"bucket":                {},
 			"blockPublicAcls":       {live: at(false, "BlockPublicAcls"), step: stepPolicies},
@@ -203,7 +203,7 @@ var bindings = map[string]binding{
 		overwrites: true,
 	},
 	typeLifecycle: {
-		live: liveBucketConfig("get-bucket-lifecycle-configuration", "", map[string]any{}),
+		live: liveBucketConfig("get-bucket-lifecycle-configuration", ""),
 		fields: map[string]field{
 			"bucket": {},
 			"rules":  {live: func(o any) any { return list(o, "Rules") }, check: checkLifecycle},
@@ -211,7 +211,7 @@ var bindings = map[string]binding{
 		overwrites: true,
 	},
 	typePolicy: {
-		live: liveBucketConfig("get-bucket-policy", "", map[string]any{}),
+		live: liveBucketConfig("get-bucket-policy", ""),
 		fields: map[string]field{
 			"bucket": {},
 			"policy": {live: at("", "Policy"), check: checkPolicy},

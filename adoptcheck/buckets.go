@@ -26,11 +26,10 @@ func liveBucket(c *checker, r inventory.Resource) (any, string, error) {
 	return map[string]any{"ObjectLockEnabled": str(v, "ObjectLockConfiguration", "ObjectLockEnabled") == "Enabled"}, "", nil
 }
 
-// liveBucketConfig reads one s3api configuration of the bucket the resource
-// configures. When AWS answers that the bucket has none, an import would fail;
-// a create writes over nothing, so the live object is the given empty
-// configuration (nil when the resource must exist).
-func liveBucketConfig(op, key string, none map[string]any) func(*checker, inventory.Resource) (any, string, error) {
+// liveBucketConfig reads one s3api configuration of the bucket an imported
+// resource configures. When AWS answers that the bucket has none, the import
+// would fail.
+func liveBucketConfig(op, key string) func(*checker, inventory.Resource) (any, string, error) {
 	return func(c *checker, r inventory.Resource) (any, string, error) {
 		bucket := inputString(r, "bucket")
 		v, absent, err := c.response(BucketFile(bucket, op))
@@ -39,11 +38,9 @@ func liveBucketConfig(op, key string, none map[string]any) func(*checker, invent
 			return nil, "", err
 		case absent == noSuchBucket:
 			return nil, fmt.Sprintf("bucket %s does not exist", bucket), nil
-		case absent != "" && (none == nil || r.ImportID != ""):
-			return nil, fmt.Sprintf("bucket %s has no such configuration (%s): the import would fail; adopt only "+
-				"what exists and let the program create this one at its step", bucket, absent), nil
 		case absent != "":
-			return none, "", nil
+			return nil, fmt.Sprintf("bucket %s has no such configuration (%s): the import would fail; add %s to "+
+				"article-pipeline:adopt.create, so the program creates it at its step", bucket, absent, r.Name), nil
 		case key != "":
 			x, _ := get(v, key)
 			return x, "", nil
@@ -101,7 +98,7 @@ func checkVersioning(c *checker, r inventory.Resource, decl, live, _ any) {
 	if want == "Suspended" {
 		msg += "; AWS Backup for S3 needs versioning on a backed-up bucket"
 	}
-	c.diff(r, "versioningConfiguration", render(live), render(decl), r.ImportID == "", msg)
+	c.diff(r, "versioningConfiguration", render(live), render(decl), msg)
 }
 
 // checkLifecycle compares lifecycle rules by ID: a lifecycle configuration is
@@ -125,7 +122,7 @@ func checkLifecycle(c *checker, r inventory.Resource, decl, live, _ any) {
 	if len(lines) == 0 {
 		return
 	}
-	c.diff(r, "rules", count(len(have), "rule"), count(len(want), "rule"), r.ImportID == "",
+	c.diff(r, "rules", count(len(have), "rule"), count(len(want), "rule"),
 		"applied by "+stepPolicies+": "+strings.Join(lines, "; "))
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -125,14 +126,12 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 		diff("bucket-deposition-charts-public-access", pab, "blockPublicAcls", "false", "true"),
 		diff("bucket-deposition-charts-public-access", pab, "ignorePublicAcls", "false", "true"),
 		diff("bucket-deposition-lifecycle", typeLifecycle, "rules", "1 rule", "1 rule"),
-		diff("bucket-deposition-policy", policy, "policy", "2 statements", "3 statements"),
+		diff("bucket-deposition-policy", policy, "policy", "2 statements", "1 statement"),
 		diff("bucket-django-static-bucket", bucket, "tags", untagged, "{"+defaults+"}"),
 		diff("bucket-django-static-policy", policy, "policy", "1 statement", "2 statements"),
 		diff("bucket-django-static-public-access", pab, "blockPublicAcls", "false", "true"),
 		diff("bucket-django-static-public-access", pab, "ignorePublicAcls", "false", "true"),
 		diff("bucket-rss-archive-bucket", bucket, "tags", untagged, "{"+defaults+"}"),
-		diff("bucket-rss-archive-policy", policy, "policy", "0 statements", "1 statement"),
-		diff("database-instance", instance, "allowMajorVersionUpgrade", "false", "true"),
 		diff("database-instance", instance, "backupWindow", `"10:17-10:47"`, `"08:00-08:30"`),
 		diff("database-instance", instance, "deleteAutomatedBackups", "true", "false"),
 		diff("database-instance", instance, "enabledCloudwatchLogsExports", `[]`, `["postgresql","upgrade"]`),
@@ -166,6 +165,8 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 		{Warning, "database-instance", instance, "vpcSecurityGroupIds", "10.0.0.0/16", "backend-sg, bastion-sg"},
 		{Note, "", "", "parameters", "DJANGO_SECRET_KEY, MAILGUN_API_KEY, SLACK_WEBHOOK_URL", ""},
 		{Note, "backup-plan", "aws:backup/plan:Plan", "selection", "np-deposition-resources (8d7c6b5a-4938-4271-a605-f4e3d2c1b0a9)", ""},
+		// The RSS archive has no policy: adopt.create, so it is created, not imported.
+		{Note, "bucket-rss-archive-policy", policy, "", "", ""},
 		{Note, "database-instance", instance, "DATABASE_URL", "10.0.3.57", "np-deposition-db.c7e014352ce3.us-west-2.rds.amazonaws.com"},
 	}
 	if got := keys(rep.Findings); !slices.Equal(got, want) {
@@ -175,9 +176,10 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 		t.Errorf("the good account is refused: %v", rep.Of(Refusal))
 	}
 
-	// The static bucket's live policy grants public write (the runbook's);
-	// the charts bucket's public read matches the declared statement under
-	// another Sid, so only the TLS statement is new.
+	// The static bucket keeps the runbook's public write while Copilot runs
+	// (publicWrite, with a dated waiver): only the TLS statement is new. The
+	// charts bucket's public read matches the declared statement under another
+	// Sid, so there too only the TLS statement is new.
 	msg := func(resource, prop string) string {
 		for _, f := range rep.Findings {
 			if f.Resource == resource && f.Property == prop {
@@ -187,9 +189,13 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 		t.Fatalf("no finding %s.%s", resource, prop)
 		return ""
 	}
-	if m := msg("bucket-django-static-policy", "policy"); !strings.Contains(m, "This removes public write") ||
-		!strings.Contains(m, `live only (removed): {"Sid":"Statement1"`) {
+	if m := msg("bucket-django-static-policy", "policy"); strings.Contains(m, "live only") ||
+		!strings.Contains(m, `declared only (added): {"Sid":"DenyInsecureTransport"`) {
 		t.Errorf("static bucket policy: %s", m)
+	}
+	if m := msg("bucket-rss-archive-policy", ""); m != "bucket article-pipeline-npa-ingestion-rss-archive has none "+
+		"(NoSuchBucketPolicy): created at the first up (article-pipeline:adopt.create)" {
+		t.Errorf("RSS archive policy: %s", m)
 	}
 	if m := msg("bucket-deposition-charts-policy", "policy"); strings.Contains(m, "live only") ||
 		!strings.Contains(m, `declared only (added): {"Sid":"DenyInsecureTransport"`) {
@@ -204,28 +210,31 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 		t.Errorf("backup rules: %s", m)
 	}
 
+	// A name several imported resources share is keyed with its type, as
+	// article-pipeline:adopt.keep takes it.
 	wantKeep := `  article-pipeline:adopt:
     keep:
       backup-plan: [rules, tags]
       backup-vault: [tags]
       bucket-deposition-bucket: [tags]
       bucket-deposition-charts-bucket: [tags]
-      bucket-deposition-charts-policy: [policy]   # not imported by this graph: its create would write over the live value
-      bucket-deposition-charts-public-access: [blockPublicAcls, ignorePublicAcls]   # not imported by this graph: its create would write over the live value
-      bucket-deposition-lifecycle: [rules]   # not imported by this graph: its create would write over the live value
-      bucket-deposition-policy: [policy]   # not imported by this graph: its create would write over the live value
+      bucket-deposition-charts-policy: [policy]
+      bucket-deposition-charts-public-access: [blockPublicAcls, ignorePublicAcls]
+      bucket-deposition-lifecycle: [rules]
+      bucket-deposition-policy: [policy]
       bucket-django-static-bucket: [tags]
-      bucket-django-static-policy: [policy]   # not imported by this graph: its create would write over the live value
-      bucket-django-static-public-access: [blockPublicAcls, ignorePublicAcls]   # not imported by this graph: its create would write over the live value
+      bucket-django-static-policy: [policy]
+      bucket-django-static-public-access: [blockPublicAcls, ignorePublicAcls]
       bucket-rss-archive-bucket: [tags]
-      bucket-rss-archive-policy: [policy]   # not imported by this graph: its create would write over the live value
-      database-instance: [allowMajorVersionUpgrade, backupWindow, deleteAutomatedBackups, enabledCloudwatchLogsExports, engineVersion, finalSnapshotIdentifier, maintenanceWindow, monitoringRoleArn, parameterGroupName, password, tags, vpcSecurityGroupIds]
+      database-instance: [backupWindow, deleteAutomatedBackups, enabledCloudwatchLogsExports, engineVersion, finalSnapshotIdentifier, maintenanceWindow, monitoringRoleArn, parameterGroupName, password, tags, vpcSecurityGroupIds]
       database-subnets: [description, tags]
       network-igw: [tags]
-      network-private-1: [tags]   # on each of ec2/routeTable, ec2/subnet
-      network-private-2: [tags]   # on each of ec2/routeTable, ec2/subnet
-      network-public-1: [tags]
-      network-public-2: [tags]
+      "network-private-1 (ec2/routeTable)": [tags]
+      "network-private-1 (ec2/subnet)": [tags]
+      "network-private-2 (ec2/routeTable)": [tags]
+      "network-private-2 (ec2/subnet)": [tags]
+      "network-public-1 (ec2/subnet)": [tags]
+      "network-public-2 (ec2/subnet)": [tags]
       network-public-rt: [tags]
       network-vpc: [tags]
       parameters-DATABASE_URL: [tags, value]
@@ -233,8 +242,9 @@ func TestGoodAccountNeedsOnlyKeep(t *testing.T) {
 	if got := rep.KeepYAML(); got != wantKeep {
 		t.Errorf("keep list:\n%s\nwant:\n%s", got, wantKeep)
 	}
-	if n := len(rep.Unkept()); n != 41 {
-		t.Errorf("%d differences not kept, want all 41 (this graph keeps only dbName)", n)
+	// The sample carries this very list: the first up changes nothing.
+	if u := rep.Unkept(); len(u) != 0 {
+		t.Errorf("%d differences not kept by the sample's adopt.keep: %v", len(u), keys(u))
 	}
 }
 
@@ -316,8 +326,8 @@ func TestRefusals(t *testing.T) {
 				{Refusal, "backup-plan", typePlan, "rules.schedule", `"cron(0 5 ? * SUN *)"`, `"cron(0 9 1 * ? *)"`},
 			},
 			wantMsg: []string{
-				"set article-pipeline:backup.deleteAfterDays to 365",
-				`set article-pipeline:backup.schedule to "cron(0 5 ? * SUN *)"`,
+				"set article-pipeline:adopt.backup.deleteAfterDays to 365",
+				`set article-pipeline:adopt.backup.schedule to "cron(0 5 ? * SUN *)"`,
 			},
 		},
 		{
@@ -376,8 +386,25 @@ func TestRefusals(t *testing.T) {
 				}
 				return &out
 			},
-			want:    []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
-			wantMsg: []string{"has no such configuration (NoSuchBucketPolicy): the import would fail"},
+			want: []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
+			wantMsg: []string{"has no such configuration (NoSuchBucketPolicy): the import would fail; add " +
+				"bucket-rss-archive-policy to article-pipeline:adopt.create, so the program creates it at its step"},
+		},
+		{
+			name: "configuration listed in adopt.create that exists",
+			graph: func(inv *inventory.Inventory) *inventory.Inventory {
+				out := *inv
+				out.Resources = slices.Clone(inv.Resources)
+				for i, r := range out.Resources {
+					if r.Name == "bucket-deposition-policy" {
+						out.Resources[i].ImportID = ""
+					}
+				}
+				return &out
+			},
+			want: []key{{Refusal, "bucket-deposition-policy", typePolicy, "", "", ""}},
+			wantMsg: []string{"bucket article-pipeline-deposition-prod has this configuration, which the create would " +
+				"write over: remove bucket-deposition-policy from article-pipeline:adopt.create, so it is imported"},
 		},
 		{
 			name: "a response was not collected", remove: FileRouteTables,
@@ -478,27 +505,46 @@ func TestPolicyDiffMatchesStatementsBySubstance(t *testing.T) {
 	}
 }
 
-// TestKeepListMakesTheImportZeroChange applies the suggested keep list the way
-// adoption mode does (ignoreChanges on each named resource) and checks again:
-// nothing is left for the first up to change.
+// TestKeepListMakesTheImportZeroChange checks the sample's keep list the way
+// adoption mode applies it: without it (the graph keeps only what the program
+// always keeps), every difference but those is left to the first up; with the
+// suggested list applied as ignoreChanges (on each resource by its keep key),
+// nothing is.
 func TestKeepListMakesTheImportZeroChange(t *testing.T) {
 	t.Parallel()
 	inv := exampleInventory(t)
 	rs := responses(t, "")
-	keep := Check(inv, rs).Keep()
-	kept := *inv
-	kept.Resources = slices.Clone(inv.Resources)
-	for i, r := range kept.Resources {
-		kept.Resources[i].IgnoreChanges = append(slices.Clone(r.IgnoreChanges), keep[r.Name]...)
+	rep := Check(inv, rs)
+	keep := adopt.Keep(rep.Keep())
+	bare := *inv
+	bare.Resources = slices.Clone(inv.Resources)
+	for i, r := range bare.Resources {
+		// What the graph would keep with an empty adopt.keep: dbName, and the
+		// engine version no running version was recorded for.
+		switch r.Name {
+		case "database-instance":
+			bare.Resources[i].IgnoreChanges = []string{"dbName", "engineVersion"}
+		default:
+			bare.Resources[i].IgnoreChanges = nil
+		}
 	}
-	rep := Check(&kept, rs)
-	if u := rep.Unkept(); len(u) != 0 {
+	if n := len(Check(&bare, rs).Unkept()); n != 38 {
+		t.Errorf("without the keep list %d differences are left to the first up, want 38 of 39", n)
+	}
+	kept := bare
+	kept.Resources = slices.Clone(bare.Resources)
+	for i, r := range kept.Resources {
+		kept.Resources[i].IgnoreChanges = append(slices.Clone(r.IgnoreChanges), keep.For(r.Type, r.Name)...)
+	}
+	again := Check(&kept, rs)
+	if u := again.Unkept(); len(u) != 0 {
 		t.Errorf("still changed after the keep list: %v", keys(u))
 	}
-	if len(rep.Of(Difference)) != 41 || rep.Refused() {
-		t.Errorf("%d differences, refused %v; want the same 41 differences, all kept", len(rep.Of(Difference)), rep.Refused())
+	if len(again.Of(Difference)) != 39 || again.Refused() {
+		t.Errorf("%d differences, refused %v; want the same 39 differences, all kept", len(again.Of(Difference)),
+			again.Refused())
 	}
-	if !strings.Contains(rep.Text(), "database-instance (rds/instance).password [kept]: ") {
+	if !strings.Contains(again.Text(), "database-instance (rds/instance).password [kept]: ") {
 		t.Error("the text report does not mark kept differences")
 	}
 }

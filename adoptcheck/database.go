@@ -23,7 +23,7 @@ func checkEngineVersion(c *checker, r inventory.Resource, decl, live, _ any) {
 				"article-pipeline:database.engineVersion to " + render(major(l))})
 		return
 	}
-	c.diff(r, "engineVersion", render(l), render(d), false,
+	c.diff(r, "engineVersion", render(l), render(d),
 		"always kept while adopted: RDS upgrades minors itself, and a pinned version would plan a downgrade")
 }
 
@@ -36,7 +36,7 @@ func major(v string) string {
 // know it and would send the configured one. It is kept until the deliberate
 // rotation step.
 func checkPassword(c *checker, r inventory.Resource, decl, _, _ any) {
-	c.diff(r, "password", "not readable from AWS", render(decl), false,
+	c.diff(r, "password", "not readable from AWS", render(decl),
 		"always kept while adopted: changed only by the rotation step, after psql has verified it")
 }
 
@@ -49,7 +49,7 @@ func checkAllocatedStorage(c *checker, r inventory.Resource, decl, live, _ any) 
 	if d == l || (l > d && maxDecl > d) {
 		return
 	}
-	c.diff(r, "allocatedStorage", render(live), render(decl), false, "applied by "+stepOwn+
+	c.diff(r, "allocatedStorage", render(live), render(decl), "applied by "+stepOwn+
 		" (storage can only grow; set article-pipeline:database.allocatedStorage to the live size)")
 }
 

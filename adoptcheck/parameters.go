@@ -14,7 +14,7 @@ import (
 // instead of the runbook's IP): it is kept until its own step.
 func checkParameterValue(c *checker, r inventory.Resource, decl, _, _ any) {
 	if path.Base(r.ImportID) == "DATABASE_URL" {
-		c.diff(r, "value", "the old URL", render(decl), false, "the program's URL names the endpoint (and, with "+
+		c.diff(r, "value", "the old URL", render(decl), "the program's URL names the endpoint (and, with "+
 			"bootstrap, its own role): applied at the DATABASE_URL step, after the password is verified")
 		return
 	}

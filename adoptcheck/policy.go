@@ -148,11 +148,10 @@ func checkPolicy(c *checker, r inventory.Resource, decl, live, _ any) {
 	msg := "applied by " + stepPolicies + ": " + strings.Join(lines, "; ")
 	if removesPublicWrite {
 		msg += ". This removes public write: Copilot tasks that write without credentials (collectstatic) " +
-			"fail from then on; keep the live policy (adopt.keep plus a dated waiver) until Copilot is gone " +
-			"and the new task role is shown to write"
+			"fail from then on; keep the live statement (buckets.<role>.publicWrite with a dated waiver of S3.3) " +
+			"until Copilot is gone and the new task role is shown to write"
 	}
-	c.diff(r, "policy", count(len(have), "statement"), count(len(want), "statement"),
-		r.ImportID == "", msg)
+	c.diff(r, "policy", count(len(have), "statement"), count(len(want), "statement"), msg)
 }
 
 // policyDiff lists what changes from the live statements to the declared ones.

@@ -4,16 +4,28 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
-// Keep returns the adopt.keep list: per adopted resource, the properties the
-// first up must leave alone (every difference, kept or not yet).
+// keepKey is the adopt.keep key of a finding's resource: its logical name, or
+// the name with its short type where the stack imports several resources of
+// that name (a subnet, its route table and their association).
+func (r Report) keepKey(f Finding) string {
+	if r.shared[f.Resource] {
+		return f.Resource + " (" + shortType(f.Type) + ")"
+	}
+	return f.Resource
+}
+
+// Keep returns the adopt.keep list: per adopted resource (its keep key), the
+// properties the first up must leave alone (every difference, kept or not yet).
 func (r Report) Keep() map[string][]string {
 	out := map[string][]string{}
 	for _, f := range r.Of(Difference) {
-		if !slices.Contains(out[f.Resource], f.Property) {
-			out[f.Resource] = append(out[f.Resource], f.Property)
+		k := r.keepKey(f)
+		if !slices.Contains(out[k], f.Property) {
+			out[k] = append(out[k], f.Property)
 		}
 	}
 	for k := range out {
@@ -22,38 +34,20 @@ func (r Report) Keep() map[string][]string {
 	return out
 }
 
-// KeepYAML is the keep list as the stack file takes it. A resource this graph
-// creates instead of importing is marked: ignoreChanges does not stop a create
-// from writing the declared value, so adoption must import it.
+// KeepYAML is the keep list as the stack file takes it.
 func (r Report) KeepYAML() string {
 	keep := r.Keep()
-	created := map[string]bool{}
-	types := map[string][]string{}
-	for _, f := range r.Of(Difference) {
-		created[f.Resource] = created[f.Resource] || f.Created
-		if !slices.Contains(types[f.Resource], shortType(f.Type)) {
-			types[f.Resource] = append(types[f.Resource], shortType(f.Type))
-		}
-	}
 	var b strings.Builder
 	b.WriteString("  article-pipeline:adopt:\n    keep:\n")
 	if len(keep) == 0 {
 		b.WriteString("      {}\n")
 	}
-	for _, name := range slices.Sorted(maps.Keys(keep)) {
-		fmt.Fprintf(&b, "      %s: [%s]", name, strings.Join(keep[name], ", "))
-		var notes []string
-		if len(types[name]) > 1 {
-			slices.Sort(types[name])
-			notes = append(notes, "on each of "+strings.Join(types[name], ", "))
+	for _, k := range slices.Sorted(maps.Keys(keep)) {
+		name := k
+		if strings.ContainsAny(k, " ()") {
+			name = strconv.Quote(k)
 		}
-		if created[name] {
-			notes = append(notes, "not imported by this graph: its create would write over the live value")
-		}
-		if len(notes) > 0 {
-			b.WriteString("   # " + strings.Join(notes, "; "))
-		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "      %s: [%s]\n", name, strings.Join(keep[k], ", "))
 	}
 	return b.String()
 }
@@ -117,9 +111,6 @@ func (f Finding) line() string {
 	var marks []string
 	if f.Kept {
 		marks = append(marks, "kept")
-	}
-	if f.Created {
-		marks = append(marks, "created over the live value")
 	}
 	if len(marks) > 0 {
 		where += " [" + strings.Join(marks, ", ") + "]"

@@ -26,9 +26,8 @@ type binding struct {
 	providerOnly map[string]any
 	// tags returns the live tags; nil for types without tags.
 	tags func(c *checker, r inventory.Resource, live any) (map[string]any, error)
-	// overwrites marks a type whose create writes over a configuration the
-	// adopted bucket already has (policy, public access block, lifecycle): it
-	// is checked even when this graph creates it instead of importing it.
+	// overwrites marks a configuration an adoption may create instead of
+	// import (article-pipeline:adopt.create): a create writes over a live one.
 	overwrites bool
 }
 
@@ -83,10 +82,39 @@ func (c *checker) resources() {
 			c.add(Finding{Severity: Note, Resource: r.Name, Type: r.Type,
 				Message: "imported, but adopt-check does not read this type: read its line in the preview"})
 			continue
-		case r.ImportID == "" && !(known && b.overwrites && adoptedBuckets[inputString(r, "bucket")]):
+		case r.ImportID == "" && known && b.overwrites && adoptedBuckets[inputString(r, "bucket")]:
+			c.created(r)
+			continue
+		case r.ImportID == "":
 			continue
 		}
 		c.compare(r, b)
+	}
+}
+
+// configurationOps are the s3api reads of the configurations an adoption may
+// create instead of import (article-pipeline:adopt.create).
+var configurationOps = map[string]string{
+	typePublicAccess: "get-public-access-block",
+	typeLifecycle:    "get-bucket-lifecycle-configuration",
+	typePolicy:       "get-bucket-policy",
+}
+
+// created checks a configuration of an adopted bucket that this graph creates
+// (it is in adopt.create): fine where the bucket has none, refused where it
+// has one, which the create would write over.
+func (c *checker) created(r inventory.Resource) {
+	bucket := inputString(r, "bucket")
+	_, absent, err := c.response(BucketFile(bucket, configurationOps[r.Type]))
+	switch {
+	case err != nil:
+		c.incomplete(r, err)
+	case absent == "":
+		c.refuse(r, "", fmt.Sprintf("bucket %s has this configuration, which the create would write over: remove %s "+
+			"from article-pipeline:adopt.create, so it is imported", bucket, r.Name))
+	default:
+		c.add(Finding{Severity: Note, Resource: r.Name, Type: r.Type, Message: fmt.Sprintf("bucket %s has none (%s): "+
+			"created at the first up (article-pipeline:adopt.create)", bucket, absent)})
 	}
 }
 
@@ -106,7 +134,6 @@ func (c *checker) compare(r inventory.Resource, b binding) {
 		c.refuse(r, "", missing)
 		return
 	}
-	created := r.ImportID == ""
 	for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
 		decl := r.Inputs[k]
 		if k == "tags" {
@@ -114,7 +141,7 @@ func (c *checker) compare(r inventory.Resource, b binding) {
 		}
 		if def, ok := b.providerOnly[k]; ok {
 			if !equal(decl, def) {
-				c.diff(r, k, render(def), render(decl), created,
+				c.diff(r, k, render(def), render(decl),
 					"not stored in AWS: the import records the provider's default; changing it touches Pulumi's "+
 						"state only ("+stepState+")")
 			}
@@ -157,17 +184,17 @@ func (c *checker) compare(r inventory.Resource, b binding) {
 		if step == "" {
 			step = stepOwn
 		}
-		c.diff(r, k, render(l), c.shown(r, d, f.ref), created, "applied by "+step)
+		c.diff(r, k, render(l), c.shown(r, d, f.ref), "applied by "+step)
 	}
 	if b.tags != nil {
-		c.compareTags(r, b, obj, created)
+		c.compareTags(r, b, obj)
 	}
 }
 
 // diff records a difference on r.k.
-func (c *checker) diff(r inventory.Resource, k, live, decl string, created bool, msg string) {
+func (c *checker) diff(r inventory.Resource, k, live, decl string, msg string) {
 	c.add(Finding{Severity: Difference, Resource: r.Name, Type: r.Type, Property: k, Live: live, Declared: decl,
-		Message: msg, Kept: slices.Contains(r.IgnoreChanges, k), Created: created})
+		Message: msg, Kept: slices.Contains(r.IgnoreChanges, k)})
 }
 
 // shown renders a declared value; one that comes from a resource this program
@@ -185,7 +212,7 @@ func (c *checker) shown(r inventory.Resource, v any, ref string) string {
 
 // compareTags compares the live tags with the declared ones plus the
 // provider's default tags, which the provider merges into every resource.
-func (c *checker) compareTags(r inventory.Resource, b binding, obj any, created bool) {
+func (c *checker) compareTags(r inventory.Resource, b binding, obj any) {
 	live, err := b.tags(c, r, obj)
 	if err != nil {
 		c.incomplete(r, err)
@@ -207,7 +234,7 @@ func (c *checker) compareTags(r inventory.Resource, b binding, obj any, created 
 		}
 	}
 	if !equal(live, want) {
-		c.diff(r, "tags", render(live), render(want), created, "applied by "+stepTags)
+		c.diff(r, "tags", render(live), render(want), "applied by "+stepTags)
 	}
 }
 

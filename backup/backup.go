@@ -15,6 +15,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 )
 
 const typeToken = "article-pipeline:backup:Plan"
@@ -46,8 +48,31 @@ type Args struct {
 	Tags map[string]string
 	// Protect protects the vaults (they hold the recovery points).
 	Protect bool
-	// Adopt imports the console-made vault and plan; nil creates them.
+	// Adopt imports the console-made vault and plan; nil creates them. Both
+	// are retained on delete.
 	Adopt *Adoption
+	// Keep is article-pipeline:adopt.keep.
+	Keep adopt.Keep
+}
+
+const (
+	vaultType = "aws:backup/vault:Vault"
+	planType  = "aws:backup/plan:Plan"
+)
+
+// Imported lists what NewPlan named name imports for a: the vault and the plan.
+func Imported(name string, a *Adoption) []adopt.Resource {
+	var out []adopt.Resource
+	if a == nil {
+		return nil
+	}
+	if a.VaultName != "" {
+		out = append(out, adopt.Of(vaultType, name+"-vault", backup.VaultArgs{}))
+	}
+	if a.PlanID != "" {
+		out = append(out, adopt.Of(planType, name+"-plan", backup.PlanArgs{}))
+	}
+	return out
 }
 
 func (a *Args) check(name string) error {
@@ -93,16 +118,17 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	// then uses AWS Backup's managed key; Backup.1 is met either way).
 	// Protect is only ever added, never set false: a protect option on the
 	// component must still reach the vault.
-	adopt := Adoption{}
+	adoption := Adoption{}
 	if args.Adopt != nil {
-		adopt = *args.Adopt
+		adoption = *args.Adopt
 	}
 	vaultOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
 	if args.Protect {
 		vaultOpts = append(vaultOpts, pulumi.Protect(true))
 	}
-	if adopt.VaultName != "" {
-		vaultOpts = append(vaultOpts, pulumi.Import(pulumi.ID(adopt.VaultName)))
+	if adoption.VaultName != "" {
+		vaultOpts = append(vaultOpts, adopt.Options(adoption.VaultName, args.Protect, args.Keep, vaultType,
+			name+"-vault")...)
 	}
 	vault, err := backup.NewVault(ctx, name+"-vault", &backup.VaultArgs{
 		Name: pulumi.String(args.VaultName),
@@ -194,8 +220,8 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	}
 
 	planOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
-	if adopt.PlanID != "" {
-		planOpts = append(planOpts, pulumi.Import(pulumi.ID(adopt.PlanID)))
+	if adoption.PlanID != "" {
+		planOpts = append(planOpts, adopt.Options(adoption.PlanID, false, args.Keep, planType, name+"-plan")...)
 	}
 	var recoveryPointTags pulumi.StringMapInput
 	if len(args.Tags) > 0 {
@@ -206,7 +232,7 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 		Rules: backup.PlanRuleArray{backup.PlanRuleArgs{
 			RuleName:         pulumi.String(args.RuleName),
 			TargetVaultName:  vault.Name,
-			Schedule:         pulumi.String(args.Schedule),
+			Schedule:         pulumi.String(args.RuleSchedule()),
 			StartWindow:      pulumi.Int(args.StartWindowMinutes),
 			CompletionWindow: pulumi.Int(args.CompletionWindowMinutes),
 			// The runbook chose snapshots, not point-in-time recovery.

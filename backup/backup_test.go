@@ -12,8 +12,6 @@ import (
 )
 
 const (
-	vaultType     = "aws:backup/vault:Vault"
-	planType      = "aws:backup/plan:Plan"
 	selectionType = "aws:backup/selection:Selection"
 	roleType      = "aws:iam/role:Role"
 	attachType    = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -245,15 +243,21 @@ func TestAdoptCopyAndLock(t *testing.T) {
 	a.Adopt = &Adoption{VaultName: "article-pipeline-prod", PlanID: "01234567-89ab-cdef-0123-456789abcdef"}
 	a.CopyToRegion = "us-east-2"
 	a.VaultLock = &VaultLock{MinRetentionDays: 7, MaxRetentionDays: 365, ChangeableForDays: 3}
+	a.Keep = map[string][]string{"backup-plan": {"rules", "tags"}}
 	m, _ := run(t, a)
 
 	vault := m.Find(vaultType, "backup-vault")
-	if vault.ImportID != "article-pipeline-prod" || !vault.Protect {
-		t.Errorf("vault import %q protect %v", vault.ImportID, vault.Protect)
+	if vault.ImportID != "article-pipeline-prod" || !vault.Protect || !vault.RetainOnDelete {
+		t.Errorf("vault import %q protect %v retainOnDelete %v", vault.ImportID, vault.Protect, vault.RetainOnDelete)
 	}
 	plan := m.Find(planType, "backup-plan")
-	if plan.ImportID != "01234567-89ab-cdef-0123-456789abcdef" {
-		t.Errorf("plan import %q", plan.ImportID)
+	if plan.ImportID != "01234567-89ab-cdef-0123-456789abcdef" || !plan.RetainOnDelete ||
+		!slices.Equal(plan.IgnoreChanges, []string{"rules", "tags"}) {
+		t.Errorf("plan import %q retainOnDelete %v ignoreChanges %v", plan.ImportID, plan.RetainOnDelete,
+			plan.IgnoreChanges)
+	}
+	if got := Imported("backup", a.Adopt); len(got) != 2 || got[0].Name != "backup-vault" || got[1].Name != "backup-plan" {
+		t.Errorf("Imported = %+v", got)
 	}
 	for _, r := range m.Resources() {
 		if r.ImportID != "" && r != vault && r != plan {

@@ -2,9 +2,9 @@ package backup
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/awsdata"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
@@ -18,7 +18,9 @@ type Settings struct {
 	VaultName string `json:"vaultName"`
 	PlanName  string `json:"planName"`
 	RuleName  string `json:"ruleName"`
-	// Schedule is an AWS Backup cron expression, in UTC.
+	// Schedule is an AWS Backup cron expression, in UTC. Empty: monthly on the
+	// 1st, at a time clear of the database's windows (the stack's config derives
+	// it with ClearSchedule), or RunbookSchedule without a database.
 	Schedule string `json:"schedule"`
 	// StartWindowMinutes and CompletionWindowMinutes bound each backup job.
 	StartWindowMinutes      int `json:"startWindowMinutes"`
@@ -43,6 +45,36 @@ type Adoption struct {
 	VaultName string `json:"vaultName"`
 	// PlanID is the plan's import ID (a UUID; aws backup list-backup-plans).
 	PlanID string `json:"planId"`
+	// Schedule, DeleteAfterDays and ColdStorageAfterDays carry the live plan's
+	// rule over (aws backup get-backup-plan), so the import changes neither
+	// when backups run nor how long they are kept; set, they replace the
+	// backup settings' values.
+	Schedule             string `json:"schedule"`
+	DeleteAfterDays      *int   `json:"deleteAfterDays"`
+	ColdStorageAfterDays *int   `json:"coldStorageAfterDays"`
+}
+
+// RuleSchedule is the schedule the plan's rule runs on: Schedule, or
+// RunbookSchedule when none was derived (a plan built without the stack's config).
+func (s Settings) RuleSchedule() string {
+	if s.Schedule == "" {
+		return RunbookSchedule
+	}
+	return s.Schedule
+}
+
+// Apply returns s with the live plan's values the adoption carries over.
+func (a Adoption) Apply(s Settings) Settings {
+	if a.Schedule != "" {
+		s.Schedule = a.Schedule
+	}
+	if a.DeleteAfterDays != nil {
+		s.DeleteAfterDays = *a.DeleteAfterDays
+	}
+	if a.ColdStorageAfterDays != nil {
+		s.ColdStorageAfterDays = *a.ColdStorageAfterDays
+	}
+	return s
 }
 
 // Validate checks the IDs against the settings they adopt.
@@ -55,6 +87,30 @@ func (a Adoption) Validate(k string, s Settings) error {
 	if a.PlanID != "" && !planIDPattern.MatchString(a.PlanID) {
 		p.Add(k+".planId", "%q is not a backup plan ID (a UUID such as 01234567-89ab-cdef-0123-456789abcdef; "+
 			"aws backup list-backup-plans shows it)", a.PlanID)
+	}
+	if (a.Schedule != "" || a.DeleteAfterDays != nil || a.ColdStorageAfterDays != nil) && a.PlanID == "" {
+		p.Add(k+".planId", "is required with schedule, deleteAfterDays or coldStorageAfterDays; they carry the "+
+			"adopted plan's values over")
+	}
+	if a.Schedule != "" {
+		if msg := checkSchedule(a.Schedule); msg != "" {
+			p.Add(k+".schedule", "%q %s", a.Schedule, msg)
+		}
+	}
+	eff := a.Apply(s)
+	if a.ColdStorageAfterDays != nil && (eff.ColdStorageAfterDays < 0 || eff.ColdStorageAfterDays > maxRetentionDays) {
+		p.Add(k+".coldStorageAfterDays", "%d is out of range; expected 0 (no cold storage) to %d",
+			eff.ColdStorageAfterDays, maxRetentionDays)
+	}
+	if a.DeleteAfterDays != nil || a.ColdStorageAfterDays != nil {
+		switch dk := k + ".deleteAfterDays"; {
+		case eff.DeleteAfterDays < 1 || eff.DeleteAfterDays > maxRetentionDays:
+			p.Add(dk, "%d is out of range; expected 1..%d", eff.DeleteAfterDays, maxRetentionDays)
+		case eff.ColdStorageAfterDays > 0 && eff.DeleteAfterDays < eff.ColdStorageAfterDays+coldStorageMinimumDays:
+			p.Add(dk, "%d is too soon after coldStorageAfterDays %d; expected at least %d (recovery points stay in "+
+				"cold storage at least %d days)", eff.DeleteAfterDays, eff.ColdStorageAfterDays,
+				eff.ColdStorageAfterDays+coldStorageMinimumDays, coldStorageMinimumDays)
+		}
 	}
 	return p.Err()
 }
@@ -74,16 +130,22 @@ func (l *VaultLock) SetDefaults() {
 	*l = VaultLock{MinRetentionDays: 1, MaxRetentionDays: maxRetentionDays}
 }
 
+// RunbookSchedule is the monthly schedule of a plan with no database to keep
+// clear of: 09:00 UTC on the 1st (01:00 or 02:00 in us-west-2, "the middle of
+// the night").
+const RunbookSchedule = "cron(0 9 1 * ? *)"
+
 // Defaults is the runbook's plan, named name: off until a stack turns it on; a
-// monthly backup in the middle of the night (09:00 UTC on the 1st: 01:00 or
-// 02:00 in us-west-2), the console's default windows (start within 8 hours,
-// complete within 7 days), cold storage after 2 days, deleted after 180 days.
+// monthly backup in the middle of the night (Schedule empty: derived from the
+// database's windows), the console's default windows (start within 8 hours,
+// complete within 7 days), cold storage after 2 days (which AWS Backup ignores
+// for RDS and S3), deleted after 180 days.
 func Defaults(name string) Settings {
 	return Settings{
-		VaultName:               name,
-		PlanName:                name,
-		RuleName:                "monthly",
-		Schedule:                "cron(0 9 1 * ? *)",
+		VaultName: name,
+		PlanName:  name,
+		RuleName:  "monthly",
+
 		StartWindowMinutes:      480,
 		CompletionWindowMinutes: 10080,
 		ColdStorageAfterDays:    2,
@@ -122,7 +184,7 @@ func (s Settings) Validate(k string) error {
 	if !planNamePattern.MatchString(s.RuleName) {
 		p.Add(k+".ruleName", "%q is not a backup rule name; expected 1 to 50 letters, digits, - _ and .", s.RuleName)
 	}
-	if msg := checkSchedule(s.Schedule); msg != "" {
+	if msg := checkSchedule(s.Schedule); s.Schedule != "" && msg != "" {
 		p.Add(k+".schedule", "%q %s", s.Schedule, msg)
 	}
 	if s.StartWindowMinutes < 60 || s.StartWindowMinutes > maxWindowMinutes {
@@ -145,8 +207,13 @@ func (s Settings) Validate(k string) error {
 			"expected at least coldStorageAfterDays + %d = %d", s.DeleteAfterDays, coldStorageMinimumDays,
 			coldStorageMinimumDays, s.ColdStorageAfterDays+coldStorageMinimumDays)
 	}
-	if s.CopyToRegion != "" && !check.RegionPattern.MatchString(s.CopyToRegion) {
+	switch {
+	case s.CopyToRegion == "":
+	case !check.RegionPattern.MatchString(s.CopyToRegion):
 		p.Add(k+".copyToRegion", "%q is not an AWS region name such as us-east-2", s.CopyToRegion)
+	case !awsdata.IsRegion(s.CopyToRegion):
+		p.Add(k+".copyToRegion", "%q is not an AWS region; expected one of %s (AWS's regions on %s)", s.CopyToRegion,
+			strings.Join(awsdata.Regions, ", "), awsdata.Taken)
 	}
 	if l := s.VaultLock; l != nil {
 		lk := k + ".vaultLock"
@@ -171,28 +238,9 @@ func (s Settings) Validate(k string) error {
 }
 
 // checkSchedule returns what is wrong with an AWS Backup schedule, or "".
-// AWS Backup takes cron expressions only (six fields, in UTC), at most hourly.
+// AWS Backup takes cron expressions only (six fields, in UTC), at most hourly;
+// every field's values must be in its range.
 func checkSchedule(s string) string {
-	m := cronPattern.FindStringSubmatch(s)
-	if m == nil {
-		return "is not a schedule; expected a cron expression such as cron(0 9 1 * ? *) (minutes hours " +
-			"day-of-month month day-of-week year; AWS Backup does not take rate expressions)"
-	}
-	fields := strings.Fields(m[1])
-	if len(fields) != 6 {
-		return "has " + strconv.Itoa(len(fields)) + " fields; expected 6 (minutes hours day-of-month month " +
-			"day-of-week year)"
-	}
-	for _, f := range fields {
-		if !cronFieldPattern.MatchString(f) {
-			return "has a malformed field " + strconv.Quote(f)
-		}
-	}
-	if n, err := strconv.Atoi(fields[0]); err != nil || n < 0 || n > 59 {
-		return "must name one minute (0..59) in its first field; AWS Backup runs at most once an hour"
-	}
-	if (fields[2] == "?") == (fields[4] == "?") {
-		return "must have ? in exactly one of day-of-month (3rd field) and day-of-week (5th field)"
-	}
-	return ""
+	_, msg := parseCron(s)
+	return msg
 }

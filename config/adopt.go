@@ -7,6 +7,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/database"
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 	"github.com/np-mrd/article-pipeline-infra/parameters"
 	"github.com/np-mrd/article-pipeline-infra/vpc"
@@ -24,6 +25,16 @@ type Adopt struct {
 	// stack's path (import ID = the full parameter name).
 	Parameters []string         `json:"parameters"`
 	Backup     *backup.Adoption `json:"backup"`
+	// Keep names, per imported resource, the properties the import leaves as
+	// they are (ignoreChanges) until the migration step that takes each over;
+	// the preflight (cmd/adopt-check) prints the list that makes the first up a
+	// zero-change import. The program checks every entry against the resources
+	// it imports before declaring any.
+	Keep adopt.Keep `json:"keep"`
+	// Create names the configurations of adopted buckets (policy, public access
+	// block, lifecycle) that do not exist yet: they are created at their step
+	// instead of imported (importing what does not exist fails).
+	Create []string `json:"create"`
 }
 
 // retiredFields are the second ways to adopt a resource that article-pipeline:adopt
@@ -79,6 +90,13 @@ func parseAdopt(value string, s *Settings, p *check.Problems) Adopt {
 		} else {
 			p.Join(a.Database.Validate(k+".database", s.Database))
 		}
+		// The adopted instance ignores engineVersion while the keep list names
+		// anything: an upgrade asked for then would silently not happen.
+		if a.Database.InstanceID != "" && a.Keep.Open() && s.Database.AllowMajorUpgrade {
+			p.Add(key("database")+".allowMajorUpgrade", "cannot be true while %s lists anything: the adopted "+
+				"instance keeps its engine version until the adoption is closed; upgrade after it (docs/operations.md, "+
+				"\"Major version upgrade\")", k+".keep")
+		}
 	}
 	for i, role := range a.Buckets {
 		b, ok := s.Buckets[role]
@@ -100,7 +118,15 @@ func parseAdopt(value string, s *Settings, p *check.Problems) Adopt {
 		if !s.Backup.Enabled {
 			p.Add(k+".backup", "names a vault or plan to adopt but %s.enabled is false", key("backup"))
 		}
+		before := len(*p)
 		p.Join(a.Backup.Validate(k+".backup", s.Backup))
+		// The live plan's schedule and retention replace the settings'. The
+		// schedule is checked against the declared windows once the adoption is
+		// closed: while it is open, the instance may keep its live windows.
+		s.Backup = a.Backup.Apply(s.Backup)
+		if a.Backup.Schedule != "" && len(*p) == before && !a.Keep.Open() {
+			checkClear(p, k+".backup.schedule", a.Backup.Schedule, databaseBusy(s.Database))
+		}
 	}
 	return a
 }

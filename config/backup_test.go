@@ -6,31 +6,35 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
+	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 	t.Parallel()
 	var p check.Problems
-	prod := parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", &p)
+	db := database.Defaults("article-pipeline-prod")
+	prod := parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", db, &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := backup.Settings{
-		Enabled:                 true, // the runbook backs up production only
-		VaultName:               "article-pipeline-prod",
-		PlanName:                "article-pipeline-prod",
-		RuleName:                "monthly",
-		Schedule:                "cron(0 9 1 * ? *)", // monthly, 01:00/02:00 in us-west-2
-		StartWindowMinutes:      480,                 // console default "start within 8 hours"
-		CompletionWindowMinutes: 10080,               // console default "complete within 7 days"
+		Enabled:   true, // the runbook backs up production only
+		VaultName: "article-pipeline-prod",
+		PlanName:  "article-pipeline-prod",
+		RuleName:  "monthly",
+		// Monthly, an hour after the maintenance window (sun 09:00-09:30 UTC): AWS
+		// Backup starts no RDS job near the backup and maintenance windows.
+		Schedule:                "cron(30 10 1 * ? *)",
+		StartWindowMinutes:      480,   // console default "start within 8 hours"
+		CompletionWindowMinutes: 10080, // console default "complete within 7 days"
 		ColdStorageAfterDays:    2,
 		DeleteAfterDays:         180,
 	}
 	if !reflect.DeepEqual(prod, want) {
 		t.Errorf("prod = %+v\nwant %+v", prod, want)
 	}
-	dev := parseBackup(merged("development", "article-pipeline:backup", ""), "development", "us-west-2", &p)
+	dev := parseBackup(merged("development", "article-pipeline:backup", ""), "development", "us-west-2", db, &p)
 	if dev.Enabled || dev.VaultName != "article-pipeline-development" || dev.PlanName != "article-pipeline-development" {
 		t.Errorf("development = %+v", dev)
 	}
@@ -40,16 +44,16 @@ func TestBackupOverrides(t *testing.T) {
 	t.Parallel()
 	var p check.Problems
 	b := parseBackup(`{"enabled":true,"vaultName":"np-mrd-vault","planName":"np.mrd-plan","ruleName":"weekly_rule",
-		"schedule":"cron(30 8 ? * SUN *)","startWindowMinutes":60,"completionWindowMinutes":720,
+		"schedule":"cron(30 12 ? * SUN *)","startWindowMinutes":60,"completionWindowMinutes":720,
 		"coldStorageAfterDays":0,"deleteAfterDays":35,"copyToRegion":"us-east-2",
 		"vaultLock":{"minRetentionDays":7,"maxRetentionDays":365,"changeableForDays":3}}`,
-		"development", "us-west-2", &p)
+		"development", "us-west-2", database.Defaults("article-pipeline-development"), &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	want := backup.Settings{
 		Enabled: true, VaultName: "np-mrd-vault", PlanName: "np.mrd-plan", RuleName: "weekly_rule",
-		Schedule: "cron(30 8 ? * SUN *)", StartWindowMinutes: 60, CompletionWindowMinutes: 720,
+		Schedule: "cron(30 12 ? * SUN *)", StartWindowMinutes: 60, CompletionWindowMinutes: 720,
 		ColdStorageAfterDays: 0, DeleteAfterDays: 35, CopyToRegion: "us-east-2",
 		VaultLock: &backup.VaultLock{MinRetentionDays: 7, MaxRetentionDays: 365, ChangeableForDays: 3},
 	}
@@ -58,12 +62,29 @@ func TestBackupOverrides(t *testing.T) {
 	}
 
 	// A lock with only a minimum keeps AWS's widest maximum and governance mode.
-	b = parseBackup(merged("prod", "article-pipeline:backup", `{"vaultLock":{"minRetentionDays":30}}`), "prod", "us-west-2", &p)
+	b = parseBackup(merged("prod", "article-pipeline:backup", `{"vaultLock":{"minRetentionDays":30}}`), "prod", "us-west-2",
+		database.Defaults("article-pipeline-prod"), &p)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
 	if *b.VaultLock != (backup.VaultLock{MinRetentionDays: 30, MaxRetentionDays: 36500}) {
 		t.Errorf("lock = %+v", *b.VaultLock)
+	}
+
+	// Without a database there is nothing to keep clear of: the runbook's time.
+	noDB := database.Defaults("x")
+	noDB.Enabled = false
+	if b = parseBackup(`{"enabled":true}`, "sandbox", "us-west-2", noDB, &p); b.Schedule != "cron(0 9 1 * ? *)" {
+		t.Errorf("schedule without a database = %q", b.Schedule)
+	}
+	// Moving the database's windows moves the derived schedule with them.
+	late := database.Defaults("x")
+	late.BackupWindowStart, late.MaintenanceDay = "11:00", "wed"
+	if b = parseBackup(`{"enabled":true}`, "prod", "us-west-2", late, &p); b.Schedule != "cron(30 13 1 * ? *)" {
+		t.Errorf("schedule after windows at 11:00 and wed 12:00, want cron(30 13 1 * ? *): %q", b.Schedule)
+	}
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -80,15 +101,50 @@ func TestBackupBadInput(t *testing.T) {
 			`article-pipeline:backup.schedule: "rate(30 days)" is not a schedule; expected a cron expression`},
 		{"copy to own region", `{"copyToRegion":"us-west-2"}`,
 			`article-pipeline:backup.copyToRegion: "us-west-2" is the stack's own region (aws:region)`},
+		{"the runbook's time, 30 minutes after the backup window", `{"schedule":"cron(0 9 1 * ? *)"}`,
+			`article-pipeline:backup.schedule: "cron(0 9 1 * ? *)" starts at 09:00 UTC, less than an hour from the ` +
+				`automated backup window 08:00-08:30 (article-pipeline:database.backupWindowStart), where AWS Backup does ` +
+				`not start an RDS job; expected a start at least an hour clear of both database windows, such as ` +
+				`"cron(30 10 1 * ? *)", or no schedule (derived from the windows)`},
+		{"Sundays in the maintenance window", `{"schedule":"cron(0 10 ? * SUN *)"}`,
+			`article-pipeline:backup.schedule: "cron(0 10 ? * SUN *)" starts at 10:00 UTC, less than an hour from the ` +
+				`maintenance window sun:09:00-sun:09:30 (article-pipeline:database.backupWindowStart and maintenanceDay)`},
+		{"hour out of range", `{"schedule":"cron(0 25 1 * ? *)"}`,
+			`article-pipeline:backup.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; expected 0..23`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2", &p)
-			if err := p.Err(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2",
+				database.Defaults("article-pipeline-prod"), &p)
+			if err := p.Err(); err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestAdoptedPlanKeepsItsSchedule: adopt.backup carries the live plan's
+// schedule and retention over; the schedule is held to the database windows
+// once the adoption is closed (the instance may keep its live windows until then).
+func TestAdoptedPlanKeepsItsSchedule(t *testing.T) {
+	t.Parallel()
+	const plan = `"vaultName":"article-pipeline-prod","planId":"3f1c9a52-7d4e-4b8a-9c61-2e5f0a8b7d43"`
+	s, err := Parse(stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)",`+
+		`"deleteAfterDays":365},"keep":{"backup-plan":["tags"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Backup.Schedule != "cron(0 9 1 * ? *)" || s.Backup.DeleteAfterDays != 365 || s.Backup.ColdStorageAfterDays != 2 {
+		t.Errorf("effective plan = %+v", s.Backup)
+	}
+	_, err = Parse(stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)"}}`))
+	const want = `article-pipeline:adopt.backup.schedule: "cron(0 9 1 * ? *)" starts at 09:00 UTC, less than an hour ` +
+		`from the automated backup window 08:00-08:30 (article-pipeline:database.backupWindowStart), where AWS Backup ` +
+		`does not start an RDS job; expected a start at least an hour clear of both database windows, such as ` +
+		`"cron(30 10 1 * ? *)", or no schedule (derived from the windows)`
+	if err == nil || err.Error() != want {
+		t.Errorf("closed adoption: err = %v\nwant %s", err, want)
 	}
 }

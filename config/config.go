@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/awsdata"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -218,8 +219,13 @@ func Parse(raw Raw) (*Settings, error) {
 	if r, ok := v("aws:region"); ok {
 		s.Region = r
 	}
-	if !check.RegionPattern.MatchString(s.Region) {
+	regionOK := awsdata.IsRegion(s.Region)
+	switch {
+	case !check.RegionPattern.MatchString(s.Region):
 		p.Add("aws:region", "%q is not an AWS region name such as us-west-2", s.Region)
+	case !regionOK:
+		p.Add("aws:region", "%q is not an AWS region; expected one of %s (AWS's regions on %s)", s.Region,
+			strings.Join(awsdata.Regions, ", "), awsdata.Taken)
 	}
 	if b, ok := v(key("protect")); !ok {
 		p.Add(key("protect"), "required: every stack states whether its stateful resources (database, "+
@@ -240,7 +246,16 @@ func Parse(raw Raw) (*Settings, error) {
 		}
 	}
 
-	s.Network = parseNetwork(raw.Values[key("network")], s.Region, &p)
+	if n, set := v(key("network")); set && s.SharedStack != "" && strings.TrimSpace(n) != "{}" {
+		// This stack declares no network: every network setting would be
+		// ignored, and what they would say about subnets is beside the point.
+		p.Add(key("network"), "is set while %s names %s, the stack that owns the network; this stack declares "+
+			"none, so these settings would be ignored; remove %s (or %s, to declare a network here)",
+			key("sharedStack"), s.SharedStack, key("network"), key("sharedStack"))
+		s.Network = vpc.Defaults()
+	} else {
+		s.Network = parseNetwork(raw.Values[key("network")], s.Region, regionOK, &p)
+	}
 	s.Buckets = parseBuckets(raw.Values[key("buckets")], s.Environment, s.Protect, &p)
 	s.Policy = parsePolicy(raw.Values[key("policy")], &p)
 	s.Parameters = parameters.Settings{
@@ -249,8 +264,8 @@ func Parse(raw Raw) (*Settings, error) {
 	}
 	p.Join(parameters.ValidateFullNames(key("parameters"), append(slices.Sorted(maps.Keys(s.Parameters.Values)),
 		parameters.Generated...), s.Parameters.Path, s.Application, s.Environment))
-	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, &p)
 	s.Database = parseDatabase(raw.Values[key("database")], "article-pipeline-"+s.Environment, s.Protect, &p)
+	s.Backup = parseBackup(raw.Values[key("backup")], s.Environment, s.Region, s.Database, &p)
 	s.Bastion = parseBastion(raw.Values[key("bastion")], s.Database, &p)
 	tunnelThroughBastion(&s.Database, s.Bastion)
 	if pw := raw.Values[key("databaseMasterPassword")]; pw != "" {
@@ -316,10 +331,7 @@ func Parse(raw Raw) (*Settings, error) {
 	checkSharedLoadBalancer(s, &p)
 	s.Adopt = parseAdopt(raw.Values[key("adopt")], s, &p)
 	checkRetired(raw, &p)
-	if !s.Network.Enabled && s.SharedStack != "" {
-		p.Add(key("network")+".enabled", "false while %s names a stack to share the network with; "+
-			"remove one of them", key("sharedStack"))
-	}
+
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

@@ -61,7 +61,6 @@ func TestOverrides(t *testing.T) {
 		"article-pipeline:environment", "sandbox",
 		"article-pipeline:protect", "true",
 		"aws:region", "eu-west-1",
-		"article-pipeline:sharedStack", "acme/article-pipeline/prod",
 		"article-pipeline:network", `{"cidr":"10.1.0.0/16","availabilityZones":["eu-west-1a","eu-west-1c"],`+
 			`"publicSubnets":["10.1.0.0/24","10.1.1.0/24"],"privateSubnets":["10.1.10.0/24","10.1.11.0/24"],`+
 			`"s3GatewayEndpoint":false}`,
@@ -69,8 +68,15 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Environment != "sandbox" || !s.Protect || s.Region != "eu-west-1" || s.SharedStack != "acme/article-pipeline/prod" {
+	if s.Environment != "sandbox" || !s.Protect || s.Region != "eu-west-1" || s.SharedStack != "" {
 		t.Errorf("settings = %+v", s)
+	}
+	shared, err := Parse(stackRaw("sandbox-ana", "article-pipeline:sharedStack", "acme/article-pipeline/prod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shared.SharedStack != "acme/article-pipeline/prod" {
+		t.Errorf("sharedStack = %q", shared.SharedStack)
 	}
 	if s.Network.CIDR != "10.1.0.0/16" || s.Network.S3GatewayEndpoint || !s.Network.LockDefaultSecurityGroup ||
 		!slices.Equal(s.Network.AvailabilityZones, []string{"eu-west-1a", "eu-west-1c"}) {
@@ -117,6 +123,13 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 			`article-pipeline:network.availabilityZones: 1 zones for 2 public subnets`},
 		{"zone in another region", net(`{"availabilityZones":["us-west-2a","us-east-1b"]}`),
 			`article-pipeline:network.availabilityZones[1]: "us-east-1b" is not in region us-west-2`},
+		{"zone the region does not have", net(`{"availabilityZones":["us-west-2a","us-west-2z"]}`),
+			`article-pipeline:network.availabilityZones[1]: "us-west-2z" is not a zone of us-west-2; expected one of ` +
+				`us-west-2a, us-west-2b, us-west-2c, us-west-2d (AWS's zones on 2026-12-02)`},
+		{"region that does not exist", []string{"aws:region", "us-west-9"},
+			`aws:region: "us-west-9" is not an AWS region; expected one of af-south-1, ap-east-1, ap-east-2,`},
+		{"backup copy to a region that does not exist", []string{"article-pipeline:backup", `{"copyToRegion":"us-west-9"}`},
+			`article-pipeline:backup.copyToRegion: "us-west-9" is not an AWS region; expected one of af-south-1,`},
 		{"duplicate zone", net(`{"availabilityZones":["us-west-2a","us-west-2a"]}`),
 			`article-pipeline:network.availabilityZones[1]: "us-west-2a" is already zone 0`},
 		{"misspelled field", net(`{"cidrr":"10.0.0.0/16"}`), `article-pipeline:network: unknown field "cidrr"`},
@@ -176,6 +189,53 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 				t.Fatalf("err = %v\nwant it to contain %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestTheFirstErrorNamesTheKeyChanged: one wrong value gives one problem, at
+// its own key; what other settings would make of it (prod's zones in a region
+// that does not exist, a backup schedule from broken windows) is not piled on.
+func TestTheFirstErrorNamesTheKeyChanged(t *testing.T) {
+	t.Parallel()
+	zones := `{"availabilityZones":["us-west-2a","us-west-2b"]}` // as Pulumi.prod.yaml states them
+	for _, tc := range []struct {
+		stack, key, value, want string
+	}{
+		{"prod", "aws:region", "us-west-9", `aws:region: "us-west-9" is not an AWS region;`},
+		{"prod", "aws:region", "eu-west-1", `article-pipeline:network.availabilityZones[0]: "us-west-2a" is not in ` +
+			`region eu-west-1 (aws:region)`},
+		{"prod", "article-pipeline:network", `{"availabilityZones":["us-west-2a","us-west-2z"]}`,
+			`article-pipeline:network.availabilityZones[1]: "us-west-2z" is not a zone of us-west-2`},
+		{"prod", "article-pipeline:database", `{"backupWindowStart":"25:00"}`,
+			`article-pipeline:database.backupWindowStart: "25:00" is not a time of day`},
+		{"prod", "article-pipeline:database", `{"engineVersion":"1.7"}`,
+			`article-pipeline:database.engineVersion: "1.7" is not a PostgreSQL version RDS offers`},
+		{"prod", "article-pipeline:database", `{"identifier":"Np_DB"}`,
+			`article-pipeline:database.identifier: "Np_DB" is not an RDS identifier`},
+		{"development", "article-pipeline:network", `{"cidr":"10.9.0.0/16"}`,
+			`article-pipeline:network: is set while article-pipeline:sharedStack names organization/article-pipeline/prod, ` +
+				`the stack that owns the network; this stack declares none, so these settings would be ignored; remove ` +
+				`article-pipeline:network (or article-pipeline:sharedStack, to declare a network here)`},
+		{"development", "article-pipeline:network", `{"enabled":false}`,
+			`article-pipeline:network: is set while article-pipeline:sharedStack names`},
+	} {
+		kv := []string{tc.key, tc.value}
+		if tc.stack == "prod" && tc.key != "article-pipeline:network" {
+			kv = append(kv, "article-pipeline:network", zones)
+		}
+		_, err := Parse(stackRaw(tc.stack, kv...))
+		if err == nil {
+			t.Errorf("%s %s: no error", tc.key, tc.value)
+			continue
+		}
+		lines := strings.Split(err.Error(), "\n")
+		if !strings.HasPrefix(lines[0], tc.want) {
+			t.Errorf("%s %s: first error %q\nwant %q", tc.key, tc.value, lines[0], tc.want)
+		}
+		// Prod's two zones are two problems of one change; otherwise one.
+		if want := map[bool]int{true: 2, false: 1}[tc.value == "eu-west-1"]; len(lines) != want {
+			t.Errorf("%s %s: %d problems, want %d: %v", tc.key, tc.value, len(lines), want, err)
+		}
 	}
 }
 
@@ -399,5 +459,25 @@ func TestSharedStackOnEveryBackend(t *testing.T) {
 		if want := strings.TrimSuffix(tc.want, "prod") + "development"; tc.want != "acme/other/prod" && s.Self != want {
 			t.Errorf("self = %q, want %q", s.Self, want)
 		}
+	}
+}
+
+// TestNoUpgradeWhileAdopting: the adopted instance keeps its engine version
+// while adopt.keep names anything, so an upgrade asked for then is refused.
+func TestNoUpgradeWhileAdopting(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(stackRaw("prod", "article-pipeline:database",
+		`{"identifier":"np-db","engineVersion":"18","allowMajorUpgrade":true}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db"},"keep":{"database-instance":["tags"]}}`))
+	const want = `article-pipeline:database.allowMajorUpgrade: cannot be true while article-pipeline:adopt.keep lists ` +
+		`anything: the adopted instance keeps its engine version until the adoption is closed; upgrade after it ` +
+		`(docs/operations.md, "Major version upgrade")`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if _, err := Parse(stackRaw("prod", "article-pipeline:database",
+		`{"identifier":"np-db","engineVersion":"18","allowMajorUpgrade":true}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db"}}`)); err != nil {
+		t.Errorf("closed adoption: %v", err)
 	}
 }

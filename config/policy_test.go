@@ -55,6 +55,12 @@ func TestParsePolicyBadInput(t *testing.T) {
 			[]string{"article-pipeline:policy.waivers[0].rule: is required; expected a policy rule id such as RDS.25"}},
 		{"malformed rule", `{"waivers":[{"rule":"rds 25","resource":"db-instance","reason":"r"}]}`,
 			[]string{`article-pipeline:policy.waivers[0].rule: "rds 25" is not a policy rule id`}},
+		{"unknown rule", `{"waivers":[{"rule":"S3.99","resource":"bucket-x","reason":"r"}]}`,
+			[]string{`article-pipeline:policy.waivers[0].rule: "S3.99" is not a rule of the guardrails; expected one of ` +
+				`AP.IAM.1, AP.MON.1, AP.MON.2,`}},
+		{"bad until", `{"waivers":[{"rule":"S3.3","resource":"bucket-x","reason":"r","until":"next month"}]}`,
+			[]string{`article-pipeline:policy.waivers[0].until: "next month" is not a date; expected YYYY-MM-DD (the ` +
+				`last day the waiver applies)`}},
 		{"no resource", `{"waivers":[{"rule":"ECS.2","reason":"r"}]}`,
 			[]string{"article-pipeline:policy.waivers[0].resource: is required; expected the logical name"}},
 		{"malformed resource", `{"waivers":[{"rule":"ECS.2","resource":"backend service","reason":"r"}]}`,

@@ -91,11 +91,26 @@ func parseServices(value string, c ServicesContext, p *check.Problems) services.
 			all[name] = svc
 		}
 	}
+	runbook := storage.Runbook(c.Environment)
 	for name, svc := range all {
 		// A default grant on a bucket this stack does not have is dropped (a
 		// development stack has no charts bucket); a configured one is an error.
+		// The bucket's variable is still set, to "None": the runbook's value for
+		// "empty in this environment", which the application checks for.
 		if _, set := given[name]["buckets"]; !set {
-			maps.DeleteFunc(svc.Buckets, func(role string, _ services.Access) bool { _, ok := c.Buckets[role]; return !ok })
+			for _, role := range slices.Sorted(maps.Keys(svc.Buckets)) {
+				if _, ok := c.Buckets[role]; ok {
+					continue
+				}
+				delete(svc.Buckets, role)
+				if v := runbook[role].EnvVar; v != "" && !claims(svc, v) {
+					svc.Environment = maps.Clone(svc.Environment)
+					if svc.Environment == nil {
+						svc.Environment = map[string]string{}
+					}
+					svc.Environment[v] = parameters.Empty
+				}
+			}
 		}
 		// Without an egress list, a stack without a domain also needs plain HTTP:
 		// services reach each other through the load balancer's http:// URLs.
@@ -149,4 +164,14 @@ func checkServiceWiring(all services.Services, c ServicesContext, p *check.Probl
 			}
 		}
 	}
+}
+
+// claims reports whether the service already sets variable v itself.
+func claims(svc services.Settings, v string) bool {
+	for _, claim := range svc.Variables("") {
+		if claim[0] == v {
+			return true
+		}
+	}
+	return false
 }

@@ -87,8 +87,7 @@ func TestDefaultServices(t *testing.T) {
 			t.Errorf("%s = %+v", tc.env, s)
 		}
 		if s.HealthCheck.Path != "/" || s.HealthCheck.Matcher != "200" || s.ImageTag != "" || s.Image != "" ||
-			s.KeepImages != 20 || !slices.Equal(s.WritablePaths, []string{"/tmp"}) || s.ExecuteCommand ||
-			s.Autoscaling != nil {
+			s.KeepImages != 20 || s.ExecuteCommand || s.Autoscaling != nil {
 			t.Errorf("%s common defaults = %+v", tc.env, s)
 		}
 		// Development's rules sit on prod's listener: each answers only
@@ -104,8 +103,30 @@ func TestDefaultServices(t *testing.T) {
 	if got := prod["backend"].CPUArchitecture; got != "X86_64" {
 		t.Errorf("prod architecture = %s", got)
 	}
-	// With a domain HTTPS is enough; a stack without one also reaches the
-	// load balancer over plain HTTP.
+	// The scratch paths each framework writes under a read-only root, and HOME
+	// (and the cache variables) pointing at one of them; development's backend
+	// gets the runbook's "None" for the buckets it does not have.
+	for _, tc := range []struct {
+		s        services.Settings
+		writable []string
+		env      map[string]string
+	}{
+		{prod["backend"], []string{"/tmp"}, map[string]string{"HOME": "/tmp"}},
+		{prod["frontend"], []string{"/tmp", "/app/.next/cache"}, map[string]string{"HOME": "/tmp",
+			"NEXT_TELEMETRY_DISABLED": "1"}},
+		{prod["nertool"], []string{"/tmp", "/cache"}, map[string]string{"HOME": "/cache", "XDG_CACHE_HOME": "/cache"}},
+		{prod["mltool"], []string{"/tmp", "/cache"}, map[string]string{"HOME": "/cache", "XDG_CACHE_HOME": "/cache"}},
+		{dev["backend"], []string{"/tmp"}, map[string]string{"HOME": "/tmp", "S3_RSS_INGESTION_ARCHIVE_URL": "None",
+			"DEPOSITON_CHART_BUCKET": "None"}},
+		{dev["frontend"], []string{"/tmp", "/app/.next/cache"}, map[string]string{"HOME": "/tmp",
+			"NEXT_TELEMETRY_DISABLED": "1"}},
+	} {
+		if !slices.Equal(tc.s.WritablePaths, tc.writable) || !maps.Equal(tc.s.Environment, tc.env) {
+			t.Errorf("port %d: writable %v, environment %v; want %v, %v", tc.s.Port, tc.s.WritablePaths,
+				tc.s.Environment, tc.writable, tc.env)
+		}
+	}
+	// Both stacks have a domain, so HTTPS is enough.
 	if got := prod["backend"].EgressPorts; !slices.Equal(got, []int{443}) {
 		t.Errorf("prod egress = %v", got)
 	}
@@ -178,6 +199,29 @@ func TestServicesOverrides(t *testing.T) {
 	}
 }
 
+// TestNoneOnlyWhereTheServiceSetsNothing: a service that sets a missing
+// bucket's variable itself keeps its value; one that lists its buckets gets no
+// "None" for the others.
+func TestNoneOnlyWhereTheServiceSetsNothing(t *testing.T) {
+	t.Parallel()
+	s, err := parseServicesForTest(`{"backend": {"environment": {"DEPOSITON_CHART_BUCKET": "shared-charts"}}}`,
+		servicesContext("development"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s["backend"].Environment; !maps.Equal(got, map[string]string{"DEPOSITON_CHART_BUCKET": "shared-charts",
+		"S3_RSS_INGESTION_ARCHIVE_URL": "None"}) {
+		t.Errorf("environment = %v", got)
+	}
+	s, err = parseServicesForTest(`{"backend": {"buckets": {"deposition": "read"}}}`, servicesContext("development"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s["backend"].Environment; !maps.Equal(got, map[string]string{"HOME": "/tmp"}) {
+		t.Errorf("environment with configured buckets = %v", got)
+	}
+}
+
 func TestBadServices(t *testing.T) {
 	t.Parallel()
 	k := "article-pipeline:services."
@@ -218,6 +262,12 @@ func TestBadServices(t *testing.T) {
 			k + `mltool.memory: 36864 MiB is not offered with 16384 CPU`},
 		{"health check path without slash", "prod", `{"backend": {"healthCheck": {"path": "health/"}}}`,
 			k + `backend.healthCheck.path: "health/" does not start with "/"`},
+		{"health check path too long", "prod", `{"backend": {"healthCheck": {"path": "/` + strings.Repeat("h", 1024) + `"}}}`,
+			k + `backend.healthCheck.path: 1025 characters; expected at most 1024 (the target group's limit)`},
+		{"shared URL names a service, not its output", "development",
+			`{"backend": {"sharedUrls": {"NER_TOOL_URL": "nertool"}}}`,
+			k + `backend.sharedUrls.NER_TOOL_URL: "nertool" is not a URL output of the shared stack; expected baseUrl or ` +
+				`<service>Url such as nertoolUrl`},
 		{"autoscaling min above max", "prod", `{"backend": {"autoscaling": {"min": 5, "max": 2}}}`,
 			k + `backend.autoscaling.min: 5 is greater than max 2`},
 		{"desired count outside bounds", "prod", `{"backend": {"desiredCount": 8, "autoscaling": {"min": 1, "max": 4}}}`,
@@ -280,8 +330,9 @@ func TestDomain(t *testing.T) {
 	}{
 		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
-		{name: "development default", env: "development", want: services.DomainSettings{
-			Name: "development.npdeposition.org", ZoneName: "npdeposition.org",
+		{name: "development default", env: "development", want: services.DomainSettings{Name: "development.npdeposition.org",
+			ZoneName: "npdeposition.org", SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
+		{name: "a stack without a domain", env: noStackFile, want: services.DomainSettings{
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development subdomain", env: "development",
 			value: `{"name": "dev.npdeposition.org", "zoneName": "npdeposition.org"}`,

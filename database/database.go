@@ -24,6 +24,8 @@ import (
 	"github.com/pulumi/pulumi-postgresql/sdk/v3/go/postgresql"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 )
 
 const typeToken = "article-pipeline:database:Postgres"
@@ -67,7 +69,36 @@ type Args struct {
 	Protect bool
 	// Adopt imports the running instance and its subnet group; nil creates them.
 	Adopt *Adoption
+	// Keep is article-pipeline:adopt.keep: the properties each imported
+	// resource leaves as they are. While it lists anything (the adoption is
+	// open), the imported instance also keeps its password and engine version.
+	Keep adopt.Keep
+	// IgnoreEngineVersion leaves a difference in engineVersion alone: the
+	// program sets it from Settings.EnginePlan against the running version.
+	IgnoreEngineVersion bool
 }
+
+// Imported lists the resources NewPostgres named name imports for a: the
+// instance and its subnet group (for the keep list's check).
+func Imported(name string, a *Adoption) []adopt.Resource {
+	var out []adopt.Resource
+	if a == nil {
+		return nil
+	}
+	if a.InstanceID != "" {
+		out = append(out, adopt.Of(instanceType, name+"-instance", rds.InstanceArgs{}))
+	}
+	if a.SubnetGroupName != "" {
+		out = append(out, adopt.Of(subnetGroupType, name+"-subnets", rds.SubnetGroupArgs{}))
+	}
+	return out
+}
+
+// The type tokens of the resources an adoption imports.
+const (
+	instanceType    = "aws:rds/instance:Instance"
+	subnetGroupType = "aws:rds/subnetGroup:SubnetGroup"
+)
 
 // Postgres is the database component.
 type Postgres struct {
@@ -94,6 +125,9 @@ type Postgres struct {
 	Username pulumi.StringOutput `pulumi:"username"`
 	// MasterUsername is the instance's master user.
 	MasterUsername pulumi.StringOutput `pulumi:"masterUsername"`
+	// EngineVersion is the version the instance runs (RDS's full version, such
+	// as 17.4): the next update compares the configured one with it.
+	EngineVersion pulumi.StringOutput `pulumi:"engineVersion"`
 
 	name   string
 	port   int
@@ -164,14 +198,19 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		return nil, fmt.Errorf("database %q: security group: %w", name, err)
 	}
 	c.sgID = sg.ID()
+	// The instance waits for its ingress rules, not only for the group: moving
+	// an adopted instance onto this group must not cut off what connects today.
+	var ingress []pulumi.Resource
 	for _, g := range args.AllowedSecurityGroups {
-		if err := c.AllowFrom(ctx, g.Name, g.SecurityGroupID); err != nil {
+		rule, err := c.allowFrom(ctx, g.Name, g.SecurityGroupID)
+		if err != nil {
 			return nil, err
 		}
+		ingress = append(ingress, rule)
 	}
 	for _, cidr := range args.AllowedCIDRs {
 		slug, _ := cidrName(cidr) // checked above
-		_, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-cidr-"+slug, &vpc.SecurityGroupIngressRuleArgs{
+		rule, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-cidr-"+slug, &vpc.SecurityGroupIngressRuleArgs{
 			SecurityGroupId: sg.ID(),
 			Description:     pulumi.String("PostgreSQL from " + cidr),
 			IpProtocol:      pulumi.String("tcp"),
@@ -182,6 +221,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		if err != nil {
 			return nil, fmt.Errorf("database %q: ingress from %s: %w", name, cidr, err)
 		}
+		ingress = append(ingress, rule)
 	}
 
 	subnetArgs := &rds.SubnetGroupArgs{
@@ -189,14 +229,20 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		SubnetIds:   args.SubnetIDs,
 	}
 	subnetOpts := []pulumi.ResourceOption{parent}
-	adopt := Adoption{}
+	adoption := Adoption{}
 	if args.Adopt != nil {
-		adopt = *args.Adopt
+		adoption = *args.Adopt
 	}
-	if adopt.SubnetGroupName != "" {
+	if adoption.SubnetGroupName != "" {
 		// An imported group keeps its name; an auto-name would replace it.
-		subnetArgs.Name = pulumi.String(adopt.SubnetGroupName)
-		subnetOpts = append(subnetOpts, pulumi.Import(pulumi.ID(adopt.SubnetGroupName)))
+		subnetArgs.Name = pulumi.String(adoption.SubnetGroupName)
+		subnetOpts = append(subnetOpts, adopt.Options(adoption.SubnetGroupName, args.Protect, args.Keep,
+			subnetGroupType, name+"-subnets")...)
+		if len(adoption.SubnetIDs) > 0 {
+			// The live group's subnets as they are: RDS refuses to take out the
+			// subnet the instance runs in.
+			subnetArgs.SubnetIds = pulumi.ToStringArray(adoption.SubnetIDs)
+		}
 	}
 	subnets, err := rds.NewSubnetGroup(ctx, name+"-subnets", subnetArgs, subnetOpts...)
 	if err != nil {
@@ -205,6 +251,13 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 
 	// Our own group for the engine's family (the runbook used default.postgresNN,
 	// which cannot be changed), so a parameter can be set later without swapping groups.
+	// A major upgrade changes the family, which replaces the group: the new one
+	// is created first (under a new auto-name: the engine checks a replacement
+	// again without the old name) and the instance moves to it. The old one is
+	// retained, not deleted: without applyImmediately the instance keeps using
+	// it until its maintenance window, and RDS refuses to delete a group in use
+	// (InvalidDBParameterGroupState), which would fail the up after the
+	// instance was modified. docs/operations.md says when to delete it.
 	params, err := rds.NewParameterGroup(ctx, name+"-params", &rds.ParameterGroupArgs{
 		Family:      pulumi.String(engine + major),
 		Description: pulumi.String("article-pipeline PostgreSQL " + major),
@@ -216,7 +269,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 			rds.ParameterGroupParameterArgs{Name: pulumi.String("log_min_duration_statement"),
 				Value: pulumi.String(strconv.Itoa(args.SlowQueryMs))},
 		},
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return nil, fmt.Errorf("database %q: parameter group: %w", name, err)
 	}
@@ -260,10 +313,12 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	}
 
 	instanceArgs := &rds.InstanceArgs{
-		Identifier:                 pulumi.String(args.Identifier),
-		Engine:                     pulumi.String(engine),
-		EngineVersion:              pulumi.String(args.EngineVersion),
-		AllowMajorVersionUpgrade:   pulumi.Bool(true), // a new major in config is an intended upgrade
+		Identifier:    pulumi.String(args.Identifier),
+		Engine:        pulumi.String(engine),
+		EngineVersion: pulumi.String(args.EngineVersion),
+		// RDS refuses a major upgrade without it: only when the stack says so.
+		AllowMajorVersionUpgrade:   pulumi.Bool(args.AllowMajorUpgrade),
+		ApplyImmediately:           pulumi.Bool(args.ApplyImmediately),
 		AutoMinorVersionUpgrade:    pulumi.Bool(true), // Security Hub RDS.13
 		InstanceClass:              pulumi.String(args.InstanceClass),
 		StorageType:                pulumi.String(args.StorageType),
@@ -291,6 +346,12 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		// Automated backups outlive the instance for their retention period.
 		DeleteAutomatedBackups: pulumi.Bool(false),
 	}
+	if args.Iops > 0 {
+		instanceArgs.Iops = pulumi.Int(args.Iops)
+	}
+	if args.StorageThroughput > 0 {
+		instanceArgs.StorageThroughput = pulumi.Int(args.StorageThroughput)
+	}
 	if args.PerformanceInsights {
 		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
 	}
@@ -303,20 +364,33 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	// With the bootstrap, the application database is created with its owner; an
 	// initial database would be owned by the master user. An adopted instance
 	// keeps the database it has.
-	if !args.Bootstrap && adopt.InstanceID == "" {
+	if !args.Bootstrap && adoption.InstanceID == "" {
 		instanceArgs.DbName = pulumi.String(args.DatabaseName)
 	}
 	// db_name only matters at creation and cannot change without replacing the
 	// instance: switching the bootstrap later must not replace the database.
-	instanceOpts := []pulumi.ResourceOption{parent, pulumi.IgnoreChanges([]string{"dbName"})}
-	if len(instanceDeps) > 0 {
-		instanceOpts = append(instanceOpts, pulumi.DependsOn(instanceDeps))
+	ignore := []string{"dbName"}
+	if args.IgnoreEngineVersion {
+		ignore = append(ignore, "engineVersion")
+	}
+	instanceOpts := []pulumi.ResourceOption{parent}
+	if deps := append(instanceDeps, ingress...); len(deps) > 0 {
+		instanceOpts = append(instanceOpts, pulumi.DependsOn(deps))
 	}
 	if args.Protect {
 		instanceOpts = append(instanceOpts, pulumi.Protect(true))
 	}
-	if adopt.InstanceID != "" {
-		instanceOpts = append(instanceOpts, pulumi.Import(pulumi.ID(adopt.InstanceID)))
+	if adoption.InstanceID != "" {
+		if args.Keep.Open() {
+			// AWS never returns the password, so the import cannot compare it and
+			// would send the configured one over the running one; RDS upgrades
+			// minors itself. Both are left alone until the adoption is closed.
+			ignore = append(ignore, "engineVersion", "password")
+		}
+		instanceOpts = append(instanceOpts, adopt.Options(adoption.InstanceID, args.Protect, args.Keep, instanceType,
+			name+"-instance", ignore...)...)
+	} else {
+		instanceOpts = append(instanceOpts, pulumi.IgnoreChanges(ignore))
 	}
 	instance, err := rds.NewInstance(ctx, name+"-instance", instanceArgs, instanceOpts...)
 	if err != nil {
@@ -356,6 +430,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	c.DatabaseName = dbName
 	c.Username = user
 	c.MasterUsername = instance.Username
+	c.EngineVersion = instance.EngineVersionActual
 	c.DatabaseURL = pulumi.ToSecret(pulumi.All(user, password, host, instance.Port, dbName).ApplyT(
 		func(v []any) string {
 			return URL(v[0].(string), v[1].(string), v[2].(string), v[3].(int), v[4].(string))
@@ -371,6 +446,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		"databaseName":    c.DatabaseName,
 		"username":        c.Username,
 		"masterUsername":  c.MasterUsername,
+		"engineVersion":   c.EngineVersion,
 	})
 }
 
@@ -378,17 +454,22 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 // rule named after source (lower-case kebab-case, once per source). The program
 // calls it for groups created after the database (services, bastion).
 func (c *Postgres) AllowFrom(ctx *pulumi.Context, source string, sgID pulumi.StringInput) error {
+	_, err := c.allowFrom(ctx, source, sgID)
+	return err
+}
+
+func (c *Postgres) allowFrom(ctx *pulumi.Context, source string, sgID pulumi.StringInput) (pulumi.Resource, error) {
 	if !grantNamePattern.MatchString(source) {
-		return fmt.Errorf("database %q: grant name %q is not lower-case kebab-case", c.name, source)
+		return nil, fmt.Errorf("database %q: grant name %q is not lower-case kebab-case", c.name, source)
 	}
 	if sgID == nil {
-		return fmt.Errorf("database %q: grant %q has no security group", c.name, source)
+		return nil, fmt.Errorf("database %q: grant %q has no security group", c.name, source)
 	}
 	if c.grants[source] {
-		return fmt.Errorf("database %q: grant %q is declared twice", c.name, source)
+		return nil, fmt.Errorf("database %q: grant %q is declared twice", c.name, source)
 	}
 	c.grants[source] = true
-	_, err := vpc.NewSecurityGroupIngressRule(ctx, c.name+"-from-"+source, &vpc.SecurityGroupIngressRuleArgs{
+	rule, err := vpc.NewSecurityGroupIngressRule(ctx, c.name+"-from-"+source, &vpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId:           c.sgID,
 		Description:               pulumi.String("PostgreSQL from " + source),
 		IpProtocol:                pulumi.String("tcp"),
@@ -397,9 +478,9 @@ func (c *Postgres) AllowFrom(ctx *pulumi.Context, source string, sgID pulumi.Str
 		ReferencedSecurityGroupId: sgID,
 	}, pulumi.Parent(c))
 	if err != nil {
-		return fmt.Errorf("database %q: ingress from %s: %w", c.name, source, err)
+		return nil, fmt.Errorf("database %q: ingress from %s: %w", c.name, source, err)
 	}
-	return nil
+	return rule, nil
 }
 
 // cidrName checks an IPv4 CIDR block and turns it into a logical-name suffix

@@ -419,9 +419,16 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 	wantInputs(t, inst, map[string]any{"identifier": "np-deposition-db", "dbName": nil})
 	subnets := m.MustFind(t, subnetGroupType, "db-subnets")
 	if subnets.ImportID != "np-deposition-subnets" || subnets.Input("name") != "np-deposition-subnets" ||
-		subnets.Protect {
-		t.Errorf("subnet group import ID %q, name %v, protect %v", subnets.ImportID, subnets.Input("name"),
-			subnets.Protect)
+		!subnets.Protect || !subnets.RetainOnDelete {
+		t.Errorf("subnet group import ID %q, name %v, protect %v, retainOnDelete %v", subnets.ImportID,
+			subnets.Input("name"), subnets.Protect, subnets.RetainOnDelete)
+	}
+	if !inst.RetainOnDelete {
+		t.Error("the imported instance is not retained on delete")
+	}
+	// No keep list: the adoption is closed, and the instance is managed as any.
+	if !reflect.DeepEqual(inst.IgnoreChanges, []string{"dbName"}) {
+		t.Errorf("closed adoption: ignoreChanges = %v, want [dbName]", inst.IgnoreChanges)
 	}
 	if u, pw := parseURL(t, m); u.Path != "/np_mrd" || u.User.Username() != "postgres" || pw != "the-running-password" {
 		t.Errorf("DATABASE_URL = %s", u.Redacted())
@@ -540,4 +547,119 @@ func TestBadArgsDeclareNothing(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAdoptionKeepsWhatDiffers: while the keep list names anything, the
+// imported instance leaves its password and engine version alone (AWS never
+// returns the password) besides the kept properties, the subnet group keeps
+// the live subnets, and both are retained and protected.
+func TestAdoptionKeepsWhatDiffers(t *testing.T) {
+	t.Parallel()
+	d := database.Defaults("article-pipeline-prod")
+	d.Identifier, d.Bootstrap = "np-deposition-db", false
+	args := argsFrom(d, true)
+	args.Adopt = &database.Adoption{InstanceID: "np-deposition-db", SubnetGroupName: "np-deposition-subnets",
+		SubnetIDs: []string{"subnet-0a1b2c3d4e5f60700", "subnet-0a1b2c3d4e5f60701", "subnet-0a1b2c3d4e5f60702"}}
+	args.MasterPassword = pulumi.String("the-running-password")
+	args.Keep = map[string][]string{
+		"db-instance":                  {"vpcSecurityGroupIds", "backupWindow"},
+		"db-subnets (rds/subnetGroup)": {"description"},
+	}
+	m := run(t, args)
+	inst := m.MustFind(t, instanceType, "db-instance")
+	want := []string{"backupWindow", "dbName", "engineVersion", "password", "vpcSecurityGroupIds"}
+	if !reflect.DeepEqual(inst.IgnoreChanges, want) {
+		t.Errorf("instance ignoreChanges = %v, want %v", inst.IgnoreChanges, want)
+	}
+	subnets := m.MustFind(t, subnetGroupType, "db-subnets")
+	if !reflect.DeepEqual(subnets.IgnoreChanges, []string{"description"}) {
+		t.Errorf("subnet group ignoreChanges = %v, want [description]", subnets.IgnoreChanges)
+	}
+	wantInputs(t, subnets, map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60700", "subnet-0a1b2c3d4e5f60701",
+		"subnet-0a1b2c3d4e5f60702"}})
+	got := database.Imported("db", args.Adopt)
+	if len(got) != 2 || got[0].Name != "db-instance" || got[1].Name != "db-subnets" ||
+		!slices.Contains(got[0].Inputs, "password") || !slices.Contains(got[1].Inputs, "subnetIds") {
+		t.Errorf("Imported = %+v", got)
+	}
+}
+
+// TestMajorUpgradeCreatesTheNewGroupFirst changes engineVersion from 17 to 18
+// as the stack file would (allowMajorUpgrade on): the parameter group's family
+// changes, which replaces it. The replacement is created before the old group
+// goes (no deleteBeforeReplace), the old group is retained rather than deleted
+// (the instance may still use it until its maintenance window), the instance
+// moves to the new group and applies the upgrade (engineVersion not ignored,
+// allowMajorVersionUpgrade on), when the stack asks, immediately.
+func TestMajorUpgradeCreatesTheNewGroupFirst(t *testing.T) {
+	t.Parallel()
+	groups := map[string]*mock.Resource{}
+	for _, version := range []string{"17", "18"} {
+		d := database.Defaults("article-pipeline-prod")
+		d.EngineVersion = version
+		d.AllowMajorUpgrade = version == "18"
+		d.ApplyImmediately = version == "18"
+		ignore, err := d.EnginePlan("article-pipeline:database", "17.4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := argsFrom(d, true)
+		args.IgnoreEngineVersion = ignore
+		m := run(t, args)
+		inst := m.MustFind(t, instanceType, "db-instance")
+		params := m.MustFind(t, paramGroupType, "db-params")
+		groups[version] = params
+		if !params.RetainOnDelete || params.DeleteBeforeReplace {
+			t.Errorf("%s: parameter group retainOnDelete %v, deleteBeforeReplace %v; want the new group created "+
+				"before the old one is let go, and the old one kept", version, params.RetainOnDelete,
+				params.DeleteBeforeReplace)
+		}
+		if inst.Input("parameterGroupName") != outputOf(t, m, paramGroupType, "db-params", "name") ||
+			!slices.Contains(inst.DependsOn, params.URN) {
+			t.Errorf("%s: the instance does not follow the parameter group", version)
+		}
+		wantIgnore := []string{"dbName", "engineVersion"}
+		if version == "18" {
+			wantIgnore = []string{"dbName"}
+		}
+		if !reflect.DeepEqual(inst.IgnoreChanges, wantIgnore) {
+			t.Errorf("%s: ignoreChanges = %v, want %v", version, inst.IgnoreChanges, wantIgnore)
+		}
+		wantInputs(t, inst, map[string]any{"engineVersion": version, "allowMajorVersionUpgrade": version == "18",
+			"applyImmediately": version == "18"})
+	}
+	if groups["17"].Input("family") != "postgres17" || groups["18"].Input("family") != "postgres18" {
+		t.Errorf("families %v, %v", groups["17"].Input("family"), groups["18"].Input("family"))
+	}
+	// family forces a replacement; the group is auto-named, so the engine names
+	// the replacement anew (it checks a replacement without the old name).
+	if groups["18"].Input("name") != nil {
+		t.Errorf("parameter group name %v is fixed; a replacement would collide with the old group",
+			groups["18"].Input("name"))
+	}
+}
+
+// TestTheInstanceWaitsForItsIngressRules: moving an instance onto the
+// database group must not cut off what connects today, so the instance depends
+// on the rules declared with it, not only on the group.
+func TestTheInstanceWaitsForItsIngressRules(t *testing.T) {
+	t.Parallel()
+	d := database.Defaults("article-pipeline-prod")
+	d.AllowedCIDRs = []string{"10.0.0.0/16"}
+	m := run(t, argsFrom(d, true))
+	inst := m.MustFind(t, instanceType, "db-instance")
+	for _, rule := range []string{"db-from-backend", "db-cidr-10-0-0-0-16"} {
+		if !slices.Contains(inst.DependsOn, m.MustFind(t, ingressType, rule).URN) {
+			t.Errorf("the instance does not depend on %s", rule)
+		}
+	}
+}
+
+func TestProvisionedStorage(t *testing.T) {
+	t.Parallel()
+	d := database.Defaults("article-pipeline-prod")
+	d.StorageType, d.AllocatedStorage, d.MaxAllocatedStorage, d.Iops = "io2", 100, 1000, 3000
+	m := run(t, argsFrom(d, true))
+	wantInputs(t, m.MustFind(t, instanceType, "db-instance"), map[string]any{"storageType": "io2", "iops": 3000.0,
+		"storageThroughput": nil})
 }

@@ -1,10 +1,13 @@
 package database
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/awsdata"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
@@ -18,15 +21,26 @@ type Settings struct {
 	Identifier string `json:"identifier"`
 	// EngineVersion is a major ("17": newest minor, upgraded automatically) or
 	// major.minor ("17.4") PostgreSQL version; the parameter group family follows.
+	// A version below the running one never plans a downgrade (see EnginePlan).
 	EngineVersion string `json:"engineVersion"`
-	InstanceClass string `json:"instanceClass"`
-	StorageType   string `json:"storageType"`
+	// AllowMajorUpgrade states that a new major in EngineVersion is meant: without
+	// it, a major other than the running one is refused before anything is declared.
+	AllowMajorUpgrade bool `json:"allowMajorUpgrade"`
+	// ApplyImmediately applies modifications now instead of in the next
+	// maintenance window (a port change restarts the instance now regardless).
+	ApplyImmediately bool   `json:"applyImmediately"`
+	InstanceClass    string `json:"instanceClass"`
+	StorageType      string `json:"storageType"`
 	// AllocatedStorage and MaxAllocatedStorage (the storage autoscaling ceiling)
 	// are in GiB.
-	AllocatedStorage    int  `json:"allocatedStorage"`
-	MaxAllocatedStorage int  `json:"maxAllocatedStorage"`
-	MultiAZ             bool `json:"multiAz"`
-	Port                int  `json:"port"`
+	AllocatedStorage    int `json:"allocatedStorage"`
+	MaxAllocatedStorage int `json:"maxAllocatedStorage"`
+	// Iops and StorageThroughput (MiB/s) are provisioned performance: required
+	// for io1 and io2, optional for gp3 from 400 GiB, refused otherwise (0: unset).
+	Iops              int  `json:"iops"`
+	StorageThroughput int  `json:"storageThroughput"`
+	MultiAZ           bool `json:"multiAz"`
+	Port              int  `json:"port"`
 	// MasterUsername cannot change in place.
 	MasterUsername      string `json:"masterUsername"`
 	BackupRetentionDays int    `json:"backupRetentionDays"`
@@ -84,6 +98,10 @@ type Adoption struct {
 	InstanceID string `json:"instanceId"`
 	// SubnetGroupName adopts the instance's DB subnet group by name.
 	SubnetGroupName string `json:"subnetGroupName"`
+	// SubnetIDs are the adopted subnet group's subnets as they are (the console
+	// may have put every subnet of the VPC in it, and RDS refuses to remove the
+	// one the instance runs in); empty declares the private subnets.
+	SubnetIDs []string `json:"subnetIds"`
 }
 
 // Validate checks the IDs against the settings they adopt.
@@ -96,6 +114,25 @@ func (a Adoption) Validate(k string, s Settings) error {
 	if g := a.SubnetGroupName; g != "" && (len(g) > 255 || !subnetGroupPattern.MatchString(g) || g == "default") {
 		p.Add(k+".subnetGroupName", "%q is not a DB subnet group name; expected lower-case letters, digits, "+
 			"spaces, periods, underscores and hyphens, not \"default\"", g)
+	}
+	if len(a.SubnetIDs) > 0 {
+		if a.SubnetGroupName == "" {
+			p.Add(k+".subnetIds", "is set without subnetGroupName; expected the subnets of the adopted group only")
+		}
+		if len(a.SubnetIDs) < 2 {
+			p.Add(k+".subnetIds", "%d subnet(s); expected at least 2 (an RDS subnet group spans two zones)",
+				len(a.SubnetIDs))
+		}
+		seen := map[string]int{}
+		for i, id := range a.SubnetIDs {
+			if !subnetIDPattern.MatchString(id) {
+				p.Add(check.Index(k+".subnetIds", i), "%q is not a subnet ID (subnet-...)", id)
+			}
+			if j, dup := seen[id]; dup {
+				p.Add(check.Index(k+".subnetIds", i), "%q is already subnetIds[%d]", id, j)
+			}
+			seen[id] = i
+		}
 	}
 	return p.Err()
 }
@@ -163,6 +200,7 @@ var (
 	clockPattern       = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	hostPattern        = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
 	subnetGroupPattern = regexp.MustCompile(`^[a-z0-9 ._-]+$`)
+	subnetIDPattern    = regexp.MustCompile(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	storageTypes       = []string{"gp2", "gp3", "io1", "io2"}
 	monitoringSeconds  = []int{0, 1, 5, 10, 15, 30, 60}
 	reservedNames      = []string{"postgres", "template0", "template1", "rdsadmin", "public"}
@@ -175,21 +213,23 @@ func (s Settings) Validate(k string) error {
 	f := func(field string) string { return k + "." + field }
 
 	idOK := rdsIdentifier(&p, f("identifier"), s.Identifier, 63)
-	if !versionPattern.MatchString(s.EngineVersion) {
-		p.Add(f("engineVersion"), "%q is not a PostgreSQL version; expected a major version such as \"17\" "+
-			"(newest minor, upgraded automatically) or major.minor such as \"17.4\"", s.EngineVersion)
+	if !versionPattern.MatchString(s.EngineVersion) || !slices.Contains(awsdata.PostgresMajors, s.Major()) {
+		p.Add(f("engineVersion"), "%q is not a PostgreSQL version RDS offers; expected a major version (%s) such "+
+			"as \"17\" (newest minor, upgraded automatically) or major.minor such as \"17.4\"", s.EngineVersion,
+			strings.Join(awsdata.PostgresMajors, ", "))
 	}
-	if !classPattern.MatchString(s.InstanceClass) {
-		p.Add(f("instanceClass"), "%q is not an RDS instance class; expected db.FAMILY.SIZE such as db.t3.small",
-			s.InstanceClass)
-	}
-	if !slices.Contains(storageTypes, s.StorageType) {
+	checkClass(&p, f("instanceClass"), s.InstanceClass)
+	storageTypeOK := slices.Contains(storageTypes, s.StorageType)
+	if !storageTypeOK {
 		p.Add(f("storageType"), "%q is not a storage type; expected one of %s", s.StorageType,
 			strings.Join(storageTypes, ", "))
 	}
 	storageOK := s.AllocatedStorage >= 20 && s.AllocatedStorage <= 65536
 	if !storageOK {
 		p.Add(f("allocatedStorage"), "%d is out of range; expected 20..65536 (GiB)", s.AllocatedStorage)
+	}
+	if storageTypeOK && storageOK {
+		s.checkProvisioned(&p, f)
 	}
 	switch {
 	case s.MaxAllocatedStorage > 65536:
@@ -201,7 +241,10 @@ func (s Settings) Validate(k string) error {
 	if s.Port < 1150 || s.Port > 65535 {
 		p.Add(f("port"), "%d is out of range; expected 1150..65535 (RDS limits)", s.Port)
 	}
-	pgName(&p, f("masterUsername"), s.MasterUsername)
+	if pgName(&p, f("masterUsername"), s.MasterUsername) && awsdata.IsReservedMasterUsername(s.MasterUsername) {
+		p.Add(f("masterUsername"), "%q is reserved by RDS for PostgreSQL; expected another name (reserved: %s, "+
+			"and names starting with pg_ or rds)", s.MasterUsername, strings.Join(awsdata.ReservedMasterUsernames, ", "))
+	}
 	if s.BackupRetentionDays < 1 || s.BackupRetentionDays > 35 {
 		p.Add(f("backupRetentionDays"), "%d is out of range; expected 1..35 (days; 0 would turn automated "+
 			"backups off)", s.BackupRetentionDays)
@@ -274,6 +317,128 @@ func (s Settings) Validate(k string) error {
 			"of at most %d characters", s.Identifier, proxySuffix, 60-len(proxySuffix))
 	}
 	return p.Err()
+}
+
+// checkClass insists on an RDS instance class that runs PostgreSQL.
+func checkClass(p *check.Problems, k, class string) {
+	if awsdata.IsPostgresClass(class) {
+		return
+	}
+	if !classPattern.MatchString(class) {
+		p.Add(k, "%q is not an RDS instance class; expected db.FAMILY.SIZE such as db.t3.small", class)
+		return
+	}
+	family := strings.Split(class, ".")[1]
+	if sizes := awsdata.ClassSizes(family); sizes != nil {
+		p.Add(k, "%q is not an RDS for PostgreSQL instance class; db.%s comes in %s (table of %s)", class, family,
+			strings.Join(sizes, ", "), awsdata.Taken)
+		return
+	}
+	p.Add(k, "%q is not an RDS for PostgreSQL instance class; expected a family of %s (table of %s)", class,
+		strings.Join(awsdata.PostgresClassFamilies(), ", "), awsdata.Taken)
+}
+
+// gp3Threshold is the allocated storage (GiB) from which RDS for PostgreSQL
+// lets gp3 IOPS and throughput be provisioned; below it they are the 3000 IOPS
+// and 125 MiB/s baseline.
+const gp3Threshold = 400
+
+// checkProvisioned applies RDS's rules for provisioned IOPS and throughput per
+// storage type (RDS User Guide, "Amazon RDS DB instance storage").
+func (s Settings) checkProvisioned(p *check.Problems, f func(string) string) {
+	switch s.StorageType {
+	case "gp2":
+		if s.Iops != 0 {
+			p.Add(f("iops"), "%d is set for gp2, whose IOPS follow its size; expected 0 (unset), or storageType gp3, "+
+				"io1 or io2", s.Iops)
+		}
+		if s.StorageThroughput != 0 {
+			p.Add(f("storageThroughput"), "%d is set for gp2; expected 0 (unset), or storageType gp3", s.StorageThroughput)
+		}
+	case "gp3":
+		if s.AllocatedStorage < gp3Threshold {
+			for _, v := range []struct {
+				field string
+				n     int
+			}{{"iops", s.Iops}, {"storageThroughput", s.StorageThroughput}} {
+				if v.n != 0 {
+					p.Add(f(v.field), "%d is set, but gp3 below %d GiB (allocatedStorage is %d) has the fixed 3000 IOPS "+
+						"and 125 MiB/s baseline; expected 0 (unset), or allocatedStorage of at least %d", v.n,
+						gp3Threshold, s.AllocatedStorage, gp3Threshold)
+				}
+			}
+			return
+		}
+		if s.Iops != 0 && (s.Iops < 12000 || s.Iops > 64000 || s.Iops > 500*s.AllocatedStorage) {
+			p.Add(f("iops"), "%d is out of range for gp3 of %d GiB; expected 12000..%d (at most 500 per GiB, 64000 in "+
+				"all)", s.Iops, s.AllocatedStorage, min(64000, 500*s.AllocatedStorage))
+		}
+		if s.StorageThroughput != 0 && (s.StorageThroughput < 500 || s.StorageThroughput > 4000) {
+			p.Add(f("storageThroughput"), "%d is out of range for gp3; expected 500..4000 (MiB/s)", s.StorageThroughput)
+		}
+	case "io1", "io2":
+		// io1 allows 1 to 50 IOPS per GiB, io2 0.5 to 1000 (as iops*2 per GiB).
+		lo2, hi := 2, 50
+		if s.StorageType == "io2" {
+			lo2, hi = 1, 1000
+		}
+		switch {
+		case s.AllocatedStorage < 100:
+			p.Add(f("allocatedStorage"), "%d is too small for %s; expected 100..65536 (GiB)", s.AllocatedStorage,
+				s.StorageType)
+		case s.Iops == 0:
+			p.Add(f("iops"), "is required for %s; expected 1000..256000 provisioned IOPS", s.StorageType)
+		case s.Iops < 1000 || s.Iops > 256000:
+			p.Add(f("iops"), "%d is out of range for %s; expected 1000..256000", s.Iops, s.StorageType)
+		case 2*s.Iops < lo2*s.AllocatedStorage || s.Iops > hi*s.AllocatedStorage:
+			p.Add(f("iops"), "%d for %d GiB is outside the %s ratio; expected %d..%d IOPS (%s to %d per GiB)", s.Iops,
+				s.AllocatedStorage, s.StorageType, max(1000, (lo2*s.AllocatedStorage+1)/2),
+				min(256000, hi*s.AllocatedStorage), map[int]string{1: "0.5", 2: "1"}[lo2], hi)
+		}
+		if s.StorageThroughput != 0 {
+			p.Add(f("storageThroughput"), "%d is set for %s, whose throughput follows its IOPS; expected 0 (unset)",
+				s.StorageThroughput, s.StorageType)
+		}
+	}
+}
+
+// EnginePlan compares the configured engine version with the one the instance
+// runs (running: RDS's full version, such as "17.4"; "" when not known, as on
+// the first up) and says whether the instance must ignore a difference in
+// engineVersion. A minor drift (RDS upgraded the minor itself, or an imported
+// instance reports "17.4" against "17") and a pinned minor below the running one
+// (which would plan a downgrade RDS refuses) are ignored; a pinned minor above it
+// is applied. A different major is applied only with AllowMajorUpgrade, and a
+// lower major is refused. k names the settings' key in errors.
+func (s Settings) EnginePlan(k, running string) (ignore bool, err error) {
+	if running == "" || !versionPattern.MatchString(running) {
+		return true, nil
+	}
+	cMajor, cMinor, cHasMinor := splitVersion(s.EngineVersion)
+	rMajor, rMinor, _ := splitVersion(running)
+	switch {
+	case cMajor > rMajor && !s.AllowMajorUpgrade:
+		return true, fmt.Errorf("%s.engineVersion: %q is a major upgrade of the running %s; set %s.allowMajorUpgrade: "+
+			"true to upgrade on purpose (docs/operations.md, \"Major version upgrade\")", k, s.EngineVersion, running, k)
+	case cMajor > rMajor:
+		return false, nil
+	case cMajor < rMajor:
+		return true, fmt.Errorf("%s.engineVersion: %q is below the running %s and RDS cannot downgrade; expected %q "+
+			"or a later version", k, s.EngineVersion, running, strconv.Itoa(rMajor))
+	case cHasMinor && cMinor > rMinor:
+		return false, nil
+	}
+	return true, nil
+}
+
+// splitVersion reads "17" or "17.4" (validated by versionPattern).
+func splitVersion(v string) (major, minor int, hasMinor bool) {
+	ma, mi, has := strings.Cut(v, ".")
+	major, _ = strconv.Atoi(ma)
+	if has {
+		minor, _ = strconv.Atoi(mi)
+	}
+	return major, minor, has
 }
 
 // rdsIdentifier applies RDS's rules for instance and snapshot identifiers.

@@ -2,6 +2,7 @@ package database
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -86,7 +87,48 @@ func TestValidate(t *testing.T) {
 		{"maintenance day", `{"maintenanceDay":"Sunday"}`,
 			k + `.maintenanceDay: "Sunday" is not a weekday; expected one of mon, tue, wed, thu, fri, sat, sun`},
 		{"version patch", `{"engineVersion":"17.4.1"}`,
-			k + `.engineVersion: "17.4.1" is not a PostgreSQL version; expected a major version such as "17"`},
+			k + `.engineVersion: "17.4.1" is not a PostgreSQL version RDS offers; expected a major version (11, 12, ` +
+				`13, 14, 15, 16, 17, 18) such as "17" (newest minor, upgraded automatically) or major.minor such as "17.4"`},
+		{"version not a PostgreSQL major", `{"engineVersion":"1.7"}`,
+			k + `.engineVersion: "1.7" is not a PostgreSQL version RDS offers; expected a major version (11, 12, 13, ` +
+				`14, 15, 16, 17, 18)`},
+		{"version RDS retired", `{"engineVersion":"10"}`, k + `.engineVersion: "10" is not a PostgreSQL version RDS offers`},
+		{"class misspelt size", `{"instanceClass":"db.t3.smal"}`,
+			k + `.instanceClass: "db.t3.smal" is not an RDS for PostgreSQL instance class; db.t3 comes in micro, small, ` +
+				`medium, large, xlarge, 2xlarge (table of 2026-12-02)`},
+		{"class of another engine", `{"instanceClass":"db.z1d.large"}`,
+			k + `.instanceClass: "db.z1d.large" is not an RDS for PostgreSQL instance class; expected a family of ` +
+				`db.m5, db.m5d, db.m6g`},
+		{"master user reserved by RDS", `{"masterUsername":"rdsadmin"}`,
+			k + `.masterUsername: "rdsadmin" is reserved by RDS for PostgreSQL; expected another name (reserved: ` +
+				`rdsadmin, rdsrepladmin, public, none, all, user, current_user, current_role, session_user, and names ` +
+				`starting with pg_ or rds)`},
+		{"master user pg_", `{"masterUsername":"pg_admin"}`, k + `.masterUsername: "pg_admin" is reserved by RDS`},
+		{"gp2 with iops", `{"iops":3000}`,
+			k + `.iops: 3000 is set for gp2, whose IOPS follow its size; expected 0 (unset), or storageType gp3, io1 or io2`},
+		{"gp2 with throughput", `{"storageThroughput":125}`,
+			k + `.storageThroughput: 125 is set for gp2; expected 0 (unset), or storageType gp3`},
+		{"gp3 small with iops", `{"storageType":"gp3","iops":12000}`,
+			k + `.iops: 12000 is set, but gp3 below 400 GiB (allocatedStorage is 20) has the fixed 3000 IOPS and 125 ` +
+				`MiB/s baseline; expected 0 (unset), or allocatedStorage of at least 400`},
+		{"gp3 small with throughput", `{"storageType":"gp3","storageThroughput":500}`,
+			k + `.storageThroughput: 500 is set, but gp3 below 400 GiB (allocatedStorage is 20)`},
+		{"gp3 iops too low", `{"storageType":"gp3","allocatedStorage":400,"iops":3000}`,
+			k + `.iops: 3000 is out of range for gp3 of 400 GiB; expected 12000..64000 (at most 500 per GiB, 64000 in all)`},
+		{"gp3 throughput too high", `{"storageType":"gp3","allocatedStorage":400,"storageThroughput":5000}`,
+			k + `.storageThroughput: 5000 is out of range for gp3; expected 500..4000 (MiB/s)`},
+		{"io1 without iops", `{"storageType":"io1","allocatedStorage":100}`,
+			k + `.iops: is required for io1; expected 1000..256000 provisioned IOPS`},
+		{"io1 too small", `{"storageType":"io1","iops":1000}`,
+			k + `.allocatedStorage: 20 is too small for io1; expected 100..65536 (GiB)`},
+		{"io1 ratio", `{"storageType":"io1","allocatedStorage":100,"iops":6000}`,
+			k + `.iops: 6000 for 100 GiB is outside the io1 ratio; expected 1000..5000 IOPS (1 to 50 per GiB)`},
+		{"io1 ratio low", `{"storageType":"io1","allocatedStorage":2000,"maxAllocatedStorage":3000,"iops":1000}`,
+			k + `.iops: 1000 for 2000 GiB is outside the io1 ratio; expected 2000..100000 IOPS (1 to 50 per GiB)`},
+		{"io2 out of range", `{"storageType":"io2","allocatedStorage":100,"iops":500}`,
+			k + `.iops: 500 is out of range for io2; expected 1000..256000`},
+		{"io2 with throughput", `{"storageType":"io2","allocatedStorage":100,"iops":1000,"storageThroughput":500}`,
+			k + `.storageThroughput: 500 is set for io2, whose throughput follows its IOPS; expected 0 (unset)`},
 		{"version prefixed", `{"engineVersion":"postgres17"}`, k + `.engineVersion: "postgres17" is not`},
 		{"version v", `{"engineVersion":"v17"}`, k + `.engineVersion: "v17" is not`},
 		{"version empty", `{"engineVersion":""}`, k + `.engineVersion: "" is not`},
@@ -165,5 +207,71 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 	if n := strings.Count(msg, "\n") + 1; n != 3 {
 		t.Errorf("%d problems, want 3: %s", n, msg)
+	}
+}
+
+// TestEnginePlan: what the configured version does against the running one.
+func TestEnginePlan(t *testing.T) {
+	t.Parallel()
+	const k = "article-pipeline:database"
+	cases := []struct {
+		name, configured, running string
+		allowMajor                bool
+		wantIgnore                bool
+		wantErr                   string
+	}{
+		{"first up: nothing runs yet", "17", "", false, true, ""},
+		{"RDS upgraded the minor", "17", "17.6", false, true, ""},
+		{"an import reads the full version", "17", "17.4", false, true, ""},
+		{"pinned minor below the running one", "17.4", "17.6", false, true, ""},
+		{"pinned minor raised on purpose", "17.6", "17.4", false, false, ""},
+		{"same pinned minor", "17.4", "17.4", false, true, ""},
+		{"major upgrade on purpose", "18", "17.4", true, false, ""},
+		{"major upgrade by accident", "18", "17.4", false, true,
+			k + `.engineVersion: "18" is a major upgrade of the running 17.4; set ` + k + `.allowMajorUpgrade: true to ` +
+				`upgrade on purpose (docs/operations.md, "Major version upgrade")`},
+		{"major downgrade", "16", "17.4", true, true,
+			k + `.engineVersion: "16" is below the running 17.4 and RDS cannot downgrade; expected "17" or a later version`},
+		{"allowMajorUpgrade left on after the upgrade", "18", "18.1", true, true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := Defaults("article-pipeline-prod")
+			s.EngineVersion, s.AllowMajorUpgrade = tc.configured, tc.allowMajor
+			ignore, err := s.EnginePlan(k, tc.running)
+			if got := fmt.Sprint(err); tc.wantErr != "" && got != tc.wantErr || tc.wantErr == "" && err != nil {
+				t.Fatalf("err = %v\nwant %q", err, tc.wantErr)
+			}
+			if tc.wantErr == "" && ignore != tc.wantIgnore {
+				t.Errorf("ignore = %v, want %v", ignore, tc.wantIgnore)
+			}
+		})
+	}
+}
+
+func TestAdoptionSubnets(t *testing.T) {
+	t.Parallel()
+	const k = "article-pipeline:adopt.database"
+	s := Defaults("np-deposition-db")
+	cases := []struct {
+		a       Adoption
+		wantErr string
+	}{
+		{Adoption{InstanceID: "np-deposition-db", SubnetGroupName: "g", SubnetIDs: []string{"subnet-0a1b2c3d4e5f60700",
+			"subnet-0a1b2c3d"}}, ""},
+		{Adoption{InstanceID: "np-deposition-db", SubnetIDs: []string{"subnet-0a1b2c3d4e5f60700", "subnet-0a1b2c3d"}},
+			k + ".subnetIds: is set without subnetGroupName; expected the subnets of the adopted group only"},
+		{Adoption{SubnetGroupName: "g", SubnetIDs: []string{"subnet-0a1b2c3d4e5f60700"}},
+			k + ".subnetIds: 1 subnet(s); expected at least 2 (an RDS subnet group spans two zones)"},
+		{Adoption{SubnetGroupName: "g", SubnetIDs: []string{"subnet-0a1b2c3d", "sg-0a1b2c3d"}},
+			k + `.subnetIds[1]: "sg-0a1b2c3d" is not a subnet ID (subnet-...)`},
+		{Adoption{SubnetGroupName: "g", SubnetIDs: []string{"subnet-0a1b2c3d", "subnet-0a1b2c3d"}},
+			k + `.subnetIds[1]: "subnet-0a1b2c3d" is already subnetIds[0]`},
+	}
+	for _, tc := range cases {
+		if got := fmt.Sprint(tc.a.Validate(k, s)); tc.wantErr == "" && got != "<nil>" || tc.wantErr != "" && got != tc.wantErr {
+			t.Errorf("Validate(%+v) = %s\nwant %q", tc.a, got, tc.wantErr)
+		}
 	}
 }

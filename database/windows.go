@@ -67,3 +67,20 @@ func clock(m int) string {
 func weekClock(day, m int) string {
 	return Weekdays[(day+m/minutesPerDay)%len(Weekdays)] + ":" + clock(m)
 }
+
+// WindowBounds is Windows in minutes: the daily backup window as minutes of
+// the day, and the weekly maintenance window as minutes of the week from
+// Monday 00:00 (its end may pass the week's end). AWS Backup keeps its RDS
+// jobs clear of both, so the backup plan's schedule is checked against them.
+func WindowBounds(start, day string) (backupFrom, backupTo, maintenanceFrom, maintenanceTo int, err error) {
+	m, err := clockMinutes(start)
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
+	d := slices.Index(Weekdays, day)
+	if d < 0 {
+		return 0, 0, 0, 0, fmt.Errorf("maintenance day %q is not one of %s", day, strings.Join(Weekdays, ", "))
+	}
+	from := d*minutesPerDay + m + windowMinutes + maintenanceGap
+	return m, m + windowMinutes, from, from + windowMinutes, nil
+}

@@ -1,8 +1,9 @@
 // Package guard is the replacement guard for stateful resources: for the
 // database instance, the buckets that hold data and the backup vault it records
-// the inputs whose change makes AWS replace the resource (a new, empty one), and
-// reports any change against the committed baseline that the stack's config
-// does not acknowledge. It reads an inventory only.
+// the inputs whose change makes AWS replace the resource (a new, empty one),
+// plus the few that change what a running resource holds without replacing it
+// (Watched), and reports any change against the committed baseline that the
+// stack's config does not acknowledge. It reads an inventory only.
 package guard
 
 import (
@@ -31,8 +32,20 @@ var ForcesReplacement = map[string][]string{
 	"aws:rds/subnetGroup:SubnetGroup": {"name", "namePrefix"},
 }
 
+// Watched lists, per type, inputs whose change does not replace the resource
+// but changes what the running deployment holds: a bucket's lifecycle rules
+// (a new rule can expire data) and versioning (S3 can never turn it off), and
+// the DB subnet group's subnets (RDS refuses to take out the instance's own
+// subnet, and a change moves where the database may run). They are watched on
+// the buckets that hold data or were adopted, and on every subnet group.
+var Watched = map[string][]string{
+	"aws:rds/subnetGroup:SubnetGroup":                                      {"subnetIds"},
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": {"rules"},
+	"aws:s3/bucketVersioningV2:BucketVersioningV2":                         {"versioningConfiguration"},
+}
+
 // Baseline maps "type name" of each guarded resource to its replacement-forcing
-// inputs (absent inputs as null).
+// and watched inputs (absent inputs as null).
 type Baseline map[string]map[string]any
 
 // Acknowledgement accepts one replacement on purpose, with its reason.
@@ -49,8 +62,12 @@ type Change struct {
 }
 
 func (c Change) String() string {
-	return fmt.Sprintf("%s %q: %s changes from %s to %s: AWS replaces it (a new, empty resource)",
-		c.Type, c.Resource, c.Property, show(c.Old), show(c.New))
+	effect := "AWS replaces it (a new, empty resource)"
+	if !slices.Contains(ForcesReplacement[c.Type], c.Property) {
+		effect = "it changes what the running resource holds"
+	}
+	return fmt.Sprintf("%s %q: %s changes from %s to %s: %s", c.Type, c.Resource, c.Property, show(c.Old),
+		show(c.New), effect)
 }
 
 func show(v any) string {
@@ -62,20 +79,38 @@ func show(v any) string {
 }
 
 // guarded reports whether r is a stateful resource the guard watches: every
-// RDS instance, DB subnet group and backup vault, and every bucket that is
-// versioned or protected (the buckets that hold data).
+// RDS instance, DB subnet group and backup vault, every bucket that is
+// versioned, protected or adopted (the buckets that hold data, and the running
+// deployment's), and the lifecycle and versioning of those buckets.
 func guarded(inv *inventory.Inventory, r inventory.Resource) bool {
-	if _, ok := ForcesReplacement[r.Type]; !ok || !r.Custom {
+	_, replaces := ForcesReplacement[r.Type]
+	_, watched := Watched[r.Type]
+	switch {
+	case !r.Custom || !replaces && !watched:
 		return false
-	}
-	if r.Type != "aws:s3/bucketV2:BucketV2" {
+	case r.Type == bucketType:
+		return dataBucket(inv, r)
+	case r.Type == "aws:rds/subnetGroup:SubnetGroup" || replaces:
 		return true
 	}
-	if r.Protect {
+	for _, b := range inv.OfType(bucketType) {
+		if b.String("bucket") == r.String("bucket") && dataBucket(inv, b) {
+			return true
+		}
+	}
+	return false
+}
+
+const bucketType = "aws:s3/bucketV2:BucketV2"
+
+// dataBucket reports whether bucket holds data the guard protects: protected,
+// adopted, or versioned.
+func dataBucket(inv *inventory.Inventory, bucket inventory.Resource) bool {
+	if bucket.Protect || bucket.ImportID != "" {
 		return true
 	}
 	for _, v := range inv.OfType("aws:s3/bucketVersioningV2:BucketVersioningV2") {
-		if v.String("bucket") == r.String("bucket") && v.String("versioningConfiguration", "status") == "Enabled" {
+		if v.String("bucket") == bucket.String("bucket") && v.String("versioningConfiguration", "status") == "Enabled" {
 			return true
 		}
 	}
@@ -90,7 +125,7 @@ func Record(inv *inventory.Inventory) Baseline {
 			continue
 		}
 		props := map[string]any{}
-		for _, p := range ForcesReplacement[r.Type] {
+		for _, p := range append(slices.Clone(ForcesReplacement[r.Type]), Watched[r.Type]...) {
 			props[p] = r.Inputs[p]
 		}
 		b[r.Type+" "+r.Name] = props

@@ -33,6 +33,9 @@ type Resource struct {
 	ImportID       string         `json:"importId"`
 	DependsOn      []string       `json:"dependsOn"` // logical names, sorted
 	IgnoreChanges  []string       `json:"ignoreChanges"`
+	// DeleteBeforeReplace is set where a replacement deletes the old resource
+	// before creating the new one (shown only when set).
+	DeleteBeforeReplace bool `json:"deleteBeforeReplace,omitempty"`
 	// Provider is the logical name of the provider resource that manages it
 	// ("aws" for the program's explicit provider, "default_..." for a default one).
 	Provider string `json:"provider"`

@@ -15,6 +15,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 )
 
 const typeToken = "article-pipeline:parameters:Store"
@@ -57,8 +59,22 @@ type Args struct {
 	Empty []string
 	// Import lists the NAMEs whose parameter already exists (made in the console
 	// or by `copilot secret init`); it is adopted (import ID = its name) instead
-	// of created, and its value is then updated in place.
+	// of created, retained on delete, and its value is then updated in place
+	// unless Keep keeps it.
 	Import map[string]bool
+	// Keep is article-pipeline:adopt.keep.
+	Keep adopt.Keep
+}
+
+const parameterType = "aws:ssm/parameter:Parameter"
+
+// Imported lists the parameters the store named name imports, one per NAME.
+func Imported(name string, names []string) []adopt.Resource {
+	var out []adopt.Resource
+	for _, n := range slices.Sorted(slices.Values(names)) {
+		out = append(out, adopt.Of(parameterType, name+"-"+n, ssm.ParameterArgs{}))
+	}
+	return out
 }
 
 // Name returns the full parameter name for NAME under the Copilot convention:
@@ -133,7 +149,7 @@ func NewStore(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resou
 		popts := []pulumi.ResourceOption{pulumi.Parent(c)}
 		if args.Import[n] {
 			// The import ID of an SSM parameter is its name.
-			popts = append(popts, pulumi.Import(pulumi.ID(full)))
+			popts = append(popts, adopt.Options(full, false, args.Keep, parameterType, name+"-"+n)...)
 		}
 		p, err := ssm.NewParameter(ctx, name+"-"+n, &ssm.ParameterArgs{
 			Name: pulumi.String(full),

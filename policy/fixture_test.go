@@ -120,9 +120,12 @@ func goodStack(t testing.TB) *inventory.Inventory {
 	db.Protect = true
 	vault := custom(typeVault, "backup-vault", m{"name": "np-deposition-vault"})
 	vault.Protect = true
-	rs = append(rs, db, vault,
-		custom(typeBackupSelect, "backup-selection", m{"resources": l{
-			"arn:aws:rds:us-west-2:123456789012:db:np-deposition-db", "arn:aws:s3:::" + depositionName}}),
+	selection := custom(typeBackupSelect, "backup-selection", m{"resources": l{
+		"arn:aws:rds:us-west-2:123456789012:db:np-deposition-db", "arn:aws:s3:::" + depositionName}})
+	selection.DependsOn = []string{"backup-plan"}
+	rs = append(rs, db, vault, selection,
+		custom(typeBackupPlan, "backup-plan", m{"rules": l{m{"ruleName": "monthly",
+			"lifecycle": m{"deleteAfter": 180.0}}}}),
 		custom(typeTaskDef, "backend-task", m{"containerDefinitions": containerDefs(t, nil)}),
 		custom(typeService, "backend-service", m{
 			"deploymentCircuitBreaker":      m{"enable": true, "rollback": true},

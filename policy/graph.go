@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -35,6 +36,7 @@ const (
 	typeRole           = "aws:iam/role:Role"
 	typeVault          = "aws:backup/vault:Vault"
 	typeBackupSelect   = "aws:backup/selection:Selection"
+	typeBackupPlan     = "aws:backup/plan:Plan"
 	unknownPlaceholder = "[unknown]" // how the synth shows a value not known until deployment
 )
 
@@ -54,6 +56,16 @@ type Stack struct {
 	// held to the data-protection rules (deletion protection, protect, 7-day
 	// backups, versioning, AWS Backup).
 	Protected bool
+	// Today is the day dated waivers are judged on (zero: the current day).
+	Today time.Time
+}
+
+// today is the day a dated waiver is judged on, in UTC.
+func (st Stack) today() time.Time {
+	if st.Today.IsZero() {
+		return time.Now().UTC().Truncate(24 * time.Hour)
+	}
+	return st.Today
 }
 
 // NewGraph wraps inv for the rules.

@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -74,7 +75,13 @@ type Waiver struct {
 	Rule     string `json:"rule"`
 	Resource string `json:"resource"` // the resource's logical name (or an output's name)
 	Reason   string `json:"reason"`
+	// Until (YYYY-MM-DD, optional) dates an interim state: after that day the
+	// waiver no longer applies and the violation counts again.
+	Until string `json:"until,omitempty"`
 }
+
+// untilLayout is the form of Waiver.Until.
+const untilLayout = "2006-01-02"
 
 // Row is one rule's verdict on one resource.
 type Row struct {
@@ -167,11 +174,26 @@ func Evaluate(inv *inventory.Inventory, waivers []Waiver, st Stack) (Report, err
 			continue
 		}
 		seen[pair] = i
+		if w.Until != "" {
+			until, err := time.Parse(untilLayout, w.Until)
+			switch {
+			case err != nil:
+				bad("until %q is not a date; expected YYYY-MM-DD", w.Until)
+				continue
+			case st.today().After(until):
+				bad("waiver of %s on %q lapsed on %s; end the interim state it covers (%s), or date it on purpose",
+					w.Rule, w.Resource, w.Until, w.Reason)
+				continue
+			}
+		}
 		matched := false
 		for n := range rep.Rows {
 			row := &rep.Rows[n]
 			if row.Rule == w.Rule && row.Resource == w.Resource && row.Verdict == Fail {
 				row.Verdict, row.Waiver = Waived, w.Reason
+				if w.Until != "" {
+					row.Waiver += " (until " + w.Until + ")"
+				}
 				matched = true
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -16,7 +17,7 @@ func TestRulesAreWellFormed(t *testing.T) {
 	ids := ruleIDs(rules)
 	want := []string{
 		"AP.IAM.1", "AP.MON.1", "AP.MON.2", "AP.MON.3", "AP.OUT.1", "AP.PROTECT.1", "AP.REL.1", "AP.REL.2",
-		"AP.REL.3", "AP.REL.4", "AP.REL.5", "AP.REL.6", "AP.SSM.1", "AP.SSM.2", "AP.TAG.1", "AP.TAG.2", "EC2.2",
+		"AP.REL.3", "AP.REL.4", "AP.REL.5", "AP.REL.6", "AP.REL.7", "AP.SSM.1", "AP.SSM.2", "AP.TAG.1", "AP.TAG.2", "EC2.2",
 		"EC2.6", "ECS.2", "ECS.4", "ECS.5", "ECS.8", "ECS.9", "ELB.1", "ELB.4", "ELB.5", "ELB.6", "ELB.16",
 		"ELB.17", "ELB.18", "IAM.1", "IAM.21", "RDS.2", "RDS.3", "RDS.5", "RDS.6", "RDS.8", "RDS.11", "RDS.13",
 		"RDS.17", "RDS.25", "S3.2", "S3.3", "S3.4", "S3.5", "S3.8", "S3.12", "WAF.10", "WAF.11", "WAF.12",
@@ -32,7 +33,7 @@ func TestRulesAreWellFormed(t *testing.T) {
 		}
 	}
 	advisory := map[string]bool{"RDS.5": true, "ECS.5": true, "ELB.18": true, "IAM.21": true, "S3.12": true,
-		"WAF.11": true, "AP.MON.3": true}
+		"WAF.11": true, "AP.MON.3": true, "AP.REL.7": true}
 	for _, r := range rules {
 		if got := r.Severity == Advisory; got != advisory[r.ID] {
 			t.Errorf("rule %s severity %s", r.ID, r.Severity)
@@ -97,6 +98,41 @@ func TestWaivers(t *testing.T) {
 	}
 	if n := len(rep.Waived()); n != 3 {
 		t.Errorf("%d waived rows; want 3", n)
+	}
+}
+
+// TestDatedWaiver: a waiver with until covers its finding through that day,
+// says so in the report, and lapses the day after (an error, and the finding
+// counts again).
+func TestDatedWaiver(t *testing.T) {
+	t.Parallel()
+	waivers := runbookWaivers()
+	waivers[0].Until = "2027-01-31"
+	day := func(s string) Stack {
+		st := prodStack
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Today = d
+		return st
+	}
+	rep, err := Evaluate(runbookStack(t), waivers, day("2027-01-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row := rowOf(t, rep, "RDS.25", typeDBInstance, "db-instance"); row.Verdict != Waived ||
+		row.Waiver != waivers[0].Reason+" (until 2027-01-31)" {
+		t.Errorf("on the last day: %+v", row)
+	}
+	rep, err = Evaluate(runbookStack(t), waivers, day("2027-02-01"))
+	const want = `policy: article-pipeline:policy.waivers[0]: waiver of RDS.25 on "db-instance" lapsed on 2027-01-31; ` +
+		`end the interim state it covers (`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("the day after: err = %v\nwant %s...", err, want)
+	}
+	if row := rowOf(t, rep, "RDS.25", typeDBInstance, "db-instance"); row.Verdict != Fail {
+		t.Errorf("the day after: %+v, want the finding back", row)
 	}
 }
 

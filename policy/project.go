@@ -178,6 +178,12 @@ func projectRules() []Rule {
 			},
 		},
 		{
+			ID: "AP.REL.7", Severity: Advisory, Applies: ofType(typeBackupPlan),
+			Description: "a backup rule's move to cold storage applies to what the plan selects (AWS Backup ignores " +
+				"it for RDS and S3 recovery points, which then stay in warm storage for their whole retention)",
+			Check: checkColdStorage,
+		},
+		{
 			ID: "AP.REL.5", Severity: Mandatory, Applies: ofType(typeService),
 			Description: "every ECS service is behind a load balancer target group with a health check",
 			Check:       checkServiceHealth,
@@ -423,4 +429,54 @@ func checkTagged(g *Graph, r inventory.Resource) (bool, string) {
 		}
 	}
 	return true, "default tags from the aws provider"
+}
+
+// coldStorageIgnored are the services whose recovery points AWS Backup never
+// moves to cold storage, by the ARN's service (AWS Backup Developer Guide,
+// "Feature availability by resource": cold storage is not offered for them).
+var coldStorageIgnored = map[string]string{"rds": "RDS", "s3": "S3"}
+
+// checkColdStorage says, for a plan whose rules move recovery points to cold
+// storage, whether anything its selections name can go there.
+func checkColdStorage(g *Graph, plan inventory.Resource) (bool, string) {
+	var cold []string
+	rules, _ := plan.Get("rules").([]any)
+	for _, rule := range rules {
+		m := obj(rule)
+		after, _ := inventory.AsNumber(obj(m["lifecycle"])["coldStorageAfter"])
+		deleteAfter, _ := inventory.AsNumber(obj(m["lifecycle"])["deleteAfter"])
+		if after > 0 {
+			cold = append(cold, fmt.Sprintf("rule %v moves recovery points to cold storage after %v days and deletes "+
+				"them after %v", m["ruleName"], after, deleteAfter))
+		}
+	}
+	if len(cold) == 0 {
+		return true, "no cold storage: recovery points stay in warm storage for their retention"
+	}
+	var kinds []string
+	for _, sel := range g.Inventory.OfType(typeBackupSelect) {
+		if !slices.Contains(sel.DependsOn, plan.Name) {
+			continue
+		}
+		for _, arn := range inventory.AsStrings(sel.Get("resources")) {
+			parts := strings.SplitN(arn, ":", 4)
+			if len(parts) < 3 {
+				continue
+			}
+			kind, ignored := coldStorageIgnored[parts[2]]
+			if !ignored {
+				return true, strings.Join(cold, "; ") + "; " + arn + " can move to cold storage"
+			}
+			if !slices.Contains(kinds, kind) {
+				kinds = append(kinds, kind)
+			}
+		}
+	}
+	if len(kinds) == 0 {
+		return true, strings.Join(cold, "; ") + "; no selection names a resource"
+	}
+	slices.Sort(kinds)
+	return false, strings.Join(cold, "; ") + ", but it selects only " + strings.Join(kinds, " and ") +
+		" resources, whose recovery points AWS Backup never moves to cold storage: they stay in warm storage " +
+		"(priced as such) for the whole retention"
 }

@@ -142,6 +142,12 @@ func ruleCases() []ruleCase {
 		{"deposition not backed up", "AP.REL.4", typeBucket, "deposition-bucket",
 			in(typeBackupSelect, "backup-selection", "resources", l{"arn:aws:rds:us-west-2:123456789012:db:np-deposition-db"}),
 			"no AWS Backup selection names it"},
+		{"cold storage for RDS and S3 only", "AP.REL.7", typeBackupPlan, "backup-plan",
+			in(typeBackupPlan, "backup-plan", "rules", l{m{"ruleName": "monthly",
+				"lifecycle": m{"coldStorageAfter": 2.0, "deleteAfter": 180.0}}}),
+			"rule monthly moves recovery points to cold storage after 2 days and deletes them after 180, but it " +
+				"selects only RDS and S3 resources, whose recovery points AWS Backup never moves to cold storage: they " +
+				"stay in warm storage (priced as such) for the whole retention"},
 		{"service without health check", "AP.REL.5", typeService, "backend-service",
 			in(typeTargetGroup, "backend-tg", "healthCheck", m{"enabled": false}), "health check disabled"},
 		{"no rollback", "AP.REL.6", typeService, "backend-service",

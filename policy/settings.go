@@ -2,7 +2,9 @@ package policy
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/guard"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
@@ -36,6 +38,14 @@ func (s Settings) Validate(k string) error {
 			p.Add(wk+".rule", "is required; expected a policy rule id such as RDS.25 or AP.TAG.1")
 		case !ruleIDPattern.MatchString(rule):
 			p.Add(wk+".rule", "%q is not a policy rule id; expected upper-case parts joined by dots, such as RDS.25", rule)
+		case !slices.Contains(ruleIDs(Rules()), rule):
+			p.Add(wk+".rule", "%q is not a rule of the guardrails; expected one of %s", rule,
+				strings.Join(ruleIDs(Rules()), ", "))
+		}
+		if w.Until != "" {
+			if _, err := time.Parse(untilLayout, w.Until); err != nil {
+				p.Add(wk+".until", "%q is not a date; expected YYYY-MM-DD (the last day the waiver applies)", w.Until)
+			}
 		}
 		switch {
 		case resource == "":

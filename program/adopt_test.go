@@ -1,20 +1,22 @@
 package program_test
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/guard"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
+	"github.com/np-mrd/article-pipeline-infra/program"
 )
 
-// TestAdoptionExample synthesizes prod with examples/adopt-prod.yaml merged in:
-// every resource it lists is imported (with the ID AWS knows it by), the
-// stateful ones stay protected, the guardrails pass with the waiver it states,
-// and the replacement guard reports the changed names for review.
-func TestAdoptionExample(t *testing.T) {
-	t.Parallel()
+// adoptionExample is prod with examples/adopt-prod.yaml merged in and the
+// adopted instance's password in secret config; edit changes the result.
+func adoptionExample(t *testing.T, edit func(cfg map[string]string)) (*synth.Result, error) {
+	t.Helper()
 	st, err := synth.LoadStack(projectDir, "prod")
 	if err != nil {
 		t.Fatal(err)
@@ -25,8 +27,21 @@ func TestAdoptionExample(t *testing.T) {
 	// The adopted instance keeps its current master password (secret config).
 	st.Config["article-pipeline:databaseMasterPassword"] = "the-running-password"
 	st.SecretKeys = append(st.SecretKeys, "article-pipeline:databaseMasterPassword")
+	if edit != nil {
+		edit(st.Config)
+	}
+	return synth.Run(st, nil)
+}
 
-	res, err := synth.Run(st, nil)
+// TestAdoptionExample synthesizes prod with examples/adopt-prod.yaml merged in:
+// every resource it lists is imported (with the ID AWS knows it by), every
+// imported resource is protected or retained on delete, the instance leaves
+// its password and engine version alone, the kept properties are ignored, the
+// guardrails pass with the waivers it states (the static bucket's dated one
+// included), and the replacement guard reports the changed names for review.
+func TestAdoptionExample(t *testing.T) {
+	t.Parallel()
+	res, err := adoptionExample(t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +59,14 @@ func TestAdoptionExample(t *testing.T) {
 		{"aws:s3/bucketV2:BucketV2", "bucket-rss-archive-bucket", "article-pipeline-npa-ingestion-rss-archive"},
 		{"aws:s3/bucketV2:BucketV2", "bucket-django-static-bucket", "article-pipeline-django-static"},
 		{"aws:s3/bucketV2:BucketV2", "bucket-deposition-charts-bucket", "article-pipeline-deposition-charts-prod"},
+		// Configurations of adopted buckets are imported, not written over.
+		{"aws:s3/bucketPolicy:BucketPolicy", "bucket-deposition-policy", "article-pipeline-deposition-prod"},
+		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket-django-static-public-access",
+			"article-pipeline-django-static"},
+		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket-deposition-lifecycle",
+			"article-pipeline-deposition-prod"},
+		// The RSS archive has no policy yet (adopt.create): created, not imported.
+		{"aws:s3/bucketPolicy:BucketPolicy", "bucket-rss-archive-policy", ""},
 		{"aws:ssm/parameter:Parameter", "parameters-DATABASE_URL", "/copilot/article-pipeline/prod/secrets/DATABASE_URL"},
 		{"aws:backup/vault:Vault", "backup-vault", "np-deposition-backup-vault"},
 		{"aws:backup/plan:Plan", "backup-plan", "3f1c9a52-7d4e-4b8a-9c61-2e5f0a8b7d43"},
@@ -52,6 +75,18 @@ func TestAdoptionExample(t *testing.T) {
 		r := mustFind(t, inv, w.typ, w.name)
 		if r.ImportID != w.id {
 			t.Errorf("%s %s: import ID %q, want %q", w.typ, w.name, r.ImportID, w.id)
+		}
+	}
+	// Every imported resource is protected or retained: no removal or rollback
+	// deletes what the running deployment holds.
+	imported := 0
+	for _, r := range inv.Resources {
+		if r.ImportID == "" {
+			continue
+		}
+		imported++
+		if !r.Protect && !r.RetainOnDelete {
+			t.Errorf("%s %s is imported but neither protected nor retained", r.Type, r.Name)
 		}
 	}
 	for _, name := range []struct{ typ, name string }{
@@ -65,13 +100,43 @@ func TestAdoptionExample(t *testing.T) {
 			t.Errorf("%s %s is adopted unprotected", name.typ, name.name)
 		}
 	}
+	// The program's list of what the stack imports (for the keep list's
+	// check) is the graph's.
+	st, err := res.Stack.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := program.ImportedResources(st)
+	if len(listed) != imported {
+		t.Errorf("the program lists %d imported resources, the graph has %d", len(listed), imported)
+	}
+	for _, l := range listed {
+		if r, ok := inv.Find(l.Type, l.Name); !ok || r.ImportID == "" {
+			t.Errorf("listed as imported but not imported in the graph: %s %s", l.Type, l.Name)
+		}
+	}
+
 	db := mustFind(t, inv, "aws:rds/instance:Instance", "database-instance")
 	if db.String("identifier") != "np-deposition-db" || db.Get("dbName") != nil {
 		t.Errorf("adopted instance: identifier %q dbName %v (setting dbName on an import replaces it)",
 			db.String("identifier"), db.Get("dbName"))
 	}
+	for _, p := range []string{"password", "engineVersion", "vpcSecurityGroupIds", "parameterGroupName", "tags"} {
+		if !slices.Contains(db.IgnoreChanges, p) {
+			t.Errorf("the adopted instance does not leave %s alone: ignoreChanges %v", p, db.IgnoreChanges)
+		}
+	}
 	if db.String("password") != "[secret]" || !strings.Contains(res.Outputs["databaseUrl"].(string), ":the-running-password@") {
 		t.Error("the adopted instance does not keep its configured master password")
+	}
+	subnet := mustFind(t, inv, "aws:ec2/subnet:Subnet", "network-private-1")
+	table := mustFind(t, inv, "aws:ec2/routeTable:RouteTable", "network-private-1")
+	if !slices.Equal(subnet.IgnoreChanges, []string{"tags"}) || !slices.Equal(table.IgnoreChanges, []string{"tags"}) {
+		t.Errorf("qualified keep entries: subnet %v, route table %v", subnet.IgnoreChanges, table.IgnoreChanges)
+	}
+	if plan := mustFind(t, inv, "aws:backup/plan:Plan", "backup-plan"); plan.Get("rules").([]any)[0].(map[string]any)["schedule"] !=
+		"cron(0 9 1 * ? *)" {
+		t.Errorf("the adopted plan does not keep the live schedule: %v", plan.Get("rules"))
 	}
 	if inv.Outputs["databaseName"] != "new_db_name" {
 		t.Errorf("databaseName output %v", inv.Outputs["databaseName"])
@@ -79,24 +144,115 @@ func TestAdoptionExample(t *testing.T) {
 	if _, ok := inv.Find("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "network-default-sg"); ok {
 		t.Error("the default security group is locked while the adopted database may use it")
 	}
-	rep, err := synth.Check(res)
+	// The static bucket keeps the runbook's public write while Copilot runs,
+	// waived until a date: the guardrails pass on a day before it.
+	rep, err := synth.CheckOn(res, time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := rep.Err(); err != nil {
 		t.Error(err)
 	}
+	waived := false
+	for _, r := range rep.Waived() {
+		waived = waived || r.Rule == "S3.3" && r.Resource == "bucket-django-static-policy" &&
+			strings.HasSuffix(r.Waiver, "(until 2027-03-31)")
+	}
+	if !waived {
+		t.Errorf("the static bucket's public write is not shown as a dated waiver: %v", rep.Waived())
+	}
+	if _, err := synth.CheckOn(res, time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)); err == nil ||
+		!strings.Contains(err.Error(), `waiver of S3.3 on "bucket-django-static-policy" lapsed on 2027-03-31`) {
+		t.Errorf("the day after: %v", err)
+	}
 	// Adopting a differently named instance and vault changes the stack's
 	// stateful resources: the guard reports it, so the new baseline is recorded
-	// and reviewed in the same change.
+	// and reviewed in the same change. It watches the adopted buckets'
+	// lifecycle and versioning and the subnet group's subnets too.
 	changes, _ := guard.Check(baseline(t, "prod"), inv, nil)
 	got := map[string]bool{}
 	for _, c := range changes {
 		got[c.Resource+"."+c.Property] = true
 	}
-	for _, want := range []string{"database-instance.identifier", "backup-vault.name"} {
+	for _, want := range []string{"database-instance.identifier", "backup-vault.name", "database-subnets.subnetIds"} {
 		if !got[want] {
 			t.Errorf("the guard does not report %s: %v", want, changes)
 		}
+	}
+	rec := guard.Record(inv)
+	for _, k := range []string{
+		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2 bucket-deposition-lifecycle",
+		"aws:s3/bucketVersioningV2:BucketVersioningV2 bucket-deposition-versioning",
+		"aws:s3/bucketV2:BucketV2 bucket-django-static-bucket", // adopted: watched though not versioned
+	} {
+		if _, ok := rec[k]; !ok {
+			t.Errorf("the guard does not watch %s", k)
+		}
+	}
+}
+
+// TestAdoptedAliasRecordsAreRetained: at the DNS cut-over (aliasRecords on,
+// overwriteRecords as the sample states it) the records take over Copilot's
+// names and are retained on delete, as is the certificate's validation record.
+func TestAdoptedAliasRecordsAreRetained(t *testing.T) {
+	t.Parallel()
+	res, err := adoptionExample(t, func(cfg map[string]string) {
+		cfg["article-pipeline:domain"] = `{"name":"npdeposition.org","aliasRecords":true,"overwriteRecords":true}`
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := 0
+	for _, r := range res.Inventory.OfType("aws:route53/record:Record") {
+		records++
+		if !r.RetainOnDelete || r.Get("allowOverwrite") != true {
+			t.Errorf("record %s: retainOnDelete %v, allowOverwrite %v", r.Name, r.RetainOnDelete, r.Get("allowOverwrite"))
+		}
+	}
+	if records != 2 {
+		t.Errorf("%d records, want the alias and the validation record", records)
+	}
+}
+
+// TestKeepEntriesAreChecked: adopt.keep and adopt.create name what the stack
+// imports (or creates), and each kept property is an input of its type; a
+// mistake stops the program, naming the entry, before anything is declared.
+func TestKeepEntriesAreChecked(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, adopt, want string }{
+		{"misspelt resource", `{"keep":{"database-instanse":["tags"]}}`,
+			`article-pipeline:adopt.keep.database-instanse: names no resource this stack imports; expected one of ` +
+				`backup-plan, backup-vault, bucket-deposition-bucket,`},
+		{"a name several resources share", `{"keep":{"network-private-1":["tags"]}}`,
+			`article-pipeline:adopt.keep.network-private-1: names 3 imported resources; expected one of ` +
+				`"network-private-1 (ec2/routeTable)", "network-private-1 (ec2/routeTableAssociation)", ` +
+				`"network-private-1 (ec2/subnet)"`},
+		{"misspelt property", `{"keep":{"database-instance":["passwrd"]}}`,
+			`article-pipeline:adopt.keep.database-instance[11]: "passwrd" is not an input of aws:rds/instance:Instance; ` +
+				`expected one of allocatedStorage,`},
+		{"a created configuration", `{"keep":{"bucket-rss-archive-policy":["policy"]}}`,
+			`article-pipeline:adopt.keep.bucket-rss-archive-policy: names no resource this stack imports`},
+		{"create names no configuration", `{"create":["bucket-rss-archive-lifecycle"]}`,
+			`article-pipeline:adopt.create[1]: "bucket-rss-archive-lifecycle" is not a configuration of an adopted ` +
+				`bucket; expected one of bucket-deposition-ownership,`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := adoptionExample(t, func(cfg map[string]string) {
+				var a map[string]any
+				if err := json.Unmarshal([]byte(cfg["article-pipeline:adopt"]), &a); err != nil {
+					t.Fatal(err)
+				}
+				var extra map[string]any
+				if err := json.Unmarshal([]byte(tc.adopt), &extra); err != nil {
+					t.Fatal(err)
+				}
+				b, _ := json.Marshal(synth.MergeConfig(a, extra))
+				cfg["article-pipeline:adopt"] = string(b)
+			})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant %s...", err, tc.want)
+			}
+		})
 	}
 }

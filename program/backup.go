@@ -17,6 +17,6 @@ func backupPlan(ctx *pulumi.Context, s *config.Settings, resources []pulumi.Stri
 		return nil, nil
 	}
 	args := &backup.Args{Settings: s.Backup, Resources: resources, Tags: tags, Protect: s.Protect,
-		Adopt: s.Adopt.Backup}
+		Adopt: s.Adopt.Backup, Keep: s.Adopt.Keep}
 	return backup.NewPlan(ctx, "backup", args, pulumi.Provider(provider))
 }

@@ -11,7 +11,8 @@ import (
 
 // postgres declares the RDS instance and the application database in the
 // private subnets. It returns nil when the stack has no database.
-func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provider *aws.Provider) (*database.Postgres, error) {
+func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, ignoreEngineVersion bool,
+	provider *aws.Provider) (*database.Postgres, error) {
 	d := s.Database
 	if !d.Enabled {
 		return nil, nil
@@ -28,6 +29,10 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, provide
 		MasterPassword: masterPassword,
 		Protect:        s.Protect,
 		Adopt:          s.Adopt.Database,
+		Keep:           s.Adopt.Keep,
+		// A difference the settings do not ask for (a minor RDS applied, the
+		// full version an import reads) is left alone (Settings.EnginePlan).
+		IgnoreEngineVersion: ignoreEngineVersion,
 	}, pulumi.Provider(provider))
 }
 

@@ -84,9 +84,15 @@ func TestReplacementGuardCatchesABrokenConfig(t *testing.T) {
 	}{
 		{"renamed database", "article-pipeline:database", `{"identifier":"article-pipeline-prod-2"}`,
 			"database-instance", "identifier"},
-		{"renamed deposition bucket", "article-pipeline:buckets", `{"deposition":{"name":"article-pipeline-deposition-prod-2"}}`,
+		{"renamed deposition bucket", "article-pipeline:buckets", `{"deposition":{"name":"article-pipeline-deposition-prod-2",` +
+			`"versioning":true,"backup":true,"lifecycleRules":[{"name":"TrashRetention","noncurrentVersionExpirationDays":30,` +
+			`"abortIncompleteMultipartUploadDays":7}]}}`,
 			"bucket-deposition-bucket", "bucket"},
 		{"renamed vault", "article-pipeline:backup", `{"vaultName":"another-vault"}`, "backup-vault", "name"},
+		// Watched without a replacement: what the running bucket keeps.
+		{"shorter noncurrent retention", "article-pipeline:buckets", `{"deposition":{"versioning":true,"backup":true,` +
+			`"lifecycleRules":[{"name":"TrashRetention","noncurrentVersionExpirationDays":1}]}}`,
+			"bucket-deposition-lifecycle", "rules"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,10 @@
 package program
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -59,6 +62,9 @@ type Outputs struct {
 	// DeployedImageTags is the image tag each service runs, by service: the
 	// next update reads it back (see readRunning).
 	DeployedImageTags pulumi.StringMapOutput
+	// DatabaseEngineVersion is the version the database runs: the next update
+	// compares the configured one with it (see readRunning).
+	DatabaseEngineVersion pulumi.StringOutput
 	// GithubOIDCProviderARN and the role ARNs are what the workflows assume.
 	GithubOIDCProviderARN pulumi.StringOutput
 	PreviewRoleARN        pulumi.StringOutput
@@ -97,6 +103,7 @@ func (o *Outputs) Map() map[string]pulumi.Output {
 		"databaseIdentifier":      o.DatabaseIdentifier,
 		"databaseName":            o.DatabaseName,
 		"databaseSecurityGroupId": o.DatabaseSecurityGroupID,
+		"databaseEngineVersion":   o.DatabaseEngineVersion,
 		"bastionInstanceId":       o.BastionInstanceID,
 		"tunnelCommand":           o.TunnelCommand,
 		"loadBalancerDnsName":     o.LoadBalancerDNSName,
@@ -144,6 +151,9 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAdoption(s); err != nil {
+		return nil, err
+	}
 
 	// One explicit AWS provider carries the region and the tags every taggable
 	// resource gets (static, so previews show no tag noise).
@@ -157,14 +167,21 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	}
 
 	// What the stack runs now decides what this update changes: a service keeps
-	// its deployed image unless the settings name another one.
+	// its deployed image unless the settings name another one, and the database
+	// keeps the engine version it runs unless the settings move it on purpose.
 	var deployedTags map[string]string
-	var now running
-	if len(s.Services) > 0 {
+	now := running{images: map[string]string{}}
+	if len(s.Services) > 0 || s.Database.Enabled {
 		if now, err = readRunning(ctx, s.Self); err != nil {
 			return nil, err
 		}
 		deployedTags = resolveImages(s, now)
+	}
+	ignoreEngine := true
+	if s.Database.Enabled {
+		if ignoreEngine, err = s.Database.EnginePlan(config.Namespace+":database", now.engineVersion); err != nil {
+			return nil, err
+		}
 	}
 
 	var shared *pulumi.StackReference
@@ -172,6 +189,9 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		shared, err = pulumi.NewStackReference(ctx, s.SharedStack, nil)
 		if err != nil {
 			return nil, fmt.Errorf("stack reference %s: %w", s.SharedStack, err)
+		}
+		if err := checkSharedURLs(s, shared); err != nil {
+			return nil, err
 		}
 	}
 
@@ -185,7 +205,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		return nil, err
 	}
 
-	db, err := postgres(ctx, s, net, provider)
+	db, err := postgres(ctx, s, net, ignoreEngine, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +272,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		out.DatabaseURL = pulumi.ToSecret(db.DatabaseURL).(pulumi.StringOutput)
 		out.DatabaseAddress, out.DatabaseIdentifier = db.Address, db.Identifier
 		out.DatabaseName, out.DatabaseSecurityGroupID = db.DatabaseName, db.SecurityGroupID.ToStringOutput()
+		out.DatabaseEngineVersion = db.EngineVersion
 	}
 	if tunnel != nil {
 		out.BastionInstanceID, out.TunnelCommand = tunnel.InstanceID.ToStringOutput(), tunnel.TunnelCommand
@@ -327,14 +348,28 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 	if !s.Network.Enabled {
 		return nil, nil
 	}
+	// AWS's own list of the region's zones (the config checked a table of them
+	// offline): a configured zone the account cannot use stops the program here,
+	// before the network is declared.
+	available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
+		State: pulumi.StringRef("available"),
+	}, pulumi.Provider(provider))
+	if err != nil {
+		return nil, fmt.Errorf("looking up availability zones: %w", err)
+	}
 	zones := s.Network.AvailabilityZones
-	if len(zones) == 0 {
-		available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
-			State: pulumi.StringRef("available"),
-		}, pulumi.Provider(provider))
-		if err != nil {
-			return nil, fmt.Errorf("looking up availability zones: %w", err)
+	var unavailable []error
+	for i, z := range zones {
+		if !slices.Contains(available.Names, z) {
+			unavailable = append(unavailable, fmt.Errorf("%s:network.availabilityZones[%d]: %q is not an available "+
+				"zone of %s in this account; AWS lists %s", config.Namespace, i, z, s.Region,
+				strings.Join(available.Names, ", ")))
 		}
+	}
+	if err := errors.Join(unavailable...); err != nil {
+		return nil, err
+	}
+	if len(zones) == 0 {
 		want := len(s.Network.PublicSubnets)
 		if len(available.Names) < want {
 			return nil, fmt.Errorf("%s:network.publicSubnets: %d subnets need %d zones; region %s offers %d",
@@ -347,6 +382,7 @@ func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 	if ids := s.Adopt.Network; ids != nil {
 		args.ProtectImported = s.Protect
 		args.Import = ids
+		args.Keep = s.Adopt.Keep
 	}
 	n, err := vpc.NewNetwork(ctx, "network", args, pulumi.Provider(provider))
 	if err != nil {

@@ -19,32 +19,48 @@ const DeployedImageTagsOutput = "deployedImageTags"
 // known when a targeted or excluded `up` skipped the resource behind it.
 const unknownOutput = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-// running is what the stack runs now, read back from its own last outputs:
-// the image tag of each service that has been deployed.
-type running map[string]string
+// DatabaseEngineVersionOutput is the stack output that records the engine
+// version the database runs; the next update compares the configured one with it.
+const DatabaseEngineVersionOutput = "databaseEngineVersion"
+
+// running is what the stack runs now, read back from its own last outputs.
+type running struct {
+	// images is the image tag of each service that has been deployed.
+	images map[string]string
+	// engineVersion is the database's running version ("" when not known).
+	engineVersion string
+}
 
 // readRunning reads this stack's own last outputs through a stack reference
 // to itself, so what runs is state, not something a CI runner remembers: a
-// plain `pulumi up` from a fresh checkout keeps every deployed image.
+// plain `pulumi up` from a fresh checkout keeps every deployed image, and a
+// database that RDS upgraded to a new minor is not taken back.
 func readRunning(ctx *pulumi.Context, self string) (running, error) {
+	now := running{images: map[string]string{}}
 	ref, err := pulumi.NewStackReference(ctx, self, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading back what %s runs: %w", self, err)
+		return now, fmt.Errorf("reading back what %s runs: %w", self, err)
 	}
 	d, err := ref.GetOutputDetails(DeployedImageTagsOutput)
 	if err != nil {
-		return nil, fmt.Errorf("reading back what %s runs: %w", self, err)
+		return now, fmt.Errorf("reading back what %s runs: %w", self, err)
 	}
 	tags, _ := d.Value.(map[string]any)
-	out := running{}
 	for name, v := range tags {
 		// Anything else (a placeholder left by a targeted update, a hand edit)
 		// is not a tag: the service counts as never deployed.
 		if tag, ok := v.(string); ok && tag != unknownOutput && services.IsImageTag(tag) {
-			out[name] = tag
+			now.images[name] = tag
 		}
 	}
-	return out, nil
+	d, err = ref.GetOutputDetails(DatabaseEngineVersionOutput)
+	if err != nil {
+		return now, fmt.Errorf("reading back what %s runs: %w", self, err)
+	}
+	if v, ok := d.Value.(string); ok && v != unknownOutput {
+		now.engineVersion = v
+	}
+	return now, nil
 }
 
 // resolveImages gives each service the tag it runs this time: the one its
@@ -61,12 +77,12 @@ func resolveImages(s *config.Settings, now running) map[string]string {
 			continue
 		}
 		if svc.ImageTag == "" {
-			svc.ImageTag = now[name]
+			svc.ImageTag = now.images[name]
 		}
 		if svc.ImageTag != "" {
 			deployed[name] = svc.ImageTag
 		}
-		svc.DependsOn = slices.DeleteFunc(slices.Clone(svc.DependsOn), func(d string) bool { return now[d] != "" })
+		svc.DependsOn = slices.DeleteFunc(slices.Clone(svc.DependsOn), func(d string) bool { return now.images[d] != "" })
 		s.Services[name] = svc
 	}
 	return deployed

@@ -24,6 +24,7 @@ func secretParameters(ctx *pulumi.Context, s *config.Settings, generated map[str
 		PathPrefix:  s.Parameters.Path,
 		Values:      map[string]pulumi.StringInput{},
 		Import:      map[string]bool{},
+		Keep:        s.Adopt.Keep,
 	}
 	for name, value := range s.Parameters.Values {
 		if value == parameters.Empty {

@@ -1,7 +1,9 @@
 package program
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -119,7 +121,7 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 			BucketGrants:      map[string]services.BucketGrant{},
 			FargateSpot:       s.Platform.FargateSpot,
 			WorkingHours:      s.Platform.WorkingHours,
-			WasDeployed:       now[name] != "",
+			WasDeployed:       now.images[name] != "",
 		}
 		if svc.Image == "" {
 			args.RepositoryName = fmt.Sprintf("%s/%s/%s", s.Application, s.Environment, name)
@@ -179,4 +181,26 @@ func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, stor
 		}
 	}
 	return refs, nil
+}
+
+// checkSharedURLs insists that every output a service reads from the shared
+// stack exists there, before anything is declared: a missing one would leave
+// the variable unresolved until the service's task definition failed.
+func checkSharedURLs(s *config.Settings, shared *pulumi.StackReference) error {
+	var errs []error
+	for _, name := range s.Services.Names() {
+		urls := s.Services[name].SharedURLs
+		for _, v := range slices.Sorted(maps.Keys(urls)) {
+			d, err := shared.GetOutputDetails(urls[v])
+			if err != nil {
+				return fmt.Errorf("%s:services.%s.sharedUrls.%s: reading %s: %w", config.Namespace, name, v,
+					s.SharedStack, err)
+			}
+			if d == nil || d.Value == nil && d.SecretValue == nil {
+				errs = append(errs, fmt.Errorf("%s:services.%s.sharedUrls.%s: the shared stack %s has no output %q",
+					config.Namespace, name, v, s.SharedStack, urls[v]))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -861,6 +861,38 @@ func TestListeners(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a stack without a domain has plain HTTP only", func(t *testing.T) {
+		t.Parallel()
+		res, err := withConfig(t, "development", func(cfg map[string]string) {
+			// A fresh account with only development: its own VPC and load balancer.
+			delete(cfg, "article-pipeline:sharedStack")
+			delete(cfg, "article-pipeline:domain")
+			cfg["article-pipeline:platform"] = `{"sharedLoadBalancer":false}`
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := res.Inventory
+		for _, r := range inv.OfType(typeListener) {
+			if r.String("protocol") != "HTTP" || number(r, "port") != 80 {
+				t.Errorf("listener %s: %s on %v, want only HTTP on 80", r.Name, r.String("protocol"), r.Get("port"))
+			}
+			if a := defaultAction(t, r); a["type"] == "redirect" {
+				t.Errorf("listener %s redirects (%v) although there is no HTTPS listener", r.Name, a)
+			}
+		}
+		if n := len(inv.OfType(typeListener)); n != 1 {
+			t.Errorf("%d listeners, want 1", n)
+		}
+		for _, typ := range []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"} {
+			if n := len(inv.OfType(typ)); n != 0 {
+				t.Errorf("%d %s without a domain", n, typ)
+			}
+		}
+		if base, _ := inv.Outputs["baseUrl"].(string); !strings.HasPrefix(base, "http://") {
+			t.Errorf("baseUrl = %q, want http://", base)
+		}
+	})
 }
 
 // stringList is an IAM field that is a string or a list of strings.

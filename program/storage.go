@@ -39,8 +39,9 @@ func buckets(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackRefere
 			refs.arns[role] = sharedMapEntry(shared, "bucketArns", role)
 			continue
 		}
-		args := &storage.Args{Settings: b, Adopt: slices.Contains(s.Adopt.Buckets, role)}
-		bucket, err := storage.NewBucket(ctx, "bucket-"+kebab(role), args, pulumi.Provider(provider))
+		args := &storage.Args{Settings: b, Adopt: slices.Contains(s.Adopt.Buckets, role), Keep: s.Adopt.Keep,
+			Create: s.Adopt.Create}
+		bucket, err := storage.NewBucket(ctx, bucketName(role), args, pulumi.Provider(provider))
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", role, err)
 		}

@@ -400,9 +400,11 @@ func certificate(ctx *pulumi.Context, name string, c *Platform, d *DomainSetting
 		Type:    option.ResourceRecordType().Elem(),
 		Records: pulumi.StringArray{option.ResourceRecordValue().Elem()},
 		Ttl:     pulumi.Int(60),
-		// The record is fixed per name and account: a Copilot-made one is the same.
+		// The record is fixed per name and account: a Copilot-made one is the
+		// same, and another certificate of the name may rely on it, so it is
+		// written over and never deleted.
 		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return zoneID, certARN, fmt.Errorf("services: certificate validation record: %w", err)
 	}
@@ -423,6 +425,13 @@ func aliasRecords(ctx *pulumi.Context, name string, c *Platform, d *DomainSettin
 	if !d.AliasRecords {
 		return nil
 	}
+	// Records that take over names another deployment wrote (Copilot's, at the
+	// cut-over) are retained on delete: a delete removes the live record by name
+	// and type, whoever wrote it last, so a rollback must never run one.
+	recordOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if d.OverwriteRecords {
+		recordOpts = append(recordOpts, pulumi.RetainOnDelete(true))
+	}
 	hosts := slices.Sorted(slices.Values(append([]string{d.Name}, hostNames...)))
 	for _, host := range slices.Compact(hosts) {
 		if _, err := route53.NewRecord(ctx, name+"-alias-"+host, &route53.RecordArgs{
@@ -435,7 +444,7 @@ func aliasRecords(ctx *pulumi.Context, name string, c *Platform, d *DomainSettin
 				EvaluateTargetHealth: pulumi.Bool(true),
 			}},
 			AllowOverwrite: pulumi.Bool(d.OverwriteRecords),
-		}, pulumi.Parent(c)); err != nil {
+		}, recordOpts...); err != nil {
 			return fmt.Errorf("services: alias record %s: %w", host, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -65,7 +66,17 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 		return nil, nil, err
 	}
 	var stmts iam.GetPolicyDocumentStatementArray
+	var pullFrom pulumi.StringInput
 	if repo != nil {
+		pullFrom = repo.Arn
+	} else if r, ok := ecrImage(args.Image); ok {
+		// An image in another ECR repository (Copilot's, while both run): a
+		// same-account repository policy that names the account still needs
+		// the role's own permission to pull.
+		partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
+		pullFrom = pulumi.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, r.region, r.account, r.name)
+	}
+	if pullFrom != nil {
 		stmts = append(stmts,
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:       pulumi.String("AuthorizeRegistry"),
@@ -77,7 +88,7 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 				Actions: pulumi.ToStringArray([]string{
 					"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
 				}),
-				Resources: pulumi.StringArray{repo.Arn},
+				Resources: pulumi.StringArray{pullFrom},
 			})
 	}
 	stmts = append(stmts, iam.GetPolicyDocumentStatementArgs{
@@ -195,4 +206,22 @@ func secretsDigest(versions map[string]int, names []string) (string, error) {
 		fmt.Fprintf(h, "%s=%d\n", n, ver)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// ecrRepository is a private ECR repository an image reference points into.
+type ecrRepository struct{ account, region, name string }
+
+// ecrImagePattern is ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/NAME followed
+// by :TAG or @sha256:DIGEST.
+var ecrImagePattern = regexp.MustCompile(
+	`^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9._/-]+?)(?::[A-Za-z0-9_.-]+|@sha256:[a-f0-9]{64})$`)
+
+// ecrImage reads the repository of an image in a private ECR registry; other
+// registries (Docker Hub, ECR Public) need no IAM permission to pull.
+func ecrImage(image string) (ecrRepository, bool) {
+	m := ecrImagePattern.FindStringSubmatch(image)
+	if m == nil {
+		return ecrRepository{}, false
+	}
+	return ecrRepository{account: m[1], region: m[2], name: m[3]}, true
 }

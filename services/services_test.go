@@ -790,6 +790,38 @@ func TestExternalImage(t *testing.T) {
 	}
 }
 
+// TestCopilotRepositoryImage: an image in a private ECR repository the stack
+// does not own (Copilot's, while both deployments run the same digests) gets
+// pull permission on exactly that repository.
+func TestCopilotRepositoryImage(t *testing.T) {
+	t.Parallel()
+	const img = "123456789012.dkr.ecr.us-west-2.amazonaws.com/article-pipeline/backend@sha256:" +
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	r := fixture{backend: func(a *WebServiceArgs) { a.ImageTag = ""; a.Image = img }}.run(t)
+	exec := policy(t, r.find(t, tRolePolicy, "backend-execution-policy"), "policy")
+	got := map[string][]string{}
+	for _, s := range exec.Statement {
+		got[s.Sid] = inventory.AsStrings(s.Resource)
+	}
+	if !slices.Equal(got["PullImage"], []string{"arn:aws:ecr:us-west-2:123456789012:repository/article-pipeline/backend"}) ||
+		!slices.Equal(got["AuthorizeRegistry"], []string{"*"}) {
+		t.Errorf("execution role statements = %v", got)
+	}
+	for _, tc := range []struct {
+		image string
+		want  ecrRepository
+		ok    bool
+	}{
+		{"210987654321.dkr.ecr.eu-west-1.amazonaws.com/app/svc:v1", ecrRepository{"210987654321", "eu-west-1", "app/svc"}, true},
+		{"public.ecr.aws/np-mrd/nertool:1.4.2", ecrRepository{}, false},
+		{"nginx:1.27", ecrRepository{}, false},
+	} {
+		if got, ok := ecrImage(tc.image); got != tc.want || ok != tc.ok {
+			t.Errorf("ecrImage(%q) = %+v, %v; want %+v, %v", tc.image, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestPrivateTasks(t *testing.T) {
 	t.Parallel()
 	endpoints := []string{"ssm", "ecr.api", "logs", "ecr.dkr"}

@@ -159,9 +159,13 @@ func Base() Settings {
 // files, which a stack file overrides. bucketRoles and databaseURL name what the
 // backend reads.
 func Runbook(bucketRoles []string, databaseURL string) Services {
+	// Writable paths: the root filesystem is read-only (ECS.5), so each service
+	// gets the scratch paths its framework writes, and HOME points at one: the
+	// usual fix for libraries that write under ~ (caches, config).
 	backend := Base()
 	backend.CPU, backend.Memory = 512, 1024
 	backend.Port = 8000 // Django
+	backend.Environment = map[string]string{"HOME": "/tmp"}
 	backend.Paths = []string{"/api/*", "/admin/*"}
 	backend.Secrets = []string{databaseURL}
 	backend.DatabaseAccess = true
@@ -169,21 +173,32 @@ func Runbook(bucketRoles []string, databaseURL string) Services {
 		backend.Buckets[role] = AccessReadWrite
 	}
 
+	// Next.js writes its image and fetch cache under .next/cache of the app
+	// directory (/app in the usual Dockerfile) and telemetry under ~/.config.
 	frontend := Base()
 	frontend.Port = 3000
+	frontend.WritablePaths = []string{"/tmp", "/app/.next/cache"}
+	frontend.Environment = map[string]string{"HOME": "/tmp", "NEXT_TELEMETRY_DISABLED": "1"}
 	frontend.Paths = []string{"/*"}
 	frontend.DependsOn = []string{"backend"}
 
+	// The NER and ML tools load models through HuggingFace, torch and spaCy,
+	// which cache under $HOME/.cache ($XDG_CACHE_HOME): one writable /cache.
+	modelCache := map[string]string{"HOME": "/cache", "XDG_CACHE_HOME": "/cache"}
 	nertool := Base()
 	nertool.CPU, nertool.Memory = 1024, 2048
 	nertool.Port = 8000
 	nertool.Paths = []string{"/nertool/*"}
+	nertool.WritablePaths = []string{"/tmp", "/cache"}
+	nertool.Environment = maps.Clone(modelCache)
 
 	// CPU-only PyTorch (runbook "Deploying the ML Tool"): more memory.
 	mltool := Base()
 	mltool.CPU, mltool.Memory = 2048, 8192
 	mltool.Port = 8000
 	mltool.Paths = []string{"/mltool/*"}
+	mltool.WritablePaths = []string{"/tmp", "/cache"}
+	mltool.Environment = maps.Clone(modelCache)
 
 	// The tools run in one stack (prod); another stack's backend reaches them
 	// through sharedUrls (runbook "Deploying the NER tool"), so a stack file
@@ -360,7 +375,6 @@ var (
 	NamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,20}$`)
 	// VariablePattern is an environment variable name.
 	VariablePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	outputPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 	tagPattern      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	imagePattern    = regexp.MustCompile(`^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$`)
 	matcherPattern  = regexp.MustCompile(`^[1-5][0-9]{2}([-,][1-5][0-9]{2})*$`)
@@ -449,7 +463,11 @@ func (s Settings) Validate(k string) error {
 		p.Add(k+".port", "%d is out of range; expected 1..65535", s.Port)
 	}
 	h := s.HealthCheck
-	if !strings.HasPrefix(h.Path, "/") {
+	switch {
+	case len(h.Path) > maxHealthCheckPath:
+		p.Add(k+".healthCheck.path", "%d characters; expected at most %d (the target group's limit)", len(h.Path),
+			maxHealthCheckPath)
+	case !strings.HasPrefix(h.Path, "/"):
 		p.Add(k+".healthCheck.path", "%q does not start with \"/\"; expected a path such as /health/", h.Path)
 	}
 	if !matcherPattern.MatchString(h.Matcher) {
@@ -578,8 +596,9 @@ func (s Settings) validateVariables(k string, p *check.Problems) {
 		}
 	}
 	for _, v := range slices.Sorted(maps.Keys(s.SharedURLs)) {
-		if !outputPattern.MatchString(s.SharedURLs[v]) {
-			p.Add(k+".sharedUrls."+v, "%q is not a stack output name such as nertoolUrl", s.SharedURLs[v])
+		if out := s.SharedURLs[v]; !IsURLOutput(out) {
+			p.Add(k+".sharedUrls."+v, "%q is not a URL output of the shared stack; expected baseUrl or <service>Url "+
+				"such as nertoolUrl", out)
 		}
 	}
 }
@@ -597,6 +616,16 @@ func (s Settings) validateRoutes(k string, p *check.Problems) {
 				"/api/*), at most 128 characters", path)
 		}
 	}
+}
+
+// maxHealthCheckPath is the longest health check path a target group takes.
+const maxHealthCheckPath = 1024
+
+// IsURLOutput reports whether name is a URL output the program exports:
+// baseUrl, or <service>Url for a service of the stack.
+func IsURLOutput(name string) bool {
+	svc, ok := strings.CutSuffix(name, "Url")
+	return name == "baseUrl" || ok && NamePattern.MatchString(svc)
 }
 
 // checkCycles reports each dependency cycle once, at the first service on it.

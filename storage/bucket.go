@@ -8,10 +8,13 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 )
 
 const typeToken = "article-pipeline:storage:Bucket"
@@ -20,14 +23,58 @@ const typeToken = "article-pipeline:storage:Bucket"
 // imported.
 type Args struct {
 	Settings
-	// Adopt imports the existing bucket (its import ID is its name) and the
-	// side resources the console set exactly as this component declares them
-	// (ownership controls, default encryption and, when on, versioning), also by
-	// bucket name. The public access block, lifecycle configuration and policy
-	// are written over the existing ones instead (each Put replaces the whole
-	// setting), because the program deliberately changes them and an import
-	// with a differing input fails.
+	// Adopt imports the existing bucket (its import ID is its name) and every
+	// configuration this component declares for it (ownership controls, public
+	// access block, versioning, default encryption, lifecycle, policy), also by
+	// bucket name: a created configuration would write over the live one (each
+	// Put replaces the whole setting). Each is retained on delete, and keeps the
+	// properties Keep names until the migration step that takes them over.
 	Adopt bool
+	// Keep is article-pipeline:adopt.keep.
+	Keep adopt.Keep
+	// Create names the configurations of an adopted bucket that do not exist
+	// yet (importing them would fail): they are created instead.
+	Create []string
+}
+
+// The type tokens of a bucket and its configurations.
+const (
+	bucketType       = "aws:s3/bucketV2:BucketV2"
+	ownershipType    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	publicAccessType = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	versioningType   = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	encryptionType   = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	lifecycleType    = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	policyType       = "aws:s3/bucketPolicy:BucketPolicy"
+)
+
+// Configurations lists the configurations NewBucket named name declares for
+// a bucket with settings s (an adoption may create some of them instead).
+func Configurations(name string, s Settings) []adopt.Resource {
+	out := []adopt.Resource{
+		adopt.Of(ownershipType, name+"-ownership", s3.BucketOwnershipControlsArgs{}),
+		adopt.Of(publicAccessType, name+"-public-access", s3.BucketPublicAccessBlockArgs{}),
+	}
+	if s.Versioning {
+		out = append(out, adopt.Of(versioningType, name+"-versioning", s3.BucketVersioningV2Args{}))
+	}
+	out = append(out, adopt.Of(encryptionType, name+"-encryption", s3.BucketServerSideEncryptionConfigurationV2Args{}))
+	if len(s.LifecycleRules) > 0 {
+		out = append(out, adopt.Of(lifecycleType, name+"-lifecycle", s3.BucketLifecycleConfigurationV2Args{}))
+	}
+	return append(out, adopt.Of(policyType, name+"-policy", s3.BucketPolicyArgs{}))
+}
+
+// Imported lists what an adoption of the bucket imports: the bucket and every
+// configuration not named in create.
+func Imported(name string, s Settings, create []string) []adopt.Resource {
+	out := []adopt.Resource{adopt.Of(bucketType, name+"-bucket", s3.BucketV2Args{})}
+	for _, r := range Configurations(name, s) {
+		if !slices.Contains(create, r.Name) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Bucket is one S3 bucket with its ownership controls, public access block,
@@ -65,7 +112,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		bucketOpts = append(bucketOpts, pulumi.Protect(true))
 	}
 	if args.Adopt {
-		bucketOpts = append(bucketOpts, pulumi.Import(pulumi.ID(args.Name)))
+		bucketOpts = append(bucketOpts, adopt.Options(args.Name, args.Protect, args.Keep, bucketType, name+"-bucket")...)
 	}
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
 		Bucket: pulumi.String(args.Name),
@@ -77,19 +124,21 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
-	// side returns the options of a side resource; adopt imports it by bucket name.
-	side := func(adopt bool, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	// side returns the options of a configuration; an adoption imports it by
+	// bucket name unless it does not exist yet (Create).
+	side := func(typ, child string, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 		o := append([]pulumi.ResourceOption{pulumi.Parent(c)}, extra...)
-		if adopt && args.Adopt {
-			o = append(o, pulumi.Import(pulumi.ID(args.Name)))
+		if args.Adopt && !slices.Contains(args.Create, child) {
+			o = append(o, adopt.Options(args.Name, false, args.Keep, typ, child)...)
 		}
 		return o
 	}
 
-	if err := ownershipControls(ctx, name, bucket, side(true)); err != nil {
+	if err := ownershipControls(ctx, name, bucket, side(ownershipType, name+"-ownership")); err != nil {
 		return nil, err
 	}
-	publicAccess, err := publicAccessBlock(ctx, name, bucket, args.PublicAccess, side(false))
+	publicAccess, err := publicAccessBlock(ctx, name, bucket, args.PublicAccess,
+		side(publicAccessType, name+"-public-access"))
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +150,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{
 				Status: pulumi.String("Enabled"),
 			},
-		}, side(true)...)
+		}, side(versioningType, name+"-versioning")...)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +158,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		lifecycleDeps = append(lifecycleDeps, versioning)
 	}
 
-	if err := sseS3(ctx, name, bucket, args.BucketKey, side(true)); err != nil {
+	if err := sseS3(ctx, name, bucket, args.BucketKey, side(encryptionType, name+"-encryption")); err != nil {
 		return nil, err
 	}
 
@@ -120,7 +169,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		}
 		if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle",
 			&s3.BucketLifecycleConfigurationV2Args{Bucket: bucket.Bucket, Rules: rules},
-			side(false, pulumi.DependsOn(lifecycleDeps))...); err != nil {
+			side(lifecycleType, name+"-lifecycle", pulumi.DependsOn(lifecycleDeps))...); err != nil {
 			return nil, err
 		}
 	}
@@ -133,7 +182,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if _, err := s3.NewBucketPolicy(ctx, name+"-policy", &s3.BucketPolicyArgs{
 		Bucket: bucket.Bucket,
 		Policy: doc.Json(),
-	}, side(false, pulumi.DependsOn([]pulumi.Resource{publicAccess}))...); err != nil {
+	}, side(policyType, name+"-policy", pulumi.DependsOn([]pulumi.Resource{publicAccess}))...); err != nil {
 		return nil, err
 	}
 
@@ -177,15 +226,29 @@ func lifecycleRule(r LifecycleRule) s3.BucketLifecycleConfigurationV2RuleArgs {
 
 // policyStatements builds the bucket policy: always a TLS-only deny; anonymous
 // read of objects on a public bucket, never anonymous writes (the runbook's
-// static-bucket policy let anyone put and delete objects); the runbook's AWS
-// Backup statements on a backed-up bucket.
+// static-bucket policy let anyone put and delete objects). The runbook's two
+// statements for backup.amazonaws.com are left out: AWS Backup reads the bucket
+// as the backup plan's own role (AWSBackupServiceRolePolicyForS3Backup), never
+// as the service principal, so they granted nothing the backup needs, and a
+// grant to a service principal without aws:SourceAccount is a confused deputy.
 func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDocumentStatementArray {
 	objectsARN := objects(bucketARN)
-	backup := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-		Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String("backup.amazonaws.com")},
-	}}
 	statements := iam.GetPolicyDocumentStatementArray{denyInsecureTransport(bucketARN, objectsARN)}
-	if args.PublicAccess == PublicAccessPublicRead {
+	switch {
+	case args.PublicWrite:
+		// The runbook's static-bucket statement, as it is, while the running
+		// Copilot tasks still write through it (collectstatic); it includes the
+		// public read. A dated waiver states the interim, and the migration's
+		// last step removes it.
+		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
+			Sid:        pulumi.String("Statement1"),
+			Effect:     pulumi.String("Allow"),
+			Principals: anyone(),
+			Actions: pulumi.ToStringArray([]string{"s3:PutObject", "s3:PutObjectAcl", "s3:GetObject", "s3:GetObjectAcl",
+				"s3:DeleteObject"}),
+			Resources: pulumi.StringArray{bucketARN, pulumi.Sprintf("%s/static", bucketARN), objectsARN},
+		})
+	case args.PublicAccess == PublicAccessPublicRead:
 		statements = append(statements, iam.GetPolicyDocumentStatementArgs{
 			Sid:        pulumi.String("PublicReadGetObject"),
 			Effect:     pulumi.String("Allow"),
@@ -193,25 +256,6 @@ func policyStatements(args *Args, bucketARN pulumi.StringOutput) iam.GetPolicyDo
 			Actions:    pulumi.StringArray{pulumi.String("s3:GetObject")},
 			Resources:  pulumi.StringArray{objectsARN},
 		})
-	}
-	if args.Backup {
-		// Runbook "Backups (AWS Backup)": the bucket policy for backed-up buckets.
-		statements = append(statements,
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:        pulumi.String("AllowAWSBackupToReadBucket"),
-				Effect:     pulumi.String("Allow"),
-				Principals: backup,
-				Actions: pulumi.StringArray{pulumi.String("s3:GetBucketLocation"), pulumi.String("s3:ListBucket"),
-					pulumi.String("s3:GetBucketVersioning")},
-				Resources: pulumi.StringArray{bucketARN},
-			},
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:        pulumi.String("AllowAWSBackupToReadObjects"),
-				Effect:     pulumi.String("Allow"),
-				Principals: backup,
-				Actions:    pulumi.StringArray{pulumi.String("s3:GetObject"), pulumi.String("s3:GetObjectVersion")},
-				Resources:  pulumi.StringArray{objectsARN},
-			})
 	}
 	return statements
 }

@@ -243,16 +243,16 @@ func checkBucket(t *testing.T, m *mock.Monitor, n string, w want) {
 	if !slices.Contains(pol.DependsOn, pab.URN) {
 		t.Errorf("%s: policy does not depend on the public access block: %v", n, pol.DependsOn)
 	}
-	checkPolicy(t, n, policyOf(t, m, n), "arn:aws:s3:::"+w.name, w.publicRead, w.backup)
+	checkPolicy(t, n, policyOf(t, m, n), "arn:aws:s3:::"+w.name, w.publicRead)
 }
 
 // checkPolicy asserts the policy invariants: TLS-only on every bucket, no
 // anonymous Allow other than s3:GetObject, public read only where intended, and
-// the runbook's backup statements only on backed-up buckets.
-func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, publicRead, backup bool) {
+// no statement for a service principal (AWS Backup reads as its plan's role).
+func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, publicRead bool) {
 	t.Helper()
 	objects := bucketARN + "/*"
-	var tls, read, backupBucket, backupObjects int
+	var tls, read int
 	for _, s := range stmts {
 		actions := inventory.AsStrings(s.Action)
 		resources := inventory.AsStrings(s.Resource)
@@ -269,23 +269,9 @@ func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, pu
 			}
 			read++
 		default:
-			p, _ := s.Principal.(map[string]any)
-			if fmt.Sprint(p) != "map[Service:backup.amazonaws.com]" {
-				t.Errorf("%s: unexpected principal %v", n, s.Principal)
-				continue
-			}
-			switch {
-			case s.Sid == "AllowAWSBackupToReadBucket" &&
-				slices.Equal(actions, []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:GetBucketVersioning"}) &&
-				slices.Equal(resources, []string{bucketARN}):
-				backupBucket++
-			case s.Sid == "AllowAWSBackupToReadObjects" &&
-				slices.Equal(actions, []string{"s3:GetObject", "s3:GetObjectVersion"}) &&
-				slices.Equal(resources, []string{objects}):
-				backupObjects++
-			default:
-				t.Errorf("%s: backup statement %+v is not the runbook's", n, s)
-			}
+			// AWS Backup reads the bucket as its plan's role: no statement grants
+			// a service principal (the runbook's backup statements are gone).
+			t.Errorf("%s: statement %s grants %v; only the TLS deny and public read are expected", n, s.Sid, s.Principal)
 		}
 		for _, a := range actions {
 			if s.Effect == "Allow" && (strings.Contains(a, "Put") || strings.Contains(a, "Delete") || a == "s3:*") {
@@ -299,44 +285,88 @@ func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, pu
 	if want := map[bool]int{true: 1}[publicRead]; read != want {
 		t.Errorf("%s: %d public-read statements, want %d", n, read, want)
 	}
-	if want := map[bool]int{true: 1}[backup]; backupBucket != want || backupObjects != want {
-		t.Errorf("%s: backup statements bucket=%d objects=%d, want %d each", n, backupBucket, backupObjects, want)
-	}
 }
 
+// TestAdopt: an adopted bucket and every configuration of it are imported by
+// the bucket's name (a created configuration would write over the live one),
+// retained on delete, with the kept properties; a configuration that does not
+// exist yet (Create) is created; the bucket itself stays protected.
 func TestAdopt(t *testing.T) {
 	t.Parallel()
 	b := prodBuckets()[storage.RoleDeposition]
+	keep := map[string][]string{"bucket-deposition-policy": {"policy"}, "bucket-deposition-lifecycle": {"rules"}}
 	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := storage.NewBucket(ctx, "bucket-deposition", &storage.Args{Settings: b, Adopt: true})
+		_, err := storage.NewBucket(ctx, "bucket-deposition", &storage.Args{Settings: b, Adopt: true, Keep: keep,
+			Create: []string{"bucket-deposition-public-access"}})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	const id = "article-pipeline-deposition-prod"
 	for _, tc := range []struct {
 		typ, name, importID string
+		ignore              []string
 	}{
-		{bucketType, "bucket-deposition-bucket", "article-pipeline-deposition-prod"},
-		{ownershipType, "bucket-deposition-ownership", "article-pipeline-deposition-prod"},
-		{encryptionType, "bucket-deposition-encryption", "article-pipeline-deposition-prod"},
-		{versioningType, "bucket-deposition-versioning", "article-pipeline-deposition-prod"},
-		// Written over the console's settings: the program changes them.
-		{publicType, "bucket-deposition-public-access", ""},
-		{lifecycleType, "bucket-deposition-lifecycle", ""},
-		{policyType, "bucket-deposition-policy", ""},
+		{bucketType, "bucket-deposition-bucket", id, nil},
+		{ownershipType, "bucket-deposition-ownership", id, nil},
+		{encryptionType, "bucket-deposition-encryption", id, nil},
+		{versioningType, "bucket-deposition-versioning", id, nil},
+		{lifecycleType, "bucket-deposition-lifecycle", id, []string{"rules"}},
+		{policyType, "bucket-deposition-policy", id, []string{"policy"}},
+		{publicType, "bucket-deposition-public-access", "", nil}, // does not exist yet: created
 	} {
 		r := m.Find(tc.typ, tc.name)
 		if r == nil {
 			t.Errorf("%s: not declared", tc.name)
 			continue
 		}
-		if r.ImportID != tc.importID {
-			t.Errorf("%s: import ID %q, want %q", tc.name, r.ImportID, tc.importID)
+		if r.ImportID != tc.importID || r.RetainOnDelete != (tc.importID != "") || !slices.Equal(r.IgnoreChanges, tc.ignore) {
+			t.Errorf("%s: import ID %q, retainOnDelete %v, ignoreChanges %v; want %q, %v, %v", tc.name, r.ImportID,
+				r.RetainOnDelete, r.IgnoreChanges, tc.importID, tc.importID != "", tc.ignore)
 		}
+	}
+	if bucket := m.Find(bucketType, "bucket-deposition-bucket"); !bucket.Protect {
+		t.Error("the adopted deposition bucket is not protected")
 	}
 	if m.Find(componentType, "bucket-deposition").ImportID != "" {
 		t.Error("the component itself got an import ID")
+	}
+	var names []string
+	for _, r := range storage.Imported("bucket-deposition", b, []string{"bucket-deposition-public-access"}) {
+		names = append(names, r.Name)
+	}
+	if want := []string{"bucket-deposition-bucket", "bucket-deposition-ownership", "bucket-deposition-versioning",
+		"bucket-deposition-encryption", "bucket-deposition-lifecycle", "bucket-deposition-policy"}; !slices.Equal(names, want) {
+		t.Errorf("Imported = %v, want %v", names, want)
+	}
+}
+
+// TestPublicWriteWhileCopilotRuns: the runbook's static-bucket statement, kept
+// as it is for an adopted bucket the running tasks still write through.
+func TestPublicWriteWhileCopilotRuns(t *testing.T) {
+	t.Parallel()
+	s := storage.Runbook("prod")[storage.RoleDjangoStatic]
+	s.Enabled, s.PublicWrite = true, true
+	m, _ := declare(t, storage.Buckets{storage.RoleDjangoStatic: s})
+	var public []statement
+	for _, st := range policyOf(t, m, "bucket-"+storage.RoleDjangoStatic) {
+		if st.Principal == "*" && st.Effect == "Allow" {
+			public = append(public, st)
+		}
+	}
+	if len(public) != 1 || public[0].Sid != "Statement1" ||
+		!slices.Equal(inventory.AsStrings(public[0].Action), []string{"s3:PutObject", "s3:PutObjectAcl", "s3:GetObject",
+			"s3:GetObjectAcl", "s3:DeleteObject"}) ||
+		!slices.Equal(inventory.AsStrings(public[0].Resource), []string{"arn:aws:s3:::article-pipeline-django-static",
+			"arn:aws:s3:::article-pipeline-django-static/static", "arn:aws:s3:::article-pipeline-django-static/*"}) {
+		t.Errorf("public statements = %+v, want the runbook's Statement1 alone", public)
+	}
+	s.PublicAccess = storage.PublicAccessBlocked
+	if err := s.Validate("article-pipeline:buckets.djangoStatic"); err == nil || err.Error() !=
+		`article-pipeline:buckets.djangoStatic.publicWrite: needs publicAccess "publicRead" (S3 blocks a public `+
+			`policy otherwise), not "blocked"` {
+		t.Errorf("publicWrite on a blocked bucket: %v", err)
 	}
 }
 

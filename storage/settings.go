@@ -92,8 +92,12 @@ type Settings struct {
 	// encryption, kept as the runbook sets it so an adopted bucket matches.
 	BucketKey      bool            `json:"bucketKey"`
 	LifecycleRules []LifecycleRule `json:"lifecycleRules"`
-	// Backup selects the bucket for AWS Backup and adds the runbook's
-	// backup.amazonaws.com statements to its policy.
+	// PublicWrite keeps the runbook's static-bucket statement that lets anyone
+	// put, read and delete objects: only for an adopted bucket the running
+	// Copilot tasks still write through, with a dated waiver (S3.3), until the
+	// migration's last step removes it.
+	PublicWrite bool `json:"publicWrite"`
+	// Backup selects the bucket for AWS Backup (read by the plan's own role).
 	Backup bool `json:"backup"`
 	// Protect protects the bucket itself (not its side resources) in Pulumi.
 	Protect bool `json:"protect"`
@@ -172,6 +176,10 @@ func (s Settings) Validate(k string) error {
 	if !slices.Contains(publicAccessLevels, s.PublicAccess) {
 		p.Add(k+".publicAccess", "%q is not a public access level; expected one of %s", s.PublicAccess,
 			check.Quoted(publicAccessLevels))
+	}
+	if s.PublicWrite && s.PublicAccess != PublicAccessPublicRead {
+		p.Add(k+".publicWrite", "needs publicAccess %q (S3 blocks a public policy otherwise), not %q",
+			PublicAccessPublicRead, s.PublicAccess)
 	}
 	if s.Backup && !s.Versioning {
 		p.Add(k+".backup", "the bucket is selected for backup but not versioned; AWS Backup requires "+

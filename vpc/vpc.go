@@ -11,6 +11,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 )
 
 const typeToken = "article-pipeline:vpc:Network"
@@ -24,8 +26,49 @@ type Args struct {
 	// Import adopts an existing VPC (IDs of every part), or is nil to create one.
 	Import *ImportIDs
 	// ProtectImported protects every adopted part: the running deployment sits
-	// in them, so Pulumi must never delete them.
+	// in them, so Pulumi must never delete them. Adopted parts are retained on
+	// delete either way.
 	ProtectImported bool
+	// Keep is article-pipeline:adopt.keep: the properties each imported part
+	// leaves as it is.
+	Keep adopt.Keep
+}
+
+// The type tokens of the parts an adoption imports.
+const (
+	vpcType         = "aws:ec2/vpc:Vpc"
+	gatewayType     = "aws:ec2/internetGateway:InternetGateway"
+	routeTableType  = "aws:ec2/routeTable:RouteTable"
+	routeType       = "aws:ec2/route:Route"
+	subnetType      = "aws:ec2/subnet:Subnet"
+	associationType = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+)
+
+// Imported lists the parts NewNetwork named name imports for ids with zones
+// subnet pairs (for the keep list's check): the VPC, the gateway, the public
+// route table and its internet route, and per zone the subnets, the private
+// route table and the associations.
+func Imported(name string, ids *ImportIDs, zones int) []adopt.Resource {
+	if ids == nil {
+		return nil
+	}
+	out := []adopt.Resource{
+		adopt.Of(vpcType, name+"-vpc", ec2.VpcArgs{}),
+		adopt.Of(gatewayType, name+"-igw", ec2.InternetGatewayArgs{}),
+		adopt.Of(routeTableType, name+"-public-rt", ec2.RouteTableArgs{}),
+		adopt.Of(routeType, name+"-public-internet", ec2.RouteArgs{}),
+	}
+	for n := 1; n <= zones; n++ {
+		for _, kind := range []string{"public", "private"} {
+			child := fmt.Sprintf("%s-%s-%d", name, kind, n)
+			out = append(out, adopt.Of(subnetType, child, ec2.SubnetArgs{}),
+				adopt.Of(associationType, child, ec2.RouteTableAssociationArgs{}))
+			if kind == "private" {
+				out = append(out, adopt.Of(routeTableType, child, ec2.RouteTableArgs{}))
+			}
+		}
+	}
+	return out
 }
 
 // Network is the VPC component.
@@ -75,11 +118,12 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	if im == nil {
 		im = &ImportIDs{}
 	}
-	// child returns the options of one child: parented, and imported when an ID is known.
-	child := func(importID string) []pulumi.ResourceOption {
+	// child returns the options of one child: parented, and imported (retained,
+	// protected as the stack says, with its kept properties) when an ID is known.
+	child := func(typ, childName, importID string) []pulumi.ResourceOption {
 		o := []pulumi.ResourceOption{pulumi.Parent(c)}
 		if importID != "" {
-			o = append(o, pulumi.Import(pulumi.ID(importID)), pulumi.Protect(args.ProtectImported))
+			o = append(o, adopt.Options(importID, args.ProtectImported, args.Keep, typ, childName)...)
 		}
 		return o
 	}
@@ -99,7 +143,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		EnableDnsSupport:   pulumi.Bool(true),
 		InstanceTenancy:    pulumi.String("default"),
 		Tags:               nameTag("vpc"),
-	}, child(im.VpcID)...)
+	}, child(vpcType, name+"-vpc", im.VpcID)...)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +151,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
 		VpcId: vpc.ID(),
 		Tags:  nameTag("igw"),
-	}, child(im.InternetGatewayID)...)
+	}, child(gatewayType, name+"-igw", im.InternetGatewayID)...)
 	if err != nil {
 		return nil, err
 	}
@@ -116,15 +160,15 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
 		VpcId: vpc.ID(),
 		Tags:  nameTag("rtb-public"),
-	}, child(im.PublicRouteTableID)...)
+	}, child(routeTableType, name+"-public-rt", im.PublicRouteTableID)...)
 	if err != nil {
 		return nil, err
 	}
 	// A separate route resource (not inline routes) so the S3 endpoint's
 	// prefix-list routes on the same table are not fought over.
-	routeOpts := child("")
+	routeOpts := child(routeType, name+"-public-internet", "")
 	if im.PublicRouteTableID != "" {
-		routeOpts = child(im.PublicRouteTableID + "_0.0.0.0/0")
+		routeOpts = child(routeType, name+"-public-internet", im.PublicRouteTableID+"_0.0.0.0/0")
 	}
 	if _, err := ec2.NewRoute(ctx, name+"-public-internet", &ec2.RouteArgs{
 		RouteTableId:         publicRT.ID(),
@@ -138,7 +182,8 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	routeTableIDs := pulumi.StringArray{publicRT.ID().ToStringOutput()}
 	for i, zone := range args.AvailabilityZones {
 		n := i + 1
-		pub, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.SubnetArgs{
+		pubName, privName := fmt.Sprintf("%s-public-%d", name, n), fmt.Sprintf("%s-private-%d", name, n)
+		pub, err := ec2.NewSubnet(ctx, pubName, &ec2.SubnetArgs{
 			VpcId:            vpc.ID(),
 			CidrBlock:        pulumi.String(args.PublicSubnets[i]),
 			AvailabilityZone: pulumi.String(zone),
@@ -146,45 +191,45 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 			// does not, and tasks that need one ask for it themselves.
 			MapPublicIpOnLaunch: pulumi.Bool(false),
 			Tags:                nameTag(fmt.Sprintf("subnet-public%d-%s", n, zone)),
-		}, child(at(im.PublicSubnetIDs, i))...)
+		}, child(subnetType, pubName, at(im.PublicSubnetIDs, i))...)
 		if err != nil {
 			return nil, err
 		}
-		assocOpts := child("")
+		assocOpts := child(associationType, pubName, "")
 		if id := at(im.PublicSubnetIDs, i); id != "" {
-			assocOpts = child(id + "/" + im.PublicRouteTableID)
+			assocOpts = child(associationType, pubName, id+"/"+im.PublicRouteTableID)
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.RouteTableAssociationArgs{
+		if _, err := ec2.NewRouteTableAssociation(ctx, pubName, &ec2.RouteTableAssociationArgs{
 			SubnetId:     pub.ID(),
 			RouteTableId: publicRT.ID(),
 		}, assocOpts...); err != nil {
 			return nil, err
 		}
 
-		priv, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.SubnetArgs{
+		priv, err := ec2.NewSubnet(ctx, privName, &ec2.SubnetArgs{
 			VpcId:               vpc.ID(),
 			CidrBlock:           pulumi.String(args.PrivateSubnets[i]),
 			AvailabilityZone:    pulumi.String(zone),
 			MapPublicIpOnLaunch: pulumi.Bool(false),
 			Tags:                nameTag(fmt.Sprintf("subnet-private%d-%s", n, zone)),
-		}, child(at(im.PrivateSubnetIDs, i))...)
+		}, child(subnetType, privName, at(im.PrivateSubnetIDs, i))...)
 		if err != nil {
 			return nil, err
 		}
 		// No NAT gateway (runbook: "NAT gateways: None"), so private route
 		// tables carry only the local route and, below, the S3 endpoint.
-		rt, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.RouteTableArgs{
+		rt, err := ec2.NewRouteTable(ctx, privName, &ec2.RouteTableArgs{
 			VpcId: vpc.ID(),
 			Tags:  nameTag(fmt.Sprintf("rtb-private%d-%s", n, zone)),
-		}, child(at(im.PrivateRouteTableIDs, i))...)
+		}, child(routeTableType, privName, at(im.PrivateRouteTableIDs, i))...)
 		if err != nil {
 			return nil, err
 		}
-		assocOpts = child("")
+		assocOpts = child(associationType, privName, "")
 		if id := at(im.PrivateSubnetIDs, i); id != "" {
-			assocOpts = child(id + "/" + at(im.PrivateRouteTableIDs, i))
+			assocOpts = child(associationType, privName, id+"/"+at(im.PrivateRouteTableIDs, i))
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.RouteTableAssociationArgs{
+		if _, err := ec2.NewRouteTableAssociation(ctx, privName, &ec2.RouteTableAssociationArgs{
 			SubnetId:     priv.ID(),
 			RouteTableId: rt.ID(),
 		}, assocOpts...); err != nil {

@@ -68,24 +68,36 @@ func TestCollectThenCheck(t *testing.T) {
 		t.Fatalf("check exit %d: %s%s", code, stdout, stderr)
 	}
 	for _, want := range []string{
-		"DIFFERENCES: the first up would change these unless adopt.keep lists them (41)\n",
+		"DIFFERENCES: the first up would change these unless adopt.keep lists them (39)\n",
 		"WARNINGS: settle before the step named (2)\n",
 		"Suggested adopt.keep for a zero-change first up (merge into Pulumi.prod.yaml):\n  article-pipeline:adopt:\n    keep:\n",
-		"      database-instance: [allowMajorVersionUpgrade, backupWindow, deleteAutomatedBackups, " +
+		"      database-instance: [backupWindow, deleteAutomatedBackups, " +
 			"enabledCloudwatchLogsExports, engineVersion, finalSnapshotIdentifier, maintenanceWindow, monitoringRoleArn, " +
 			"parameterGroupName, password, tags, vpcSecurityGroupIds]\n",
-		"\n41 difference(s) not in ignoreChanges yet: the first up would apply them.\n",
+		`      "network-private-1 (ec2/subnet)": [tags]` + "\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check output lacks %q", want)
 		}
 	}
-	if strings.Contains(stdout, "REFUSED") || strings.Contains(stdout, "pa55word") {
+	if strings.Contains(stdout, "REFUSED") || strings.Contains(stdout, "pa55word") ||
+		strings.Contains(stdout, "not in ignoreChanges yet") {
 		t.Errorf("check output:\n%s", stdout)
 	}
 
-	if code, _, _ := run(t, e, args("check", "-strict", "-responses", out, "prod")...); code != 1 {
-		t.Errorf("check -strict exit %d with 41 differences not kept, want 1", code)
+	// The sample keeps every difference: -strict passes; one more difference
+	// the keep list does not name makes it fail.
+	if code, stdout, _ := run(t, e, args("check", "-strict", "-responses", out, "prod")...); code != 0 {
+		t.Errorf("check -strict exit %d with every difference kept, want 0:\n%s", code, stdout)
+	}
+	longer := filepath.Join(t.TempDir(), "retention.yaml")
+	if err := os.WriteFile(longer, []byte("config:\n  article-pipeline:database:\n    backupRetentionDays: 14\n"),
+		0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = run(t, e, append(args("check", "-strict", "-responses", out), "-overlay", longer, "prod")...)
+	if code != 1 || !strings.Contains(stdout, "\n1 difference(s) not in ignoreChanges yet: the first up would apply them.\n") {
+		t.Errorf("check -strict exit %d with backupRetentionPeriod not kept, want 1:\n%s", code, stdout)
 	}
 }
 

@@ -53,6 +53,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *report != "" {
 		return printPolicy(res, *report, stdout, stderr)
 	}
+	// A waiver that names no violation (or a lapsed one) fails every synth, not
+	// only the report: pulumi up cannot judge it, as the graph it needs is only
+	// known once everything is declared.
+	if _, err := synth.Check(res); err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		return 1
+	}
 	if *drawing {
 		if _, err := io.WriteString(stdout, diagram.Mermaid(res.Inventory)); err != nil {
 			return 1

@@ -131,6 +131,10 @@ func TestErrors(t *testing.T) {
 		"Pulumi.noprotect.yaml": "config:\n  aws:region: us-west-2\n",
 		"Pulumi.badcost.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:cost:\n" +
 			"    databasegb: 2\n",
+		"Pulumi.stalewaiver.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:policy:\n" +
+			"    waivers:\n      - {rule: RDS.2, resource: database-instance, reason: x}\n",
+		"Pulumi.unknownrule.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:policy:\n" +
+			"    waivers:\n      - {rule: RDS.99, resource: database-instance, reason: x}\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(broken, name), []byte(body), 0o644); err != nil {
@@ -150,6 +154,12 @@ func TestErrors(t *testing.T) {
 		{"required key missing", []string{"-dir", broken, "noprotect"}, 1, "missing required configuration: article-pipeline:protect"},
 		{"cost assumption misspelled", []string{"-dir", broken, "-cost", "badcost"}, 1,
 			`article-pipeline:cost: unknown field "databasegb"; did you mean "databaseGb"?`},
+		// Without -policy too: the plain synth refuses a waiver that matches nothing.
+		{"stale waiver", []string{"-dir", broken, "stalewaiver"}, 1,
+			`synth: policy: article-pipeline:policy.waivers[0]: waiver of RDS.2 on "database-instance" matches no ` +
+				`violation in stack stalewaiver; remove it (it passes: publiclyAccessible is false)`},
+		{"waiver of an unknown rule", []string{"-dir", broken, "unknownrule"}, 1,
+			`synth: article-pipeline:policy.waivers[0].rule: "RDS.99" is not a rule of the guardrails; expected one of`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -340,6 +340,12 @@ func computed(typ, name, urn, region string, in resource.PropertyMap) (string, r
 		set("port", port)
 		set("endpoint", fmt.Sprintf("%s:%d", address, int(port)))
 		set("resourceId", id)
+		// RDS runs the newest minor of a major-only version; the mock says .4.
+		version := str(in, "engineVersion", "17")
+		if !strings.Contains(version, ".") {
+			version += ".4"
+		}
+		set("engineVersionActual", version)
 		arn = fmt.Sprintf("arn:aws:rds:%s:%s:db:%s", region, Account, physical)
 	case "aws:rds/proxy:Proxy":
 		set("endpoint", fmt.Sprintf("%s.proxy-c%s.%s.rds.amazonaws.com", physical, h[:12], region))

@@ -49,7 +49,7 @@ func (st *Stack) Overlay(path string) error {
 		if cur, ok := st.Config[full]; ok {
 			var old any
 			if json.Unmarshal([]byte(cur), &old) == nil {
-				merged = mergeConfig(old, v)
+				merged = MergeConfig(old, v)
 			}
 		}
 		s, isSecret, err := configString(merged)
@@ -65,8 +65,9 @@ func (st *Stack) Overlay(path string) error {
 	return nil
 }
 
-// mergeConfig deep-merges src over dst: objects key by key, lists appended.
-func mergeConfig(dst, src any) any {
+// MergeConfig deep-merges src over dst: objects key by key, lists appended,
+// as a reviewer pastes one stack-file section into another.
+func MergeConfig(dst, src any) any {
 	d, dok := dst.(map[string]any)
 	s, sok := src.(map[string]any)
 	if dok && sok {
@@ -75,7 +76,7 @@ func mergeConfig(dst, src any) any {
 			out[k] = v
 		}
 		for k, v := range s {
-			out[k] = mergeConfig(d[k], v)
+			out[k] = MergeConfig(d[k], v)
 		}
 		return out
 	}

@@ -3,6 +3,7 @@ package synth
 import (
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/policy"
+	"time"
 )
 
 // Settings parses the stack's config as the program does.
@@ -19,9 +20,15 @@ func (st *Stack) Settings() (*config.Settings, error) {
 // its config states. The error reports a waiver that is malformed or matches
 // nothing; mandatory failures are in the report (Report.Err).
 func Check(res *Result) (policy.Report, error) {
+	return CheckOn(res, time.Time{})
+}
+
+// CheckOn is Check with dated waivers judged on day (zero: today).
+func CheckOn(res *Result, day time.Time) (policy.Report, error) {
 	s, err := res.Stack.Settings()
 	if err != nil {
 		return policy.Report{}, err
 	}
-	return policy.Evaluate(res.Inventory, s.Policy.Waivers, policy.Stack{Environment: s.Environment, Protected: s.Protect})
+	return policy.Evaluate(res.Inventory, s.Policy.Waivers, policy.Stack{Environment: s.Environment,
+		Protected: s.Protect, Today: day})
 }

@@ -194,12 +194,13 @@ func resources(m *mock.Monitor) []inventory.Resource {
 	for _, r := range recs {
 		ir := inventory.Resource{
 			Type: r.Type, Name: r.Name, Custom: r.Custom && !r.Read,
-			Inputs:         mock.PlainMap(r.Inputs, true),
-			Protect:        r.Protect,
-			RetainOnDelete: r.RetainOnDelete,
-			ImportID:       r.ImportID,
-			DependsOn:      []string{},
-			IgnoreChanges:  append([]string{}, r.IgnoreChanges...),
+			Inputs:              mock.PlainMap(r.Inputs, true),
+			Protect:             r.Protect,
+			RetainOnDelete:      r.RetainOnDelete,
+			ImportID:            r.ImportID,
+			DependsOn:           []string{},
+			IgnoreChanges:       append([]string{}, r.IgnoreChanges...),
+			DeleteBeforeReplace: r.DeleteBeforeReplace,
 		}
 		if p := resource.URN(r.ParentURN); p != "" && p.QualifiedType() != resource.RootStackType {
 			ir.Parent, ir.ParentType = p.Name(), string(p.Type())
