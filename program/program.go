@@ -155,20 +155,11 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		return nil, err
 	}
 
-	// One explicit AWS provider carries the region and the tags every taggable
-	// resource gets (static, so previews show no tag noise).
-	tags := map[string]string{"app": s.Application, "environment": s.Environment, "managed-by": "pulumi"}
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region:      pulumi.String(s.Region),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(tags)},
-	})
-	if err != nil {
-		return nil, err
-	}
-
 	// What the stack runs now decides what this update changes: a service keeps
 	// its deployed image unless the settings name another one, and the database
 	// keeps the engine version it runs unless the settings move it on purpose.
+	// It is read before anything is declared, so no other step of this update
+	// writes the state while the reference reads it.
 	var deployedTags map[string]string
 	now := running{images: map[string]string{}}
 	if len(s.Services) > 0 || s.Database.Enabled {
@@ -182,6 +173,17 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		if ignoreEngine, err = s.Database.EnginePlan(config.Namespace+":database", now.engineVersion); err != nil {
 			return nil, err
 		}
+	}
+
+	// One explicit AWS provider carries the region and the tags every taggable
+	// resource gets (static, so previews show no tag noise).
+	tags := map[string]string{"app": s.Application, "environment": s.Environment, "managed-by": "pulumi"}
+	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+		Region:      pulumi.String(s.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(tags)},
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	var shared *pulumi.StackReference

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -188,5 +189,19 @@ func TestWorkingHoursOwnTheCountOnceDevelopmentRuns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTheStackReadsItselfBeforeDeclaringAnything: the self reference is the
+// first resource of an update. With a file backend (and any backend that is not
+// atomic per object) a read that overlaps another step's state write can see
+// half a file, so nothing else is declared until it has been read.
+func TestTheStackReadsItselfBeforeDeclaringAnything(t *testing.T) {
+	for _, stack := range []string{"prod", "development"} {
+		res := synthesize(t, stack)
+		first := res.Monitor.Resources()[0]
+		if first.Type != mock.StackReferenceType || first.Name != "organization/article-pipeline/"+stack {
+			t.Errorf("%s: first resource is %s %s, want the stack's reference to itself", stack, first.Type, first.Name)
+		}
 	}
 }
