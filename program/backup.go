@@ -8,10 +8,10 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/config"
 )
 
-// backupPlan declares AWS Backup for the stateful resources (the database and
+// declareBackup declares AWS Backup for the stateful resources (the database and
 // the buckets selected for backup), so both are backed up in step (runbook
 // "Backups (AWS Backup)"). It returns nil when backup is off or there is nothing to back up.
-func backupPlan(ctx *pulumi.Context, s *config.Settings, resources []pulumi.StringInput, tags map[string]string,
+func declareBackup(ctx *pulumi.Context, s *config.Settings, resources []pulumi.StringInput, tags map[string]string,
 	provider *aws.Provider) (*backup.Plan, error) {
 	if !s.Backup.Enabled || len(resources) == 0 {
 		return nil, nil

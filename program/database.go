@@ -4,14 +4,13 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/database"
 )
 
-// postgres declares the RDS instance and the application database in the
+// declareDatabase declares the RDS instance and the application database in the
 // private subnets. It returns nil when the stack has no database.
-func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, ignoreEngineVersion bool,
+func declareDatabase(ctx *pulumi.Context, s *config.Settings, net *networkRefs, ignoreEngineVersion bool,
 	provider *aws.Provider) (*database.Postgres, error) {
 	d := s.Database
 	if !d.Enabled {
@@ -34,27 +33,4 @@ func postgres(ctx *pulumi.Context, s *config.Settings, net *networkRefs, ignoreE
 		// full version an import reads) is left alone (Settings.EnginePlan).
 		IgnoreEngineVersion: ignoreEngineVersion,
 	}, pulumi.Provider(provider))
-}
-
-// tunnelHost declares the SSM-managed bastion (replacing the runbook's OpenVPN
-// instance with SSH open to the world) and grants it the database port. It
-// returns nil when the bastion is off.
-func tunnelHost(ctx *pulumi.Context, s *config.Settings, net *networkRefs, db *database.Postgres,
-	provider *aws.Provider) (*bastion.Bastion, error) {
-	if !s.Bastion.Enabled || db == nil {
-		return nil, nil
-	}
-	b, err := bastion.NewBastion(ctx, "bastion", &bastion.Args{
-		VpcID:                   net.vpcID,
-		SubnetID:                net.publicSubnetIDs.Index(pulumi.Int(0)),
-		Settings:                s.Bastion,
-		DatabaseSecurityGroupID: db.SecurityGroupID.ToStringOutput(),
-		DatabaseAddress:         db.Address,
-		DatabasePort:            s.Database.Port,
-		NameTag:                 s.Application + "-" + s.Environment + "-bastion",
-	}, pulumi.Provider(provider))
-	if err != nil {
-		return nil, err
-	}
-	return b, db.AllowFrom(ctx, "bastion", b.SecurityGroupID.ToStringOutput())
 }

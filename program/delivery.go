@@ -8,9 +8,9 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/delivery"
 )
 
-// githubDeployment declares the GitHub OIDC provider and the roles the workflows
+// declareDelivery declares the GitHub OIDC provider and the roles the workflows
 // assume (no long-lived access keys). It returns nil when delivery is off.
-func githubDeployment(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackReference,
+func declareDelivery(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackReference,
 	tags map[string]string, provider *aws.Provider) (*delivery.GitHubOIDC, error) {
 	d := s.Delivery
 	if !d.Enabled {

@@ -5,16 +5,12 @@
 package program
 
 import (
-	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/config"
-	"github.com/np-mrd/article-pipeline-infra/vpc"
 )
 
 // Outputs are the stack outputs, typed, so tests and the synth can read them.
@@ -197,21 +193,21 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		}
 	}
 
-	net, err := network(ctx, s, shared, provider)
+	net, err := declareVPC(ctx, s, shared, provider)
 	if err != nil {
 		return nil, err
 	}
 
-	store, err := buckets(ctx, s, shared, provider)
+	store, err := declareStorage(ctx, s, shared, provider)
 	if err != nil {
 		return nil, err
 	}
 
-	db, err := postgres(ctx, s, net, ignoreEngine, provider)
+	db, err := declareDatabase(ctx, s, net, ignoreEngine, provider)
 	if err != nil {
 		return nil, err
 	}
-	tunnel, err := tunnelHost(ctx, s, net, db, provider)
+	tunnel, err := declareBastion(ctx, s, net, db, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +216,7 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	if db != nil {
 		generated["DATABASE_URL"] = db.DatabaseURL
 	}
-	params, err := secretParameters(ctx, s, generated, provider)
+	params, err := declareParameters(ctx, s, generated, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -230,11 +226,11 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 		access = &databaseAccess{port: s.Database.Port, securityGroupID: db.SecurityGroupID.ToStringOutput(),
 			allow: func(source string, sg pulumi.StringInput) error { return db.AllowFrom(ctx, source, sg) }}
 	}
-	web, err := webServices(ctx, s, net, store, params, shared, access, now, provider)
+	web, err := declareServices(ctx, s, net, store, params, shared, access, now, provider)
 	if err != nil {
 		return nil, err
 	}
-	firewall, err := webFirewall(ctx, s, web, provider)
+	firewall, err := declareWAF(ctx, s, web, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -248,18 +244,18 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	for _, arn := range store.backedUp {
 		backedUp = append(backedUp, arn)
 	}
-	vault, err := backupPlan(ctx, s, backedUp, tags, provider)
+	vault, err := declareBackup(ctx, s, backedUp, tags, provider)
 	if err != nil {
 		return nil, err
 	}
 
 	// Everything above that can be unwell, watched; one topic per stack.
-	watcher, err := watch(ctx, s, db, web, vault, provider)
+	watcher, err := declareAlarms(ctx, s, db, web, vault, provider)
 	if err != nil {
 		return nil, err
 	}
 
-	github, err := githubDeployment(ctx, s, shared, tags, provider)
+	github, err := declareDelivery(ctx, s, shared, tags, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -323,100 +319,6 @@ func Run(ctx *pulumi.Context) (*Outputs, error) {
 	return out, nil
 }
 
-// networkRefs is the network every other component is placed in, whether this
-// stack declared it or reads it from the stack that owns it.
-type networkRefs struct {
-	vpcID            pulumi.StringOutput
-	vpcCIDR          pulumi.StringOutput
-	publicSubnetIDs  pulumi.StringArrayOutput
-	privateSubnetIDs pulumi.StringArrayOutput
-	// flowLogGroupName is the flow log's group when this stack owns the VPC
-	// and records it (unset otherwise).
-	flowLogGroupName pulumi.StringOutput
-}
-
-// network creates (or adopts) the VPC, or reads the shared one: the runbook runs
-// development and prod in one VPC, owned by prod.
-func network(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackReference,
-	provider *aws.Provider) (*networkRefs, error) {
-	if shared != nil {
-		return &networkRefs{
-			vpcID:            shared.GetStringOutput(pulumi.String("vpcId")),
-			vpcCIDR:          shared.GetStringOutput(pulumi.String("vpcCidr")),
-			publicSubnetIDs:  stringArray(shared.GetOutput(pulumi.String("publicSubnetIds"))),
-			privateSubnetIDs: stringArray(shared.GetOutput(pulumi.String("privateSubnetIds"))),
-		}, nil
-	}
-	if !s.Network.Enabled {
-		return nil, nil
-	}
-	// AWS's own list of the region's zones (the config checked a table of them
-	// offline): a configured zone the account cannot use stops the program here,
-	// before the network is declared.
-	available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
-		State: pulumi.StringRef("available"),
-	}, pulumi.Provider(provider))
-	if err != nil {
-		return nil, fmt.Errorf("looking up availability zones: %w", err)
-	}
-	zones := s.Network.AvailabilityZones
-	var unavailable []error
-	for i, z := range zones {
-		if !slices.Contains(available.Names, z) {
-			unavailable = append(unavailable, fmt.Errorf("%s:network.availabilityZones[%d]: %q is not an available "+
-				"zone of %s in this account; AWS lists %s", config.Namespace, i, z, s.Region,
-				strings.Join(available.Names, ", ")))
-		}
-	}
-	if err := errors.Join(unavailable...); err != nil {
-		return nil, err
-	}
-	if len(zones) == 0 {
-		want := len(s.Network.PublicSubnets)
-		if len(available.Names) < want {
-			return nil, fmt.Errorf("%s:network.publicSubnets: %d subnets need %d zones; region %s offers %d",
-				config.Namespace, want, want, s.Region, len(available.Names))
-		}
-		zones = available.Names[:want]
-	}
-	args := &vpc.Args{Settings: s.Network, Region: s.Region}
-	args.AvailabilityZones = zones
-	if ids := s.Adopt.Network; ids != nil {
-		args.ProtectImported = s.Protect
-		args.Import = ids
-		args.Keep = s.Adopt.Keep
-	}
-	n, err := vpc.NewNetwork(ctx, "network", args, pulumi.Provider(provider))
-	if err != nil {
-		return nil, err
-	}
-	refs := &networkRefs{
-		vpcID:            n.VpcID.ToStringOutput(),
-		vpcCIDR:          n.VpcCIDR,
-		publicSubnetIDs:  n.PublicSubnetIDs,
-		privateSubnetIDs: n.PrivateSubnetIDs,
-	}
-	if s.Network.FlowLogs.Enabled {
-		refs.flowLogGroupName = n.FlowLogGroupName
-	}
-	return refs, nil
-}
-
-// stringArray reads a list-valued stack reference output.
-func stringArray(o pulumi.AnyOutput) pulumi.StringArrayOutput {
-	return o.ApplyT(func(v any) ([]string, error) {
-		list, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("stack reference output is %T, expected a list", v)
-		}
-		out := make([]string, len(list))
-		for i, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("stack reference output element %d is %T, expected a string", i, e)
-			}
-			out[i] = s
-		}
-		return out, nil
-	}).(pulumi.StringArrayOutput)
-}
+// namePrefix starts the physical names people read in notifications and
+// logs: <application>-<environment>.
+func namePrefix(s *config.Settings) string { return s.Application + "-" + s.Environment }

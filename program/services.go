@@ -44,11 +44,11 @@ const (
 	loadBalancerDNSOutput   = "loadBalancerDnsName"
 )
 
-// webServices declares the cluster and load balancer (or the place on the
+// declareServices declares the cluster and load balancer (or the place on the
 // shared stack's), then each service in dependency order (the runbook deploys
 // the backend before the frontend). now says which services ran before this
 // update.
-func webServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, store *bucketRefs,
+func declareServices(ctx *pulumi.Context, s *config.Settings, net *networkRefs, store *bucketRefs,
 	params *parameters.Store, shared *pulumi.StackReference, db *databaseAccess, now running,
 	provider *aws.Provider) (*webRefs, error) {
 	if len(s.Services) == 0 {

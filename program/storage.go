@@ -25,9 +25,9 @@ type bucketRefs struct {
 	backedUp []pulumi.StringOutput
 }
 
-// buckets declares the stack's buckets in role order. A shared bucket (the
+// declareStorage declares the stack's buckets in role order. A shared bucket (the
 // Django static files) is read from the stack that owns it when one is named.
-func buckets(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackReference,
+func declareStorage(ctx *pulumi.Context, s *config.Settings, shared *pulumi.StackReference,
 	provider *aws.Provider) (*bucketRefs, error) {
 	refs := &bucketRefs{names: map[string]pulumi.StringOutput{}, arns: map[string]pulumi.StringOutput{},
 		envVars: map[string]pulumi.StringOutput{}}
@@ -82,4 +82,17 @@ func stringMap(m map[string]pulumi.StringOutput) pulumi.StringMapOutput {
 		out[k] = v
 	}
 	return out.ToStringMapOutput()
+}
+
+// accessLogBucket declares the bucket the load balancer writes its access
+// logs to, or returns nil when the stack keeps none. A protected stack's
+// bucket cannot be destroyed with its logs in it.
+func accessLogBucket(ctx *pulumi.Context, s *config.Settings, provider *aws.Provider) (*storage.LogBucket, error) {
+	if !s.AccessLogs.Enabled {
+		return nil, nil
+	}
+	return storage.NewLogBucket(ctx, "access-logs", &storage.LogBucketArgs{
+		AccessLogSettings: s.AccessLogs,
+		ForceDestroy:      !s.Protect,
+	}, pulumi.Provider(provider))
 }

@@ -10,10 +10,10 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/parameters"
 )
 
-// secretParameters declares the stack's SSM SecureString parameters under the
+// declareParameters declares the stack's SSM SecureString parameters under the
 // Copilot path: the configured application secrets plus the generated ones
 // (DATABASE_URL). It returns nil when the stack has none.
-func secretParameters(ctx *pulumi.Context, s *config.Settings, generated map[string]pulumi.StringOutput,
+func declareParameters(ctx *pulumi.Context, s *config.Settings, generated map[string]pulumi.StringOutput,
 	provider *aws.Provider) (*parameters.Store, error) {
 	if len(s.Parameters.Values) == 0 && len(generated) == 0 {
 		return nil, nil

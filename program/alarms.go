@@ -8,44 +8,13 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/database"
-	"github.com/np-mrd/article-pipeline-infra/storage"
-	"github.com/np-mrd/article-pipeline-infra/waf"
 )
 
-// namePrefix starts the physical names people read in notifications and
-// logs: <application>-<environment>.
-func namePrefix(s *config.Settings) string { return s.Application + "-" + s.Environment }
-
-// accessLogBucket declares the bucket the load balancer writes its access
-// logs to, or returns nil when the stack keeps none. A protected stack's
-// bucket cannot be destroyed with its logs in it.
-func accessLogBucket(ctx *pulumi.Context, s *config.Settings, provider *aws.Provider) (*storage.LogBucket, error) {
-	if !s.AccessLogs.Enabled {
-		return nil, nil
-	}
-	return storage.NewLogBucket(ctx, "access-logs", &storage.LogBucketArgs{
-		AccessLogSettings: s.AccessLogs,
-		ForceDestroy:      !s.Protect,
-	}, pulumi.Provider(provider))
-}
-
-// webFirewall puts the web ACL in front of the stack's load balancer. It
-// returns nil when the WAF is off or the stack has no load balancer.
-func webFirewall(ctx *pulumi.Context, s *config.Settings, web *webRefs, provider *aws.Provider) (*waf.WebACL, error) {
-	if !s.WAF.Enabled || web == nil {
-		return nil, nil
-	}
-	return waf.NewWebACL(ctx, "waf", &waf.Args{
-		Settings:        s.WAF,
-		NamePrefix:      namePrefix(s),
-		LoadBalancerARN: web.platform.LoadBalancerARN,
-	}, pulumi.Provider(provider))
-}
-
-// watch declares the alarm topic and the alarms on what this stack has: the
-// database, the load balancer and each service, and the backup vault's jobs.
-// It returns nil when the alarms are off or there is nothing to watch.
-func watch(ctx *pulumi.Context, s *config.Settings, db *database.Postgres, web *webRefs, vault *backup.Plan,
+// declareAlarms declares the alarm topic and the alarms on what this stack
+// has: the database, the load balancer and each service, and the backup
+// vault's jobs. It returns nil when the alarms are off or there is nothing to
+// watch.
+func declareAlarms(ctx *pulumi.Context, s *config.Settings, db *database.Postgres, web *webRefs, vault *backup.Plan,
 	provider *aws.Provider) (*alarms.Alarms, error) {
 	if !s.Alarms.Enabled || (db == nil && web == nil && vault == nil) {
 		return nil, nil
