@@ -14,10 +14,10 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/vpc"
 )
 
-// ImportedResources lists every resource the stack imports, with the logical
-// names the components give them: what adopt.keep entries may name (the
-// adoption test checks the list against the synthesized graph).
-func ImportedResources(s *config.Settings) []adopt.Resource {
+// importedResources lists every resource the stack imports, with the logical
+// names the components give them: what adopt.keep entries may name
+// (TestKeepNamesWhatTheGraphImports holds it to the synthesized graph).
+func importedResources(s *config.Settings) []adopt.Resource {
 	a := s.Adopt
 	var out []adopt.Resource
 	if a.Network != nil && s.SharedStack == "" {
@@ -45,7 +45,7 @@ func ImportedResources(s *config.Settings) []adopt.Resource {
 func checkAdoption(s *config.Settings) error {
 	k := config.Namespace + ":adopt"
 	var p check.Problems
-	p.Join(s.Adopt.Keep.Validate(k+".keep", ImportedResources(s)))
+	p.Join(s.Adopt.Keep.Validate(k+".keep", importedResources(s)))
 	var configurations []string
 	for _, role := range s.Buckets.Roles() {
 		if !slices.Contains(s.Adopt.Buckets, role) {

@@ -2,6 +2,7 @@ package program_test
 
 import (
 	"encoding/json"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,8 +10,9 @@ import (
 	"time"
 
 	"github.com/np-mrd/article-pipeline-infra/guard"
+	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
-	"github.com/np-mrd/article-pipeline-infra/program"
+	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
 
 // adoptionExample is prod with examples/adopt-prod.yaml merged in and the
@@ -100,22 +102,6 @@ func TestAdoptionExample(t *testing.T) {
 			t.Errorf("%s %s is adopted unprotected", name.typ, name.name)
 		}
 	}
-	// The program's list of what the stack imports (for the keep list's
-	// check) is the graph's.
-	st, err := res.Stack.Settings()
-	if err != nil {
-		t.Fatal(err)
-	}
-	listed := program.ImportedResources(st)
-	if len(listed) != imported {
-		t.Errorf("the program lists %d imported resources, the graph has %d", len(listed), imported)
-	}
-	for _, l := range listed {
-		if r, ok := inv.Find(l.Type, l.Name); !ok || r.ImportID == "" {
-			t.Errorf("listed as imported but not imported in the graph: %s %s", l.Type, l.Name)
-		}
-	}
-
 	db := mustFind(t, inv, "aws:rds/instance:Instance", "database-instance")
 	if db.String("identifier") != "np-deposition-db" || db.Get("dbName") != nil {
 		t.Errorf("adopted instance: identifier %q dbName %v (setting dbName on an import replaces it)",
@@ -254,5 +240,65 @@ func TestKeepEntriesAreChecked(t *testing.T) {
 				t.Fatalf("err = %v\nwant %s...", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestKeepNamesWhatTheGraphImports: what adopt.keep may name is exactly what
+// the synthesized graph imports. A keep entry for every imported resource is
+// accepted, and the names an unknown entry is told to pick from are the
+// graph's imported resources (qualified where a name is shared).
+func TestKeepNamesWhatTheGraphImports(t *testing.T) {
+	t.Parallel()
+	res, err := adoptionExample(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	var imported []inventory.Resource
+	for _, r := range res.Inventory.Resources {
+		if r.ImportID != "" {
+			imported = append(imported, r)
+			count[r.Name]++
+		}
+	}
+	keepAll := map[string][]string{}
+	var want []string
+	for _, r := range imported {
+		name := r.Name
+		if count[name] > 1 {
+			name = adopt.Qualified(r.Type, r.Name)
+		}
+		want = append(want, name)
+		prop := "tags"
+		if _, ok := r.Inputs[prop]; !ok {
+			prop = slices.Sorted(maps.Keys(r.Inputs))[0]
+		}
+		keepAll[adopt.Qualified(r.Type, r.Name)] = []string{prop}
+	}
+	slices.Sort(want)
+	withKeep := func(keep map[string][]string) error {
+		_, err := adoptionExample(t, func(cfg map[string]string) {
+			var a map[string]any
+			if err := json.Unmarshal([]byte(cfg["article-pipeline:adopt"]), &a); err != nil {
+				t.Fatal(err)
+			}
+			a["keep"] = keep
+			b, _ := json.Marshal(a)
+			cfg["article-pipeline:adopt"] = string(b)
+		})
+		return err
+	}
+	if err := withKeep(keepAll); err != nil {
+		t.Errorf("a keep entry for each of the %d imported resources is refused: %v", len(imported), err)
+	}
+	err = withKeep(map[string][]string{"no-such-resource": {"tags"}})
+	const prefix = "article-pipeline:adopt.keep.no-such-resource: names no resource this stack imports; expected one of "
+	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
+		t.Fatalf("err = %v, want %s...", err, prefix)
+	}
+	offered := strings.Split(strings.TrimPrefix(err.Error(), prefix), ", ")
+	slices.Sort(offered)
+	if !slices.Equal(offered, want) {
+		t.Errorf("keep entries may name %v\nthe graph imports %v", offered, want)
 	}
 }
