@@ -284,20 +284,32 @@ func TestFieldNamesAreExact(t *testing.T) {
 	}
 }
 
-func TestMasterPasswordMustBeSecret(t *testing.T) {
-	t.Parallel()
-	raw := stackRaw("prod", "article-pipeline:databaseMasterPassword", "hunter2-hunter2")
+// mustBeSecret checks that prod's stack refuses k set to value in plain text,
+// in an error that does not show hidden (the telling part of value), and
+// returns the stack as read once k is secret, and its raw config.
+func mustBeSecret(t *testing.T, k, value, hidden string) (*Settings, Raw) {
+	t.Helper()
+	raw := stackRaw("prod", k, value)
 	_, err := Parse(raw)
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:databaseMasterPassword: is set in plain text") {
+	if err == nil || !strings.Contains(err.Error(), k+": is set in plain text") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), "hunter2") {
-		t.Error("the error shows the password")
+	if strings.Contains(err.Error(), hidden) {
+		t.Errorf("the error shows the value of %s", k)
 	}
-	raw.Secret["article-pipeline:databaseMasterPassword"] = true
+	raw.Secret[k] = true
 	s, err := Parse(raw)
-	if err != nil || s.DatabaseMasterPassword != "hunter2-hunter2" {
-		t.Fatalf("secret password: %v", err)
+	if err != nil {
+		t.Fatalf("secret %s: %v", k, err)
+	}
+	return s, raw
+}
+
+func TestMasterPasswordMustBeSecret(t *testing.T) {
+	t.Parallel()
+	s, _ := mustBeSecret(t, "article-pipeline:databaseMasterPassword", "hunter2-hunter2", "hunter2")
+	if s.DatabaseMasterPassword != "hunter2-hunter2" {
+		t.Errorf("password = %q", s.DatabaseMasterPassword)
 	}
 }
 

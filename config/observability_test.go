@@ -50,21 +50,12 @@ func TestObservabilityOnInProdOptInForDevelopment(t *testing.T) {
 func TestAlarmEndpointMustBeSecret(t *testing.T) {
 	t.Parallel()
 	const url = "https://events.pagerduty.com/integration/0123abcd/enqueue"
-	raw := stackRaw("prod", "article-pipeline:alarmHttpsEndpoint", url)
-	_, err := Parse(raw)
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:alarmHttpsEndpoint: is set in plain text") {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), "0123abcd") {
-		t.Error("the error shows the endpoint")
-	}
-	raw.Secret["article-pipeline:alarmHttpsEndpoint"] = true
-	s, err := Parse(raw)
-	if err != nil || s.AlarmHTTPSEndpoint != url {
-		t.Fatalf("secret endpoint: %v", err)
+	s, raw := mustBeSecret(t, "article-pipeline:alarmHttpsEndpoint", url, "0123abcd")
+	if s.AlarmHTTPSEndpoint != url {
+		t.Fatalf("endpoint = %q", s.AlarmHTTPSEndpoint)
 	}
 	raw.Values["article-pipeline:alarmHttpsEndpoint"] = "http://events.example.com/0123abcd"
-	_, err = Parse(raw)
+	_, err := Parse(raw)
 	if err == nil || !strings.Contains(err.Error(), "article-pipeline:alarmHttpsEndpoint: is not an https:// URL") ||
 		strings.Contains(err.Error(), "0123abcd") {
 		t.Fatalf("err = %v", err)
