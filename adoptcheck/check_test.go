@@ -267,11 +267,28 @@ func diffKeys(got, want []key) string {
 	return b.String()
 }
 
-// withResource returns a copy of the inventory with one more resource.
-func withResource(inv *inventory.Inventory, r inventory.Resource) *inventory.Inventory {
-	out := *inv
-	out.Resources = append(slices.Clone(inv.Resources), r)
-	return &out
+// withImportID changes a test's inventory: the resource named name gets import
+// ID id ("" declares it created).
+func withImportID(name, id string) func(*inventory.Inventory) *inventory.Inventory {
+	return func(inv *inventory.Inventory) *inventory.Inventory {
+		out := *inv
+		out.Resources = slices.Clone(inv.Resources)
+		for i, r := range out.Resources {
+			if r.Name == name {
+				out.Resources[i].ImportID = id
+			}
+		}
+		return &out
+	}
+}
+
+// withResource changes a test's inventory: it gets one more resource.
+func withResource(r inventory.Resource) func(*inventory.Inventory) *inventory.Inventory {
+	return func(inv *inventory.Inventory) *inventory.Inventory {
+		out := *inv
+		out.Resources = append(slices.Clone(inv.Resources), r)
+		return &out
+	}
 }
 
 func TestRefusals(t *testing.T) {
@@ -358,51 +375,29 @@ func TestRefusals(t *testing.T) {
 		},
 		{
 			name: "instance on the default security group the program locks",
-			graph: func(inv *inventory.Inventory) *inventory.Inventory {
-				return withResource(inv, inventory.Resource{Type: typeDefaultSG, Name: "network-default-sg", Custom: true,
-					Inputs: map[string]any{"vpcId": "vpc-0a1b2c3d4e5f60718"}})
-			},
+			graph: withResource(inventory.Resource{Type: typeDefaultSG, Name: "network-default-sg", Custom: true,
+				Inputs: map[string]any{"vpcId": "vpc-0a1b2c3d4e5f60718"}}),
 			want:    []key{{Refusal, "database-instance", instance, "vpcSecurityGroupIds", "", ""}},
 			wantMsg: []string{"set article-pipeline:network.lockDefaultSecurityGroup: false"},
 		},
 		{
 			name: "declared parameter exists but is not adopted",
-			graph: func(inv *inventory.Inventory) *inventory.Inventory {
-				return withResource(inv, inventory.Resource{Type: typeParameter, Name: "parameters-MAILGUN_API_KEY", Custom: true,
-					Inputs: map[string]any{"name": "/copilot/article-pipeline/prod/secrets/MAILGUN_API_KEY", "type": "SecureString"}})
-			},
+			graph: withResource(inventory.Resource{Type: typeParameter, Name: "parameters-MAILGUN_API_KEY", Custom: true,
+				Inputs: map[string]any{"name": "/copilot/article-pipeline/prod/secrets/MAILGUN_API_KEY", "type": "SecureString"}}),
 			want:    []key{{Refusal, "parameters-MAILGUN_API_KEY", typeParameter, "", "", ""}},
 			wantMsg: []string{"add MAILGUN_API_KEY to article-pipeline:adopt.parameters"},
 		},
 		{
-			name: "imported bucket policy that does not exist",
-			graph: func(inv *inventory.Inventory) *inventory.Inventory {
-				out := *inv
-				out.Resources = slices.Clone(inv.Resources)
-				for i, r := range out.Resources {
-					if r.Name == "bucket-rss-archive-policy" {
-						out.Resources[i].ImportID = "article-pipeline-npa-ingestion-rss-archive"
-					}
-				}
-				return &out
-			},
-			want: []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
+			name:  "imported bucket policy that does not exist",
+			graph: withImportID("bucket-rss-archive-policy", "article-pipeline-npa-ingestion-rss-archive"),
+			want:  []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
 			wantMsg: []string{"has no such configuration (NoSuchBucketPolicy): the import would fail; add " +
 				"bucket-rss-archive-policy to article-pipeline:adopt.create, so the program creates it at its step"},
 		},
 		{
-			name: "configuration listed in adopt.create that exists",
-			graph: func(inv *inventory.Inventory) *inventory.Inventory {
-				out := *inv
-				out.Resources = slices.Clone(inv.Resources)
-				for i, r := range out.Resources {
-					if r.Name == "bucket-deposition-policy" {
-						out.Resources[i].ImportID = ""
-					}
-				}
-				return &out
-			},
-			want: []key{{Refusal, "bucket-deposition-policy", typePolicy, "", "", ""}},
+			name:  "configuration listed in adopt.create that exists",
+			graph: withImportID("bucket-deposition-policy", ""),
+			want:  []key{{Refusal, "bucket-deposition-policy", typePolicy, "", "", ""}},
 			wantMsg: []string{"bucket article-pipeline-deposition-prod has this configuration, which the create would " +
 				"write over: remove bucket-deposition-policy from article-pipeline:adopt.create, so it is imported"},
 		},

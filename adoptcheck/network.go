@@ -34,17 +34,17 @@ func liveAssociation(c *checker, r inventory.Resource) (any, string, error) {
 	if !ok {
 		return nil, fmt.Sprintf("import ID %q is not subnet/route-table", r.ImportID), nil
 	}
-	v, _, err := c.response(FileRouteTables)
+	tables, err := c.routeTables()
 	if err != nil {
 		return nil, "", err
 	}
-	if rt, ok := findIn(list(v, "RouteTables"), "RouteTableId", rtb); ok {
+	if rt, ok := findIn(tables, "RouteTableId", rtb); ok {
 		if a, ok := findIn(list(rt, "Associations"), "SubnetId", subnet); ok {
 			return a, "", nil
 		}
 	}
 	now := "no explicit association: it uses the VPC's main route table"
-	for _, rt := range list(v, "RouteTables") {
+	for _, rt := range tables {
 		if _, ok := findIn(list(rt, "Associations"), "SubnetId", subnet); ok {
 			now = "it is associated with " + str(rt, "RouteTableId")
 			break
@@ -61,11 +61,11 @@ func liveRoute(c *checker, r inventory.Resource) (any, string, error) {
 	if !ok {
 		return nil, fmt.Sprintf("import ID %q is not routeTable_destination", r.ImportID), nil
 	}
-	v, _, err := c.response(FileRouteTables)
+	tables, err := c.routeTables()
 	if err != nil {
 		return nil, "", err
 	}
-	rt, ok := findIn(list(v, "RouteTables"), "RouteTableId", rtb)
+	rt, ok := findIn(tables, "RouteTableId", rtb)
 	if !ok {
 		return nil, fmt.Sprintf("route table %s does not exist: the import would fail", rtb), nil
 	}
@@ -76,37 +76,43 @@ func liveRoute(c *checker, r inventory.Resource) (any, string, error) {
 		"must name the table whose default route is the internet gateway", rtb, dest), nil
 }
 
+// refuseDifference makes a check that refuses any difference on property,
+// though the provider would update it in place: why says what the update
+// would break.
+func refuseDifference(property, why string) func(c *checker, r inventory.Resource, decl, live, _ any) {
+	return func(c *checker, r inventory.Resource, decl, live, _ any) {
+		if !equal(decl, live) {
+			c.add(Finding{Severity: Refusal, Resource: r.Name, Type: r.Type, Property: property, Live: render(live),
+				Declared: render(decl), Message: why})
+		}
+	}
+}
+
 // checkGatewayVPC refuses an internet gateway attached elsewhere: the update
 // would detach it from the VPC the load balancer uses.
-func checkGatewayVPC(c *checker, r inventory.Resource, decl, live, _ any) {
-	if equal(decl, live) {
-		return
-	}
-	c.add(Finding{Severity: Refusal, Resource: r.Name, Type: r.Type, Property: "vpcId", Live: render(live),
-		Declared: render(decl), Message: "the gateway is attached to another VPC (or none); the update would move it: " +
-			"check adopt.network.internetGatewayId"})
-}
+var checkGatewayVPC = refuseDifference("vpcId", "the gateway is attached to another VPC (or none); the update "+
+	"would move it: check adopt.network.internetGatewayId")
 
 // checkRouteGateway refuses a default route that leads somewhere else: the
 // update would rewrite the public subnets' internet path.
-func checkRouteGateway(c *checker, r inventory.Resource, decl, live, _ any) {
-	if equal(decl, live) {
-		return
-	}
-	c.add(Finding{Severity: Refusal, Resource: r.Name, Type: r.Type, Property: "gatewayId", Live: render(live),
-		Declared: render(decl), Message: "the live route goes to another target; the update would rewrite the public " +
-			"subnets' internet path: check adopt.network.internetGatewayId and publicRouteTableId"})
+var checkRouteGateway = refuseDifference("gatewayId", "the live route goes to another target; the update would "+
+	"rewrite the public subnets' internet path: check adopt.network.internetGatewayId and publicRouteTableId")
+
+// routeTables is the recorded describe-route-tables answer.
+func (c *checker) routeTables() ([]any, error) {
+	v, _, err := c.response(FileRouteTables)
+	return list(v, "RouteTables"), err
 }
 
 // subnetIsPublic says whether a subnet's route table (its explicit one, or
 // the main table) has a default route to an internet gateway.
 func (c *checker) subnetIsPublic(subnet string) (public, known bool) {
-	v, _, err := c.response(FileRouteTables)
+	tables, err := c.routeTables()
 	if err != nil {
 		return false, false
 	}
 	var table, main any
-	for _, rt := range list(v, "RouteTables") {
+	for _, rt := range tables {
 		for _, a := range list(rt, "Associations") {
 			if str(a, "SubnetId") == subnet {
 				table = rt

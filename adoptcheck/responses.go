@@ -120,12 +120,8 @@ func (rs *Responses) raw(name string) ([]byte, error) {
 // read decodes one JSON file into plain values. A recorded Absent is returned
 // as its error code with a nil value.
 func (rs *Responses) read(name string) (v any, absent string, err error) {
-	b, err := rs.raw(name)
-	if err != nil {
+	if err := rs.decode(name, &v); err != nil {
 		return nil, "", err
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", name, err)
 	}
 	if m, ok := v.(map[string]any); ok && len(m) == 1 {
 		if code, ok := m["Absent"].(string); ok {

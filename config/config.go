@@ -340,14 +340,8 @@ func Parse(raw Raw) (*Settings, error) {
 
 // unknownKeyHint suggests the known key closest to a mistyped one.
 func unknownKeyHint(k string) string {
-	best, bestDist := "", 3
-	for _, known := range Keys {
-		if d := editDistance(strings.ToLower(k), strings.ToLower(known)); d < bestDist {
-			best, bestDist = known, d
-		}
+	if best := closest(k, Keys); best != "" {
+		return "; did you mean " + best + "?"
 	}
-	if best == "" {
-		return "; expected one of " + strings.Join(Keys, ", ")
-	}
-	return "; did you mean " + best + "?"
+	return "; expected one of " + strings.Join(Keys, ", ")
 }

@@ -25,12 +25,20 @@ func stackRaw(stack string, kv ...string) Raw {
 	return r
 }
 
-func TestDefaultsAreTheRunbook(t *testing.T) {
-	t.Parallel()
-	s, err := Parse(stackRaw("prod"))
+// mustParse reads the stack file of stack with the key-value pairs kv merged
+// in (see stackRaw); a problem fails the test.
+func mustParse(t *testing.T, stack string, kv ...string) *Settings {
+	t.Helper()
+	s, err := Parse(stackRaw(stack, kv...))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func TestDefaultsAreTheRunbook(t *testing.T) {
+	t.Parallel()
+	s := mustParse(t, "prod")
 	if s.Environment != "prod" || s.Application != "article-pipeline" || s.Region != "us-west-2" || !s.Protect {
 		t.Errorf("top level = %+v", s)
 	}
@@ -46,10 +54,7 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 		t.Errorf("zones = %v, want none (the region's first two)", n.AvailabilityZones)
 	}
 
-	dev, err := Parse(stackRaw("development"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dev := mustParse(t, "development")
 	if dev.Protect || dev.Environment != "development" {
 		t.Errorf("development: protect %v environment %q", dev.Protect, dev.Environment)
 	}
@@ -57,24 +62,18 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 
 func TestOverrides(t *testing.T) {
 	t.Parallel()
-	s, err := Parse(stackRaw("sandbox-ana",
+	s := mustParse(t, "sandbox-ana",
 		"article-pipeline:environment", "sandbox",
 		"article-pipeline:protect", "true",
 		"aws:region", "eu-west-1",
 		"article-pipeline:network", `{"cidr":"10.1.0.0/16","availabilityZones":["eu-west-1a","eu-west-1c"],`+
 			`"publicSubnets":["10.1.0.0/24","10.1.1.0/24"],"privateSubnets":["10.1.10.0/24","10.1.11.0/24"],`+
 			`"s3GatewayEndpoint":false}`,
-	))
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	if s.Environment != "sandbox" || !s.Protect || s.Region != "eu-west-1" || s.SharedStack != "" {
 		t.Errorf("settings = %+v", s)
 	}
-	shared, err := Parse(stackRaw("sandbox-ana", "article-pipeline:sharedStack", "acme/article-pipeline/prod"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	shared := mustParse(t, "sandbox-ana", "article-pipeline:sharedStack", "acme/article-pipeline/prod")
 	if shared.SharedStack != "acme/article-pipeline/prod" {
 		t.Errorf("sharedStack = %q", shared.SharedStack)
 	}
@@ -86,12 +85,9 @@ func TestOverrides(t *testing.T) {
 
 func TestAdoptNetwork(t *testing.T) {
 	t.Parallel()
-	s, err := Parse(stackRaw("prod", "article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",`+
+	s := mustParse(t, "prod", "article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",`+
 		`"publicRouteTableId":"rtb-1","publicSubnetIds":["subnet-1","subnet-2"],"privateSubnetIds":["subnet-3","subnet-4"],`+
-		`"privateRouteTableIds":["rtb-2","rtb-3"]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+		`"privateRouteTableIds":["rtb-2","rtb-3"]}}`)
 	if a := s.Adopt.Network; a == nil || a.VpcID != "vpc-1" || a.PrivateRouteTableIDs[1] != "rtb-3" {
 		t.Errorf("adopt = %+v", s.Adopt.Network)
 	}
@@ -249,15 +245,12 @@ func TestEveryProblemIsReported(t *testing.T) {
 
 func TestReplacementAcknowledgements(t *testing.T) {
 	t.Parallel()
-	s, err := Parse(stackRaw("prod", "article-pipeline:policy",
-		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier","reason":"restored copy"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustParse(t, "prod", "article-pipeline:policy",
+		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier","reason":"restored copy"}]}`)
 	if got := s.Policy.AcknowledgeReplacements; len(got) != 1 || got[0].Resource != "database-instance" || got[0].Property != "identifier" {
 		t.Errorf("replacements = %+v", got)
 	}
-	_, err = Parse(stackRaw("prod", "article-pipeline:policy",
+	_, err := Parse(stackRaw("prod", "article-pipeline:policy",
 		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier"}]}`))
 	if err == nil || !strings.Contains(err.Error(), "article-pipeline:policy.acknowledgeReplacements[0].reason: is required") {
 		t.Errorf("err = %v", err)
@@ -284,20 +277,32 @@ func TestFieldNamesAreExact(t *testing.T) {
 	}
 }
 
-func TestMasterPasswordMustBeSecret(t *testing.T) {
-	t.Parallel()
-	raw := stackRaw("prod", "article-pipeline:databaseMasterPassword", "hunter2-hunter2")
+// mustBeSecret checks that prod's stack refuses k set to value in plain text,
+// in an error that does not show hidden (the telling part of value), and
+// returns the stack as read once k is secret, and its raw config.
+func mustBeSecret(t *testing.T, k, value, hidden string) (*Settings, Raw) {
+	t.Helper()
+	raw := stackRaw("prod", k, value)
 	_, err := Parse(raw)
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:databaseMasterPassword: is set in plain text") {
+	if err == nil || !strings.Contains(err.Error(), k+": is set in plain text") {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), "hunter2") {
-		t.Error("the error shows the password")
+	if strings.Contains(err.Error(), hidden) {
+		t.Errorf("the error shows the value of %s", k)
 	}
-	raw.Secret["article-pipeline:databaseMasterPassword"] = true
+	raw.Secret[k] = true
 	s, err := Parse(raw)
-	if err != nil || s.DatabaseMasterPassword != "hunter2-hunter2" {
-		t.Fatalf("secret password: %v", err)
+	if err != nil {
+		t.Fatalf("secret %s: %v", k, err)
+	}
+	return s, raw
+}
+
+func TestMasterPasswordMustBeSecret(t *testing.T) {
+	t.Parallel()
+	s, _ := mustBeSecret(t, "article-pipeline:databaseMasterPassword", "hunter2-hunter2", "hunter2")
+	if s.DatabaseMasterPassword != "hunter2-hunter2" {
+		t.Errorf("password = %q", s.DatabaseMasterPassword)
 	}
 }
 
@@ -344,11 +349,8 @@ func TestOneKeyPerAdoption(t *testing.T) {
 			t.Errorf("%s: err = %v", kv[1], err)
 		}
 	}
-	s, err := Parse(stackRaw("prod", "article-pipeline:database", `{"identifier":"np-db"}`,
-		"article-pipeline:adopt", `{"database":{"instanceId":"np-db","subnetGroupName":"np-db-subnets"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustParse(t, "prod", "article-pipeline:database", `{"identifier":"np-db"}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db","subnetGroupName":"np-db-subnets"}}`)
 	if a := s.Adopt.Database; a == nil || a.InstanceID != "np-db" || a.SubnetGroupName != "np-db-subnets" {
 		t.Errorf("adopt.database = %+v", s.Adopt.Database)
 	}
@@ -359,10 +361,7 @@ func TestOneKeyPerAdoption(t *testing.T) {
 // staging copy of prod's file runs what prod runs.
 func TestTopologyComesFromTheStackFile(t *testing.T) {
 	t.Parallel()
-	prod, err := Parse(stackRaw("prod"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	prod := mustParse(t, "prod")
 	staging := stackRaw("staging")
 	for k, v := range stackFiles["prod"] {
 		staging.Values[k] = v

@@ -118,11 +118,8 @@ func TestBootstrapGoesThroughTheBastion(t *testing.T) {
 		{"a tunnel named in the file", `{"enabled":true}`, `{"tunnelHost":"127.0.0.1","tunnelPort":6543}`, "127.0.0.1", 6543},
 		{"no bootstrap", `{"enabled":true}`, `{"bootstrap":false}`, "", 5432},
 	} {
-		s, err := Parse(stackRaw("development", "article-pipeline:bastion", tc.bastion, "article-pipeline:database",
-			tc.database))
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := mustParse(t, "development", "article-pipeline:bastion", tc.bastion, "article-pipeline:database",
+			tc.database)
 		if s.Database.TunnelHost != tc.host || s.Database.TunnelPort != tc.port {
 			t.Errorf("%s: tunnel %s:%d, want %s:%d", tc.name, s.Database.TunnelHost, s.Database.TunnelPort, tc.host,
 				tc.port)

@@ -35,6 +35,24 @@ func decodeOver(p *check.Problems, k, value string, dst any) bool {
 	return len(*p) == before
 }
 
+// validator is a settings block that checks itself, naming its fields under
+// its stack config key.
+type validator interface{ Validate(k string) error }
+
+// parseSettings reads the stack config key name over def, the block's
+// defaults, and validates what it read, unless it did not decode or on says
+// the block is switched off.
+func parseSettings[T validator](name, value string, def T, on func(T) bool, p *check.Problems) T {
+	k := key(name)
+	if decodeOver(p, k, value, &def) && on(def) {
+		p.Join(def.Validate(k))
+	}
+	return def
+}
+
+// alwaysOn is parseSettings' on for a block that cannot be switched off.
+func alwaysOn[T any](T) bool { return true }
+
 var rawMessage = reflect.TypeOf(json.RawMessage(nil))
 
 // defaulter is a settings type whose zero value is not its default (an
@@ -185,16 +203,22 @@ func didYouMean(name string, known []string) string {
 			return fmt.Sprintf("; did you mean %q?", k)
 		}
 	}
+	if best := closest(name, known); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return "; expected one of " + strings.Join(known, ", ")
+}
+
+// closest returns the first of known within two edits of name, ignoring case,
+// that no other is closer than; "" if none is that close.
+func closest(name string, known []string) string {
 	best, bestDist := "", 3
 	for _, k := range known {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
-	if best == "" {
-		return "; expected one of " + strings.Join(known, ", ")
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return best
 }
 
 // editDistance is the Levenshtein distance between a and b.

@@ -10,13 +10,7 @@ import (
 // parseAlarms reads article-pipeline:alarms over the defaults (on, no
 // subscriber, the thresholds in the README).
 func parseAlarms(value string, p *check.Problems) alarms.Settings {
-	k := key("alarms")
-	a := alarms.Defaults()
-	if !decodeOver(p, k, value, &a) || !a.Enabled {
-		return a
-	}
-	p.Join(a.Validate(k))
-	return a
+	return parseSettings("alarms", value, alarms.Defaults(), func(a alarms.Settings) bool { return a.Enabled }, p)
 }
 
 // parseAlarmEndpoint reads article-pipeline:alarmHttpsEndpoint, which must be
@@ -36,25 +30,14 @@ func parseAlarmEndpoint(value string, secret bool, p *check.Problems) string {
 
 // parseWAF reads article-pipeline:waf.
 func parseWAF(value string, p *check.Problems) waf.Settings {
-	k := key("waf")
-	w := waf.Defaults()
-	if !decodeOver(p, k, value, &w) || !w.Enabled {
-		return w
-	}
-	p.Join(w.Validate(k))
-	return w
+	return parseSettings("waf", value, waf.Defaults(), func(w waf.Settings) bool { return w.Enabled }, p)
 }
 
 // parseAccessLogs reads article-pipeline:accessLogs over a bucket named
 // <application>-access-logs-<environment>.
 func parseAccessLogs(value, application, environment string, p *check.Problems) storage.AccessLogSettings {
-	k := key("accessLogs")
-	a := storage.DefaultAccessLogs(application, environment)
-	if !decodeOver(p, k, value, &a) || !a.Enabled {
-		return a
-	}
-	p.Join(a.Validate(k))
-	return a
+	return parseSettings("accessLogs", value, storage.DefaultAccessLogs(application, environment),
+		func(a storage.AccessLogSettings) bool { return a.Enabled }, p)
 }
 
 // checkAlarmsNeedInsights: a service's task-count alarm reads Container

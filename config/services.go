@@ -26,13 +26,7 @@ func parseDomain(value string, p *check.Problems) services.DomainSettings {
 
 // parsePlatform reads article-pipeline:platform.
 func parsePlatform(value string, p *check.Problems) services.PlatformSettings {
-	k := key("platform")
-	pl := services.DefaultPlatform()
-	if !decodeOver(p, k, value, &pl) {
-		return pl
-	}
-	p.Join(pl.Validate(k))
-	return pl
+	return parseSettings("platform", value, services.DefaultPlatform(), alwaysOn, p)
 }
 
 // ServicesContext is what reading article-pipeline:services needs from the

@@ -323,11 +323,7 @@ func TestBadServices(t *testing.T) {
 
 func TestDomain(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name, env, value string
-		want             services.DomainSettings
-		wantErr          string
-	}{
+	testParse(t, "article-pipeline:domain", parseDomain, []parseCase[services.DomainSettings]{
 		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development default", env: "development", want: services.DomainSettings{Name: "development.npdeposition.org",
@@ -357,32 +353,12 @@ func TestDomain(t *testing.T) {
 			wantErr: `article-pipeline:domain.name: required when zoneId or zoneName is set`},
 		{name: "unknown field", env: "prod", value: `{"privateTasks": true}`,
 			wantErr: `article-pipeline:domain: unknown field "privateTasks"`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var p check.Problems
-			got := parseDomain(merged(tc.env, "article-pipeline:domain", tc.value), &p)
-			err := p.Err()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestPlatform(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name, env, value string
-		want             services.PlatformSettings
-		wantErr          string
-	}{
+	testParse(t, "article-pipeline:platform", parsePlatform, []parseCase[services.PlatformSettings]{
 		{name: "prod default", env: "prod", want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}, WorkingHours: offPacificWorkday}},
 		// The cost levers: Spot, working hours, no Container Insights, prod's
@@ -418,11 +394,24 @@ func TestPlatform(t *testing.T) {
 			wantErr: `article-pipeline:platform.interfaceEndpoints[0]: "ecr" is not a supported endpoint`},
 		{name: "wrong type", env: "prod", value: `{"containerInsights": "yes"}`,
 			wantErr: `article-pipeline:platform.containerInsights: expected true or false`},
-	} {
+	})
+}
+
+// parseCase is one case of a parser's table test: the value set in the stack
+// file of env, and the settings it gives or the error it must report.
+type parseCase[T any] struct {
+	name, env, value string
+	want             T
+	wantErr          string
+}
+
+// testParse runs parse over each case's value merged into its stack's value of k.
+func testParse[T any](t *testing.T, k string, parse func(string, *check.Problems) T, cases []parseCase[T]) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var p check.Problems
-			got := parsePlatform(merged(tc.env, "article-pipeline:platform", tc.value), &p)
+			got := parse(merged(tc.env, k, tc.value), &p)
 			err := p.Err()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

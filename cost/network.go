@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -12,10 +13,7 @@ import (
 // A stack that attaches listener rules to another stack's load balancer has
 // no load balancer of its own and so none of these lines.
 func loadBalancerLines(g *graph, r inventory.Resource) ([]Line, error) {
-	kind := r.String("loadBalancerType")
-	if kind == "" {
-		kind = "application"
-	}
+	kind := cmp.Or(r.String("loadBalancerType"), "application")
 	if kind != "application" {
 		return []Line{{Category: "elb", Item: kind + " load balancer", NotPriced: true,
 			Assumption: "only Application Load Balancers are priced"}}, nil

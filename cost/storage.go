@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -12,10 +13,7 @@ import (
 
 // bucketLines prices a bucket's S3 Standard storage and its requests.
 func bucketLines(g *graph, r inventory.Resource) ([]Line, error) {
-	name := r.String("bucket")
-	if name == "" {
-		name = r.Name
-	}
+	name := cmp.Or(r.String("bucket"), r.Name)
 	gb, set := g.s.bucketGB(name)
 	source := fmt.Sprintf("cost.defaultBucketGb %s GB", number(gb))
 	if set {

@@ -121,14 +121,15 @@ func (d *drawing) add(n node) string {
 }
 
 func (d *drawing) link(from, to, label string) {
-	e := edge{from: from, to: to, label: label}
-	if !slices.Contains(d.edges, e) {
-		d.edges = append(d.edges, e)
-	}
+	d.addEdge(edge{from: from, to: to, label: label})
 }
 
 func (d *drawing) dotted(from, to, label string) {
-	e := edge{from: from, to: to, label: label, dotted: true}
+	d.addEdge(edge{from: from, to: to, label: label, dotted: true})
+}
+
+// addEdge draws e once.
+func (d *drawing) addEdge(e edge) {
 	if !slices.Contains(d.edges, e) {
 		d.edges = append(d.edges, e)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/np-mrd/article-pipeline-infra/inventory"
@@ -140,32 +139,4 @@ var secretWord = regexp.MustCompile(`PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRI
 // secretEnvName reports whether an environment variable's name suggests a secret.
 func secretEnvName(name string) bool {
 	return secretWord.MatchString(strings.ToUpper(name))
-}
-
-// serviceTargetGroups returns the target group ARNs a service registers with.
-func serviceTargetGroups(r inventory.Resource) []string {
-	var out []string
-	for _, lb := range list(r.Get("loadBalancers")) {
-		if arn, _ := lb["targetGroupArn"].(string); arn != "" {
-			out = append(out, arn)
-		}
-	}
-	return out
-}
-
-// targetGroup finds the target group an ARN names (…:targetgroup/NAME/ID).
-func (g *Graph) targetGroup(arn string) (inventory.Resource, bool) {
-	rest := arnResource(arn, "elasticloadbalancing")
-	name, ok := strings.CutPrefix(rest, "targetgroup/")
-	if !ok {
-		return inventory.Resource{}, false
-	}
-	name, _, _ = strings.Cut(name, "/")
-	i := slices.IndexFunc(g.Inventory.OfType(typeTargetGroup), func(tg inventory.Resource) bool {
-		return isNamed(tg, "name", name)
-	})
-	if i < 0 {
-		return inventory.Resource{}, false
-	}
-	return g.Inventory.OfType(typeTargetGroup)[i], true
 }

@@ -7,32 +7,20 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
 
+// isALB selects application load balancers (the default type).
+func isALB(r inventory.Resource) bool {
+	t := r.String("loadBalancerType")
+	return r.Type == typeLoadBalancer && (t == "" || t == "application")
+}
+
 func elbRules() []Rule {
-	alb := func(r inventory.Resource) bool {
-		t := r.String("loadBalancerType")
-		return r.Type == typeLoadBalancer && (t == "" || t == "application")
-	}
 	return []Rule{
-		{
-			ID: "ELB.1", Severity: Mandatory, Applies: ofType(typeListener),
-			Description: "an HTTP listener on a load balancer that has an HTTPS listener redirects to HTTPS",
-			Check:       checkHTTPRedirect,
-		},
-		{
-			ID: "ELB.4", Severity: Mandatory, Applies: alb,
-			Description: "application load balancers drop invalid HTTP header fields",
-			Check: func(_ *Graph, r inventory.Resource) (bool, string) {
-				return boolIs(r, "dropInvalidHeaderFields", true, false)
-			},
-		},
-		{
-			ID: "ELB.6", Severity: Mandatory, Applies: alb,
-			Description: "application load balancers have deletion protection in prod",
-			Check: func(g *Graph, r inventory.Resource) (bool, string) {
-				ok, why := boolIs(r, "enableDeletionProtection", true, false)
-				return protectedOnly(g, ok, why)
-			},
-		},
+		rule("ELB.1", Mandatory, ofType(typeListener), checkHTTPRedirect,
+			"an HTTP listener on a load balancer that has an HTTPS listener redirects to HTTPS"),
+		rule("ELB.4", Mandatory, isALB, checkBool("dropInvalidHeaderFields", true, false),
+			"application load balancers drop invalid HTTP header fields"),
+		rule("ELB.6", Mandatory, isALB, inProd(checkBool("enableDeletionProtection", true, false)),
+			"application load balancers have deletion protection in prod"),
 		{
 			ID: "ELB.17", Severity: Mandatory, Applies: ofType(typeListener),
 			Description: "HTTPS listeners set a TLS 1.3 security policy (ELBSecurityPolicy-TLS13-1-2-2021-06 or " +

@@ -185,6 +185,23 @@ func dbARNMatcher(db inventory.Resource) func(string) bool {
 	}
 }
 
+// targetGroup finds the target group an ARN names (…:targetgroup/NAME/ID).
+func (g *Graph) targetGroup(arn string) (inventory.Resource, bool) {
+	rest := arnResource(arn, "elasticloadbalancing")
+	name, ok := strings.CutPrefix(rest, "targetgroup/")
+	if !ok {
+		return inventory.Resource{}, false
+	}
+	name, _, _ = strings.Cut(name, "/")
+	i := slices.IndexFunc(g.Inventory.OfType(typeTargetGroup), func(tg inventory.Resource) bool {
+		return isNamed(tg, "name", name)
+	})
+	if i < 0 {
+		return inventory.Resource{}, false
+	}
+	return g.Inventory.OfType(typeTargetGroup)[i], true
+}
+
 // arnResource returns the resource part of an ARN of service svc, or "".
 func arnResource(arn, svc string) string {
 	parts := strings.SplitN(arn, ":", 6)

@@ -24,13 +24,9 @@ const (
 
 // observabilityRules are the flow log, access log, WAF and alarm guardrails.
 func observabilityRules() []Rule {
-	alb := func(r inventory.Resource) bool {
-		t := r.String("loadBalancerType")
-		return r.Type == typeLoadBalancer && (t == "" || t == "application")
-	}
 	internetFacing := func(r inventory.Resource) bool {
 		internal, _ := r.Bool("internal")
-		return alb(r) && !internal
+		return isALB(r) && !internal
 	}
 	return []Rule{
 		{
@@ -52,7 +48,7 @@ func observabilityRules() []Rule {
 			},
 		},
 		{
-			ID: "ELB.5", Severity: Mandatory, Applies: alb,
+			ID: "ELB.5", Severity: Mandatory, Applies: isALB,
 			Description: "application load balancers write access logs to S3 in prod",
 			Check: func(g *Graph, r inventory.Resource) (bool, string) {
 				logs := obj(r.Get("accessLogs"))

@@ -70,6 +70,17 @@ type Rule struct {
 	Check func(g *Graph, r inventory.Resource) (ok bool, why string)
 }
 
+// checkFunc is the type of Rule.Check.
+type checkFunc = func(g *Graph, r inventory.Resource) (ok bool, why string)
+
+// rule makes a Rule whose check is a named function or built by one (such as
+// checkBool), so that a rule table reads as one row per rule: its id, severity,
+// what it applies to, its check and what it requires. Rules whose check is
+// written inline are Rule literals.
+func rule(id string, sev Severity, applies func(inventory.Resource) bool, check checkFunc, description string) Rule {
+	return Rule{ID: id, Severity: sev, Applies: applies, Check: check, Description: description}
+}
+
 // Waiver accepts one rule's violation on one resource, for a stated reason.
 type Waiver struct {
 	Rule     string `json:"rule"`

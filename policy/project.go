@@ -75,6 +75,9 @@ var taggable = []string{
 // Taggable lists the resource types the tagging rule (AP.TAG.2) covers.
 func Taggable() []string { return slices.Clone(taggable) }
 
+// isTaggable selects the resources AP.TAG.2 judges.
+func isTaggable(r inventory.Resource) bool { return r.Custom && slices.Contains(taggable, r.Type) }
+
 func projectRules() []Rule {
 	db := ofType(typeDBInstance)
 	return []Rule{
@@ -126,14 +129,8 @@ func projectRules() []Rule {
 				return protectedOnly(g, false, "not protected; pulumi destroy or a replacement would delete its data")
 			},
 		},
-		{
-			ID: "AP.REL.1", Severity: Mandatory, Applies: db,
-			Description: "RDS instances keep automated backups for at least 7 days in prod (runbook)",
-			Check: func(g *Graph, r inventory.Resource) (bool, string) {
-				ok, why := retentionAtLeast(r, 7)
-				return protectedOnly(g, ok, why)
-			},
-		},
+		rule("AP.REL.1", Mandatory, db, inProd(checkRetention(7)),
+			"RDS instances keep automated backups for at least 7 days in prod (runbook)"),
 		{
 			ID: "AP.REL.2", Severity: Mandatory, Applies: db,
 			Description: "RDS instances take a final snapshot when deleted (skipFinalSnapshot false, an identifier set)",
@@ -177,17 +174,11 @@ func projectRules() []Rule {
 				return protectedOnly(g, false, "no AWS Backup selection names it")
 			},
 		},
-		{
-			ID: "AP.REL.7", Severity: Advisory, Applies: ofType(typeBackupPlan),
-			Description: "a backup rule's move to cold storage applies to what the plan selects (AWS Backup ignores " +
-				"it for RDS and S3 recovery points, which then stay in warm storage for their whole retention)",
-			Check: checkColdStorage,
-		},
-		{
-			ID: "AP.REL.5", Severity: Mandatory, Applies: ofType(typeService),
-			Description: "every ECS service is behind a load balancer target group with a health check",
-			Check:       checkServiceHealth,
-		},
+		rule("AP.REL.7", Advisory, ofType(typeBackupPlan), checkColdStorage,
+			"a backup rule's move to cold storage applies to what the plan selects (AWS Backup ignores "+
+				"it for RDS and S3 recovery points, which then stay in warm storage for their whole retention)"),
+		rule("AP.REL.5", Mandatory, ofType(typeService), checkServiceHealth,
+			"every ECS service is behind a load balancer target group with a health check"),
 		{
 			ID: "AP.REL.6", Severity: Mandatory, Applies: ofType(typeService),
 			Description: "every ECS service has the deployment circuit breaker with rollback on (Copilot's default)",
@@ -216,12 +207,9 @@ func projectRules() []Rule {
 				return true, "type is SecureString"
 			},
 		},
-		{
-			ID: "AP.SSM.2", Severity: Mandatory, Applies: ofType(typeParameter),
-			Description: "SSM parameters are named /copilot/<app>/<env>/secrets/<NAME> and tagged copilot-application " +
-				"and copilot-environment to match (runbook; Copilot reads them by tag)",
-			Check: checkParameterName,
-		},
+		rule("AP.SSM.2", Mandatory, ofType(typeParameter), checkParameterName,
+			"SSM parameters are named /copilot/<app>/<env>/secrets/<NAME> and tagged copilot-application "+
+				"and copilot-environment to match (runbook; Copilot reads them by tag)"),
 		{
 			ID: "AP.TAG.1", Severity: Mandatory, Applies: ofType(typeProvider),
 			Description: "the aws provider sets default tags app, environment (the stack's) and managed-by=pulumi",
@@ -232,14 +220,9 @@ func projectRules() []Rule {
 				return true, "default tags " + strings.Join(requiredTags, ", ")
 			},
 		},
-		{
-			ID: "AP.TAG.2", Severity: Mandatory, Applies: func(r inventory.Resource) bool {
-				return r.Custom && slices.Contains(taggable, r.Type)
-			},
-			Description: "every taggable resource carries app, environment and managed-by (from the aws provider's " +
-				"default tags)",
-			Check: checkTagged,
-		},
+		rule("AP.TAG.2", Mandatory, isTaggable, checkTagged,
+			"every taggable resource carries app, environment and managed-by (from the aws provider's "+
+				"default tags)"),
 	}
 }
 
@@ -308,6 +291,17 @@ func plainSecretIn(name string, v any, pointer bool) string {
 		}
 	}
 	return ""
+}
+
+// serviceTargetGroups returns the target group ARNs a service registers with.
+func serviceTargetGroups(r inventory.Resource) []string {
+	var out []string
+	for _, lb := range list(r.Get("loadBalancers")) {
+		if arn, _ := lb["targetGroupArn"].(string); arn != "" {
+			out = append(out, arn)
+		}
+	}
+	return out
 }
 
 func checkServiceHealth(g *Graph, r inventory.Resource) (bool, string) {

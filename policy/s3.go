@@ -14,77 +14,57 @@ func ofType(types ...string) func(inventory.Resource) bool {
 
 func s3Rules() []Rule {
 	return []Rule{
-		{
-			ID: "S3.2", Severity: Mandatory, Applies: ofType(typeBucketPolicy),
-			Description: "S3 bucket policies grant the public (Principal *) nothing but s3:GetObject",
-			Check:       checkNoPublicRead,
-		},
-		{
-			ID: "S3.3", Severity: Mandatory, Applies: ofType(typeBucketPolicy),
-			Description: "S3 bucket policies never grant a write action to the public (Principal *)",
-			Check:       checkNoPublicWrite,
-		},
-		{
-			ID: "S3.4", Severity: Mandatory, Applies: ofType(typeBucket),
-			Description: "S3 buckets have default server-side encryption configured (retired FSBP control, kept explicit)",
-			Check:       checkBucketEncryption,
-		},
-		{
-			ID: "S3.5", Severity: Mandatory, Applies: ofType(typeBucket),
-			Description: "S3 buckets have a policy that denies requests without TLS (aws:SecureTransport false)",
-			Check:       checkTLSOnly,
-		},
-		{
-			ID: "S3.8", Severity: Mandatory, Applies: ofType(typeBucket),
-			Description: "S3 buckets have a public access block with all four settings on; a bucket public by design " +
-				"(policy allows s3:GetObject to *) still blocks and ignores public ACLs (S3.1 is the account-level twin)",
-			Check: checkPublicAccessBlock,
-		},
-		{
-			ID: "S3.12", Severity: Advisory, Applies: ofType(typeBucket),
-			Description: "S3 buckets disable ACLs (ownership controls BucketOwnerEnforced)",
-			Check:       checkOwnership,
-		},
+		rule("S3.2", Mandatory, ofType(typeBucketPolicy), checkNoPublicRead,
+			"S3 bucket policies grant the public (Principal *) nothing but s3:GetObject"),
+		rule("S3.3", Mandatory, ofType(typeBucketPolicy), checkNoPublicWrite,
+			"S3 bucket policies never grant a write action to the public (Principal *)"),
+		rule("S3.4", Mandatory, ofType(typeBucket), checkBucketEncryption,
+			"S3 buckets have default server-side encryption configured (retired FSBP control, kept explicit)"),
+		rule("S3.5", Mandatory, ofType(typeBucket), checkTLSOnly,
+			"S3 buckets have a policy that denies requests without TLS (aws:SecureTransport false)"),
+		rule("S3.8", Mandatory, ofType(typeBucket), checkPublicAccessBlock,
+			"S3 buckets have a public access block with all four settings on; a bucket public by design "+
+				"(policy allows s3:GetObject to *) still blocks and ignores public ACLs (S3.1 is the account-level twin)"),
+		rule("S3.12", Advisory, ofType(typeBucket), checkOwnership,
+			"S3 buckets disable ACLs (ownership controls BucketOwnerEnforced)"),
 	}
 }
 
-// publicGrants returns the actions each public Allow statement grants, by label;
-// an unreadable document is a finding of its own.
-func publicGrants(r inventory.Resource) (map[string][]string, []string, error) {
+// publicBreach finds the first action a public Allow statement of a bucket
+// policy grants that allowed rejects, as "<statement> allows <action> to
+// Principal *" ("" if there is none); public says whether any Allow statement
+// grants anything to the public. An unreadable document is a finding of its own.
+func publicBreach(r inventory.Resource, allowed func(action string) bool) (breach string, public bool, err error) {
 	d, err := parseDocument(r.Get("policy"))
 	if err != nil {
-		return nil, nil, err
+		return "", false, err
 	}
-	grants := map[string][]string{}
-	var order []string
 	for i, s := range d.Statement {
 		if s.Effect != "Allow" || !s.publicPrincipal() {
 			continue
 		}
+		public = true
 		actions := inventory.AsStrings(s.Action)
 		if s.NotAction != nil {
 			actions = []string{"NotAction " + strings.Join(inventory.AsStrings(s.NotAction), ",")}
 		}
-		l := s.label(i)
-		grants[l] = actions
-		order = append(order, l)
-	}
-	return grants, order, nil
-}
-
-func checkNoPublicRead(_ *Graph, r inventory.Resource) (bool, string) {
-	grants, order, err := publicGrants(r)
-	if err != nil {
-		return false, err.Error()
-	}
-	for _, l := range order {
-		for _, a := range grants[l] {
-			if !strings.EqualFold(a, "s3:GetObject") {
-				return false, fmt.Sprintf("%s allows %s to Principal *; only s3:GetObject may be public", l, a)
+		for _, a := range actions {
+			if !allowed(a) {
+				return fmt.Sprintf("%s allows %s to Principal *", s.label(i), a), true, nil
 			}
 		}
 	}
-	if len(order) == 0 {
+	return "", public, nil
+}
+
+func checkNoPublicRead(_ *Graph, r inventory.Resource) (bool, string) {
+	breach, public, err := publicBreach(r, func(a string) bool { return strings.EqualFold(a, "s3:GetObject") })
+	switch {
+	case err != nil:
+		return false, err.Error()
+	case breach != "":
+		return false, breach + "; only s3:GetObject may be public"
+	case !public:
 		return true, "grants nothing to Principal *"
 	}
 	return true, "grants Principal * only s3:GetObject"
@@ -102,16 +82,12 @@ func readAction(a string) bool {
 }
 
 func checkNoPublicWrite(_ *Graph, r inventory.Resource) (bool, string) {
-	grants, order, err := publicGrants(r)
-	if err != nil {
+	breach, _, err := publicBreach(r, readAction)
+	switch {
+	case err != nil:
 		return false, err.Error()
-	}
-	for _, l := range order {
-		for _, a := range grants[l] {
-			if !readAction(a) {
-				return false, fmt.Sprintf("%s allows %s to Principal *: anyone could write or delete objects", l, a)
-			}
-		}
+	case breach != "":
+		return false, breach + ": anyone could write or delete objects"
 	}
 	return true, "grants no write action to Principal *"
 }

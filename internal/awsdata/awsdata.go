@@ -102,39 +102,46 @@ func Zones(region string) ([]string, bool) {
 // `aws rds describe-db-engine-versions --engine postgres --query 'DBEngineVersions[].EngineVersion'`.
 var PostgresMajors = []string{"11", "12", "13", "14", "15", "16", "17", "18"}
 
+// The size ranges RDS for PostgreSQL instance class families come in.
+var (
+	burstableSizes = []string{"micro", "small", "medium", "large", "xlarge", "2xlarge"}
+	sizesTo16xl    = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"}
+	sizesTo24xl    = slices.Concat(sizesTo16xl, []string{"24xlarge"})
+	sizesTo32xl    = slices.Concat(sizesTo24xl, []string{"32xlarge"})
+	sizesTo48xl    = slices.Concat(sizesTo24xl, []string{"48xlarge"})
+)
+
 // postgresClasses are the RDS for PostgreSQL instance classes, by family, with
 // the sizes each family offers (refreshed with `aws rds
 // describe-orderable-db-instance-options --engine postgres --query
 // 'OrderableDBInstanceOptions[].DBInstanceClass'`).
 var postgresClasses = map[string][]string{
-	"t3":   {"micro", "small", "medium", "large", "xlarge", "2xlarge"},
-	"t4g":  {"micro", "small", "medium", "large", "xlarge", "2xlarge"},
-	"m5":   {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"},
-	"m5d":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"},
-	"m6g":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
-	"m6gd": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
-	"m6i":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"},
-	"m6id": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"},
-	"m6idn": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge",
-		"32xlarge"},
-	"m6in": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"},
-	"m7g":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
-	"m7i":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"},
-	"m8g":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"},
-	"r5":   {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"},
-	"r5b":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"},
-	"r5d":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"},
-	"r6g":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
-	"r6gd": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
-	"r6i":  {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"},
-	"r6id": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"},
-	"r6idn": {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge",
-		"32xlarge"},
-	"r6in":   {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"},
-	"r7g":    {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
-	"r7i":    {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"},
-	"r8g":    {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"},
-	"x2g":    {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"},
+	"t3":     burstableSizes,
+	"t4g":    burstableSizes,
+	"m5":     sizesTo24xl,
+	"m5d":    sizesTo24xl,
+	"m6g":    sizesTo16xl,
+	"m6gd":   sizesTo16xl,
+	"m6i":    sizesTo32xl,
+	"m6id":   sizesTo32xl,
+	"m6idn":  sizesTo32xl,
+	"m6in":   sizesTo32xl,
+	"m7g":    sizesTo16xl,
+	"m7i":    sizesTo48xl,
+	"m8g":    sizesTo48xl,
+	"r5":     sizesTo24xl,
+	"r5b":    sizesTo24xl,
+	"r5d":    sizesTo24xl,
+	"r6g":    sizesTo16xl,
+	"r6gd":   sizesTo16xl,
+	"r6i":    sizesTo32xl,
+	"r6id":   sizesTo32xl,
+	"r6idn":  sizesTo32xl,
+	"r6in":   sizesTo32xl,
+	"r7g":    sizesTo16xl,
+	"r7i":    sizesTo48xl,
+	"r8g":    sizesTo48xl,
+	"x2g":    sizesTo16xl,
 	"x2idn":  {"16xlarge", "24xlarge", "32xlarge"},
 	"x2iedn": {"xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge", "24xlarge", "32xlarge"},
 }
@@ -159,8 +166,9 @@ func PostgresClassFamilies() []string {
 }
 
 // ClassSizes returns the sizes a PostgreSQL class family offers (nil for an
-// unknown family), for a "did you mean" in errors.
-func ClassSizes(family string) []string { return postgresClasses[family] }
+// unknown family), for a "did you mean" in errors. Families share size
+// lists, so the caller gets a copy.
+func ClassSizes(family string) []string { return slices.Clone(postgresClasses[family]) }
 
 // ReservedMasterUsernames are the names RDS for PostgreSQL refuses as the
 // master user (CreateDBInstance: "can't be a reserved word for the chosen
