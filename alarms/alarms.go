@@ -30,6 +30,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 const typeToken = "article-pipeline:alarms:Alarms"
@@ -306,15 +308,13 @@ func slackChannel(ctx *pulumi.Context, name string, c *Alarms, args *Args, topic
 	}
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
 	_, err = chatbot.NewSlackChannelConfiguration(ctx, name+"-slack", &chatbot.SlackChannelConfigurationArgs{
-		ConfigurationName: pulumi.String(args.NamePrefix + "-alarms"),
-		SlackTeamId:       pulumi.String(args.Slack.WorkspaceID),
-		SlackChannelId:    pulumi.String(args.Slack.ChannelID),
-		IamRoleArn:        role.Arn,
-		SnsTopicArns:      pulumi.StringArray{topic.Arn},
-		GuardrailPolicyArns: pulumi.StringArray{partition.ApplyT(func(p string) string {
-			return "arn:" + p + ":iam::aws:policy/CloudWatchReadOnlyAccess"
-		}).(pulumi.StringOutput)},
-		LoggingLevel: pulumi.String("ERROR"),
+		ConfigurationName:   pulumi.String(args.NamePrefix + "-alarms"),
+		SlackTeamId:         pulumi.String(args.Slack.WorkspaceID),
+		SlackChannelId:      pulumi.String(args.Slack.ChannelID),
+		IamRoleArn:          role.Arn,
+		SnsTopicArns:        pulumi.StringArray{topic.Arn},
+		GuardrailPolicyArns: pulumi.StringArray{awsiam.ManagedPolicyARN(partition, "CloudWatchReadOnlyAccess")},
+		LoggingLevel:        pulumi.String("ERROR"),
 	}, parent)
 	return err
 }

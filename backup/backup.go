@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 const typeToken = "article-pipeline:backup:Plan"
@@ -170,13 +171,12 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	if err != nil {
 		return nil, fmt.Errorf("backup: role: %w", err)
 	}
-	// AWS-managed policy ARNs are built from the partition, not hard-coded "aws".
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(c)).Partition()
 	var attachments []pulumi.Resource
 	for _, mp := range managedPolicies {
 		att, err := iam.NewRolePolicyAttachment(ctx, name+"-role-"+mp.role, &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
-			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", partition, mp.path),
+			PolicyArn: awsiam.ManagedPolicyARN(partition, mp.path),
 		}, pulumi.Parent(c))
 		if err != nil {
 			return nil, fmt.Errorf("backup: role policy %s: %w", mp.role, err)

@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 const typeToken = "article-pipeline:bastion:Bastion"
@@ -165,10 +167,8 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	}
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
 	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-ssm-policy", &iam.RolePolicyAttachmentArgs{
-		Role: role.Name,
-		PolicyArn: partition.ApplyT(func(p string) string {
-			return "arn:" + p + ":iam::aws:policy/AmazonSSMManagedInstanceCore"
-		}).(pulumi.StringOutput),
+		Role:      role.Name,
+		PolicyArn: awsiam.ManagedPolicyARN(partition, "AmazonSSMManagedInstanceCore"),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: role policy: %w", name, err)

@@ -26,6 +26,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 const typeToken = "article-pipeline:database:Postgres"
@@ -532,20 +533,15 @@ func monitoringRole(ctx *pulumi.Context, name string, parent pulumi.ResourceOrIn
 	if err != nil {
 		return nil, nil, err
 	}
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
 	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring-policy", &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
-		PolicyArn: managedPolicyARN(ctx, "service-role/AmazonRDSEnhancedMonitoringRole", parent),
+		PolicyArn: awsiam.ManagedPolicyARN(partition, "service-role/AmazonRDSEnhancedMonitoringRole"),
 	}, parent)
 	if err != nil {
 		return nil, nil, err
 	}
 	return role, attachment, nil
-}
-
-// managedPolicyARN is the ARN of an AWS managed policy in the current partition.
-func managedPolicyARN(ctx *pulumi.Context, path string, parent pulumi.ResourceOrInvokeOption) pulumi.StringOutput {
-	return aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition().ApplyT(
-		func(p string) string { return "arn:" + p + ":iam::aws:policy/" + path }).(pulumi.StringOutput)
 }
 
 // appLogin is what the bootstrap gives DATABASE_URL.

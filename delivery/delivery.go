@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
@@ -139,8 +140,8 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 		c.ProviderARN = provider.Arn
 	}
 
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(c))
-	readOnly := managedPolicyARN(partition, "ReadOnlyAccess")
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(c)).Partition()
+	readOnly := awsiam.ManagedPolicyARN(partition, "ReadOnlyAccess")
 	subject := func(suffix string) string { return "repo:" + args.Repository + ":" + suffix }
 
 	// Preview: pull requests of the repository and runs on the deploy branch
@@ -254,10 +255,4 @@ func (c *GitHubOIDC) role(ctx *pulumi.Context, name, description string, subject
 		return nil, fmt.Errorf("delivery: %s role: %w", name, err)
 	}
 	return r, nil
-}
-
-// managedPolicyARN is the ARN of an AWS managed policy in the stack's partition
-// (such ARNs are no resource's output).
-func managedPolicyARN(p aws.GetPartitionResultOutput, policy string) pulumi.StringOutput {
-	return pulumi.Sprintf("arn:%s:iam::aws:policy/%s", p.Partition(), policy)
 }
