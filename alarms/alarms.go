@@ -209,11 +209,8 @@ func topicPolicy(ctx *pulumi.Context, name string, c *Alarms, topic *sns.Topic) 
 			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
 				Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String(pub.service)},
 			}},
-			Resources: pulumi.StringArray{topic.Arn},
-			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
-				Values: pulumi.StringArray{account},
-			}},
+			Resources:  pulumi.StringArray{topic.Arn},
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{awsiam.SourceAccount(account)},
 		})
 	}
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: statements}, parent)
@@ -279,18 +276,8 @@ var chatbotReads = []string{
 // can change the account from Slack.
 func slackChannel(ctx *pulumi.Context, name string, c *Alarms, args *Args, topic *sns.Topic) error {
 	parent := pulumi.Parent(c)
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"chatbot.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-chatbot-role", &iam.RoleArgs{
-		Description:      pulumi.String("AWS Chatbot: show " + args.NamePrefix + " alarms in Slack"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-chatbot-role", "chatbot.amazonaws.com",
+		"AWS Chatbot: show "+args.NamePrefix+" alarms in Slack", parent)
 	if err != nil {
 		return err
 	}

@@ -154,20 +154,8 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 
 	// The runbook uses the console's default role; an explicit role makes the
 	// grants visible and includes the S3 policies the bucket backup needs.
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Effect:  pulumi.String("Allow"),
-			Actions: pulumi.StringArray{pulumi.String("sts:AssumeRole")},
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.StringArray{pulumi.String("backup.amazonaws.com")},
-			}},
-		}},
-	}, pulumi.Parent(c))
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		AssumeRolePolicy: trust.Json(),
-		Description:      pulumi.String("AWS Backup service role for " + args.PlanName),
-	}, pulumi.Parent(c))
+	role, err := awsiam.NewServiceRole(ctx, name+"-role", "backup.amazonaws.com",
+		"AWS Backup service role for "+args.PlanName, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("backup: role: %w", err)
 	}

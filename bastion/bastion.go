@@ -149,19 +149,8 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		return nil, fmt.Errorf("bastion %q: database egress: %w", name, err)
 	}
 
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.ToStringArray([]string{"ec2.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description:      pulumi.String("Session Manager for the database tunnel host"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-role", "ec2.amazonaws.com",
+		"Session Manager for the database tunnel host", parent)
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: role: %w", name, err)
 	}

@@ -517,19 +517,8 @@ func newPassword(ctx *pulumi.Context, name string, parent pulumi.ResourceOrInvok
 // managed AmazonRDSEnhancedMonitoringRole policy.
 func monitoringRole(ctx *pulumi.Context, name string, parent pulumi.ResourceOrInvokeOption) (*iam.Role,
 	*iam.RolePolicyAttachment, error) {
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.ToStringArray([]string{"monitoring.rds.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-monitoring-role", &iam.RoleArgs{
-		Description:      pulumi.String("RDS enhanced monitoring for the article-pipeline database"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-monitoring-role", "monitoring.rds.amazonaws.com",
+		"RDS enhanced monitoring for the article-pipeline database", parent)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 // proxySuffix turns the instance identifier into the proxy's name.
@@ -92,19 +94,8 @@ func newProxy(ctx *pulumi.Context, name string, args *Args, instance *rds.Instan
 		})
 	}
 
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.ToStringArray([]string{"rds.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-proxy-role", &iam.RoleArgs{
-		Description:      pulumi.String("RDS Proxy reads the article-pipeline database logins"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-proxy-role", "rds.amazonaws.com",
+		"RDS Proxy reads the article-pipeline database logins", parent)
 	if err != nil {
 		return none, err
 	}

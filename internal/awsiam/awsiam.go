@@ -3,6 +3,7 @@
 package awsiam
 
 import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -12,4 +13,39 @@ import (
 // output, and are built from the partition rather than hard-coded "aws".
 func ManagedPolicyARN(partition pulumi.StringInput, policy string) pulumi.StringOutput {
 	return pulumi.Sprintf("arn:%s:iam::aws:policy/%s", partition, policy)
+}
+
+// NewServiceRole declares the role name that the AWS service (its principal,
+// such as "ec2.amazonaws.com") may assume, on conditions if any are given.
+// parent is the component's pulumi.Parent option; the trust policy is read
+// through it as well.
+func NewServiceRole(ctx *pulumi.Context, name, service, description string, parent pulumi.ResourceOrInvokeOption,
+	conditions ...iam.GetPolicyDocumentStatementConditionInput) (*iam.Role, error) {
+	statement := iam.GetPolicyDocumentStatementArgs{
+		Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+			Type:        pulumi.String("Service"),
+			Identifiers: pulumi.ToStringArray([]string{service}),
+		}},
+	}
+	if len(conditions) > 0 {
+		statement.Conditions = iam.GetPolicyDocumentStatementConditionArray(conditions)
+	}
+	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{statement},
+	}, parent)
+	return iam.NewRole(ctx, name, &iam.RoleArgs{
+		Description:      pulumi.String(description),
+		AssumeRolePolicy: trust.Json(),
+	}, parent)
+}
+
+// SourceAccount is the condition that limits a service principal to requests
+// made on behalf of account (aws:SourceAccount), so that the service cannot be
+// used by another account against this one (the confused deputy).
+func SourceAccount(account pulumi.StringInput) iam.GetPolicyDocumentStatementConditionArgs {
+	return iam.GetPolicyDocumentStatementConditionArgs{
+		Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
+		Values: pulumi.StringArray{account},
+	}
 }
