@@ -32,6 +32,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:alarms:Alarms"
@@ -150,14 +151,10 @@ func (a *Args) check(name string) error {
 
 // NewAlarms declares the topic, its subscribers and every alarm and rule.
 func NewAlarms(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Alarms, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[Alarms](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &Alarms{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 	fail := func(what string, err error) (*Alarms, error) {
 		return nil, fmt.Errorf("alarms: %s: %w", what, err)
 	}
@@ -189,7 +186,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	}
 
 	c.TopicARN = topic.Arn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"topicArn": c.TopicARN})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // topicPolicy replaces the topic's default policy (which lets every principal

@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:bastion:Bastion"
@@ -67,7 +68,12 @@ var (
 	gravitonPattern = regexp.MustCompile(`^[a-z]+[0-9]+g[a-z]*\.`)
 )
 
+// check rejects args that would declare a broken bastion: the settings' own
+// rules, and what only the wiring can get wrong. Its error names the bastion.
 func (a *Args) check(name string) error {
+	if a == nil {
+		return fmt.Errorf("bastion %q: args are required", name)
+	}
 	errs := []error{a.Settings.Validate(name)}
 	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
 	if a.VpcID == nil {
@@ -85,7 +91,10 @@ func (a *Args) check(name string) error {
 	if a.DatabasePort <= 0 || a.DatabasePort > 65535 {
 		bad("DatabasePort %d is out of range", a.DatabasePort)
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("bastion %q: %w", name, err)
+	}
+	return nil
 }
 
 // AMIParameter is the public SSM parameter naming the latest Amazon Linux 2023
@@ -107,17 +116,10 @@ func TunnelCommand(instanceID, region, host string, port, localPort int) string 
 
 // NewBastion declares the bastion. Bad args declare nothing.
 func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Bastion, error) {
-	if args == nil {
-		return nil, fmt.Errorf("bastion %q: args are required", name)
-	}
-	if err := args.check(name); err != nil {
-		return nil, fmt.Errorf("bastion %q: %w", name, err)
-	}
-	c := &Bastion{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+	c, parent, err := component.New[Bastion](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
 
 	// No ingress at all (Session Manager connects outwards); out only to HTTPS
 	// (Systems Manager, package repositories) and to the database port.
@@ -205,9 +207,5 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	c.TunnelCommand = pulumi.All(instance.ID(), region, args.DatabaseAddress).ApplyT(func(v []any) string {
 		return TunnelCommand(string(v[0].(pulumi.ID)), v[1].(string), v[2].(string), args.DatabasePort, args.LocalPort)
 	}).(pulumi.StringOutput)
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"instanceId":      c.InstanceID,
-		"securityGroupId": c.SecurityGroupID,
-		"tunnelCommand":   c.TunnelCommand,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:database:Postgres"
@@ -436,19 +437,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		func(v []any) string {
 			return URL(v[0].(string), v[1].(string), v[2].(string), v[3].(int), v[4].(string))
 		})).(pulumi.StringOutput)
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"instanceArn":     c.InstanceARN,
-		"identifier":      c.Identifier,
-		"address":         c.Address,
-		"port":            c.Port,
-		"proxyEndpoint":   c.ProxyEndpoint,
-		"securityGroupId": c.SecurityGroupID,
-		"databaseUrl":     c.DatabaseURL,
-		"databaseName":    c.DatabaseName,
-		"username":        c.Username,
-		"masterUsername":  c.MasterUsername,
-		"engineVersion":   c.EngineVersion,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // AllowFrom admits the security group sgID to the database port, with an ingress

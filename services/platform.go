@@ -22,6 +22,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const platformType = "article-pipeline:services:Platform"
@@ -136,14 +138,10 @@ func (a *PlatformArgs) check(name string) error {
 // certificate on the other stack's listener and the DNS records instead of a
 // load balancer.
 func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[Platform](ctx, platformType, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &Platform{}
-	if err := ctx.RegisterComponentResource(platformType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 
 	insights := "disabled"
 	if args.ContainerInsights {
@@ -195,19 +193,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		c.EndpointSecurityGroupID = sg.ID().ToStringOutput()
 	}
 
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"clusterName":                 c.ClusterName,
-		"clusterArn":                  c.ClusterARN,
-		"loadBalancerArn":             c.LoadBalancerARN,
-		"loadBalancerDnsName":         c.LoadBalancerDNSName,
-		"loadBalancerZoneId":          c.LoadBalancerZoneID,
-		"loadBalancerArnSuffix":       c.LoadBalancerARNSuffix,
-		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
-		"listenerArn":                 c.ListenerARN,
-		"baseUrl":                     c.BaseURL,
-		"certificateArn":              c.CertificateARN,
-		"endpointSecurityGroupId":     c.EndpointSecurityGroupID,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // The Fargate capacity providers (every account has them; a cluster only

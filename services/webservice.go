@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const webServiceType = "article-pipeline:services:WebService"
@@ -47,7 +49,8 @@ type WebService struct {
 	LogGroupName        pulumi.StringOutput `pulumi:"logGroupName"`
 	TaskRoleARN         pulumi.StringOutput `pulumi:"taskRoleArn"`
 	ExecutionRoleARN    pulumi.StringOutput `pulumi:"executionRoleArn"`
-	// TargetGroupARNSuffix is the target group's CloudWatch dimension value.
+	// TargetGroupARNSuffix is the target group's CloudWatch dimension value,
+	// for the alarms (package alarms).
 	TargetGroupARNSuffix pulumi.StringOutput `pulumi:"targetGroupArnSuffix"`
 
 	service *ecs.Service
@@ -202,14 +205,10 @@ func (a *WebServiceArgs) scalerOwnsCount() bool {
 // also its container's name.
 func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	opts ...pulumi.ResourceOption) (*WebService, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[WebService](ctx, webServiceType, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &WebService{}
-	if err := ctx.RegisterComponentResource(webServiceType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 	fail := func(what string, err error) (*WebService, error) {
 		return nil, fmt.Errorf("services: %s: %s: %w", name, what, err)
 	}
@@ -220,7 +219,6 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	image := pulumi.String(args.Image).ToStringOutput()
 	c.RepositoryURL = pulumi.String("").ToStringOutput()
 	if args.Image == "" {
-		var err error
 		repoArgs := &ecr.RepositoryArgs{
 			ImageTagMutability:         pulumi.String("IMMUTABLE"),
 			ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
@@ -394,18 +392,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	c.TaskRoleARN = taskRole.Arn
 	c.ExecutionRoleARN = executionRole.Arn
 	c.TargetGroupARNSuffix = tg.ArnSuffix
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"url":                 c.URL,
-		"repositoryUrl":       c.RepositoryURL,
-		"taskSecurityGroupId": c.TaskSecurityGroupID,
-		"serviceName":         c.ServiceName,
-		"taskDefinitionArn":   c.TaskDefinitionARN,
-		"logGroupName":        c.LogGroupName,
-		"taskRoleArn":         c.TaskRoleARN,
-		"executionRoleArn":    c.ExecutionRoleARN,
-		// For the alarms (package alarms).
-		"targetGroupArnSuffix": c.TargetGroupARNSuffix,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // ServiceURL is where a service with these routes answers: https://<first

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:vpc:Network"
@@ -107,11 +108,8 @@ func (a *Args) check(name string) error {
 
 // NewNetwork declares the VPC and everything in it.
 func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
-	if err := args.check(name); err != nil {
-		return nil, err
-	}
-	c := &Network{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+	c, parent, err := component.New[Network](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
 	im := args.Import
@@ -121,7 +119,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	// child returns the options of one child: parented, and imported (retained,
 	// protected as the stack says, with its kept properties) when an ID is known.
 	child := func(typ, childName, importID string) []pulumi.ResourceOption {
-		o := []pulumi.ResourceOption{pulumi.Parent(c)}
+		o := []pulumi.ResourceOption{parent}
 		if importID != "" {
 			o = append(o, adopt.Options(importID, args.ProtectImported, args.Keep, typ, childName)...)
 		}
@@ -250,7 +248,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   routeTableIDs,
 			Tags:            nameTag("vpce-s3"),
-		}, pulumi.Parent(c)); err != nil {
+		}, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -261,7 +259,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
 			VpcId: vpc.ID(),
 			Tags:  nameTag("default-sg-locked"),
-		}, pulumi.Parent(c)); err != nil {
+		}, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -281,13 +279,5 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	c.PrivateSubnetIDs = privateIDs.ToStringArrayOutput()
 	c.PublicRouteTableID = publicRT.ID()
 	c.PrivateRouteTableIDs = privateRTs.ToStringArrayOutput()
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"vpcId":                c.VpcID,
-		"vpcCidr":              c.VpcCIDR,
-		"publicSubnetIds":      c.PublicSubnetIDs,
-		"privateSubnetIds":     c.PrivateSubnetIDs,
-		"publicRouteTableId":   c.PublicRouteTableID,
-		"privateRouteTableIds": c.PrivateRouteTableIDs,
-		"flowLogGroupName":     c.FlowLogGroupName,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
