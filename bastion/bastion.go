@@ -16,11 +16,11 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const typeToken = "article-pipeline:bastion:Bastion"
@@ -130,24 +130,13 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: security group: %w", name, err)
 	}
-	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-https-out", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId: sg.ID(),
-		Description:     pulumi.String("HTTPS to Systems Manager"),
-		IpProtocol:      pulumi.String("tcp"),
-		FromPort:        pulumi.Int(443),
-		ToPort:          pulumi.Int(443),
-		CidrIpv4:        pulumi.String("0.0.0.0/0"),
-	}, parent); err != nil {
+	https := sgrule.TCP{Group: sg.ID(), Description: "HTTPS to Systems Manager", Port: 443, CIDR: "0.0.0.0/0"}
+	if _, err := sgrule.Egress(ctx, name+"-https-out", https, parent); err != nil {
 		return nil, fmt.Errorf("bastion %q: https egress: %w", name, err)
 	}
-	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-database-out", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("PostgreSQL to the database"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(args.DatabasePort),
-		ToPort:                    pulumi.Int(args.DatabasePort),
-		ReferencedSecurityGroupId: args.DatabaseSecurityGroupID,
-	}, parent); err != nil {
+	database := sgrule.TCP{Group: sg.ID(), Description: "PostgreSQL to the database", Port: args.DatabasePort,
+		Peer: args.DatabaseSecurityGroupID}
+	if _, err := sgrule.Egress(ctx, name+"-database-out", database, parent); err != nil {
 		return nil, fmt.Errorf("bastion %q: database egress: %w", name, err)
 	}
 

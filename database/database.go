@@ -20,7 +20,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi-postgresql/sdk/v3/go/postgresql"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -28,6 +27,7 @@ import (
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
 	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const typeToken = "article-pipeline:database:Postgres"
@@ -212,14 +212,8 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	}
 	for _, cidr := range args.AllowedCIDRs {
 		slug, _ := cidrName(cidr) // checked above
-		rule, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-cidr-"+slug, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: sg.ID(),
-			Description:     pulumi.String("PostgreSQL from " + cidr),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(args.Port),
-			ToPort:          pulumi.Int(args.Port),
-			CidrIpv4:        pulumi.String(cidr),
-		}, parent)
+		from := sgrule.TCP{Group: sg.ID(), Description: "PostgreSQL from " + cidr, Port: args.Port, CIDR: cidr}
+		rule, err := sgrule.Ingress(ctx, name+"-cidr-"+slug, from, parent)
 		if err != nil {
 			return nil, fmt.Errorf("database %q: ingress from %s: %w", name, cidr, err)
 		}
@@ -459,14 +453,8 @@ func (c *Postgres) allowFrom(ctx *pulumi.Context, source string, sgID pulumi.Str
 		return nil, fmt.Errorf("database %q: grant %q is declared twice", c.name, source)
 	}
 	c.grants[source] = true
-	rule, err := vpc.NewSecurityGroupIngressRule(ctx, c.name+"-from-"+source, &vpc.SecurityGroupIngressRuleArgs{
-		SecurityGroupId:           c.sgID,
-		Description:               pulumi.String("PostgreSQL from " + source),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(c.port),
-		ToPort:                    pulumi.Int(c.port),
-		ReferencedSecurityGroupId: sgID,
-	}, pulumi.Parent(c))
+	from := sgrule.TCP{Group: c.sgID, Description: "PostgreSQL from " + source, Port: c.port, Peer: sgID}
+	rule, err := sgrule.Ingress(ctx, c.name+"-from-"+source, from, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("database %q: ingress from %s: %w", c.name, source, err)
 	}

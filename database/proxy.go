@@ -8,10 +8,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 // proxySuffix turns the instance identifier into the proxy's name.
@@ -38,26 +38,12 @@ type proxySecret struct {
 func newProxy(ctx *pulumi.Context, name string, args *Args, instance *rds.Instance, sg *ec2.SecurityGroup,
 	logins []proxyLogin, parent pulumi.ResourceOrInvokeOption) (pulumi.StringOutput, error) {
 	none := pulumi.StringOutput{}
-	_, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-proxy-ingress", &vpc.SecurityGroupIngressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("PostgreSQL from the RDS Proxy"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(args.Port),
-		ToPort:                    pulumi.Int(args.Port),
-		ReferencedSecurityGroupId: sg.ID(),
-	}, parent)
-	if err != nil {
+	self := sgrule.TCP{Group: sg.ID(), Description: "PostgreSQL from the RDS Proxy", Port: args.Port, Peer: sg.ID()}
+	if _, err := sgrule.Ingress(ctx, name+"-proxy-ingress", self, parent); err != nil {
 		return none, err
 	}
-	_, err = vpc.NewSecurityGroupEgressRule(ctx, name+"-proxy-egress", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("RDS Proxy to the instance"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(args.Port),
-		ToPort:                    pulumi.Int(args.Port),
-		ReferencedSecurityGroupId: sg.ID(),
-	}, parent)
-	if err != nil {
+	self.Description = "RDS Proxy to the instance"
+	if _, err := sgrule.Egress(ctx, name+"-proxy-egress", self, parent); err != nil {
 		return none, err
 	}
 

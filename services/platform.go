@@ -20,10 +20,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const platformType = "article-pipeline:services:Platform"
@@ -223,14 +223,9 @@ func ownLoadBalancer(ctx *pulumi.Context, name string, c *Platform, args *Platfo
 	}
 	for _, port := range ports {
 		proto := map[int]string{80: "http", 443: "https"}[port]
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-alb-"+proto, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: albSG.ID(),
-			Description:     pulumi.String(strings.ToUpper(proto) + " from the internet"),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-		}, parent); err != nil {
+		internet := sgrule.TCP{Group: albSG.ID(), Description: strings.ToUpper(proto) + " from the internet", Port: port,
+			CIDR: "0.0.0.0/0"}
+		if _, err := sgrule.Ingress(ctx, name+"-alb-"+proto, internet, parent); err != nil {
 			return fmt.Errorf("services: load balancer %s ingress: %w", proto, err)
 		}
 	}
