@@ -278,16 +278,11 @@ func slackChannel(ctx *pulumi.Context, name string, c *Alarms, args *Args, topic
 	if err != nil {
 		return err
 	}
-	reads := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-chatbot-read", role.Name,
+		iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 			Actions:   pulumi.ToStringArray(chatbotReads),
 			Resources: pulumi.ToStringArray([]string{"*"}), // these CloudWatch reads take no resource
-		}},
-	}, parent)
-	if _, err := iam.NewRolePolicy(ctx, name+"-chatbot-read", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: reads.Json(),
-	}, parent); err != nil {
+		}}, parent); err != nil {
 		return err
 	}
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()

@@ -86,16 +86,11 @@ func newProxy(ctx *pulumi.Context, name string, args *Args, instance *rds.Instan
 		return none, err
 	}
 	// Only these secrets; they use the AWS-managed key, which needs no KMS grant.
-	read := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	policy, err := awsiam.NewRolePolicy(ctx, name+"-proxy-policy", role.Name,
+		iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
 			Resources: secretARNs,
-		}},
-	}, parent)
-	policy, err := iam.NewRolePolicy(ctx, name+"-proxy-policy", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: read.Json(),
-	}, parent)
+		}}, parent)
 	if err != nil {
 		return none, err
 	}

@@ -96,10 +96,7 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 			Resources: arns,
 		})
 	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-execution-policy", &iam.RolePolicyArgs{
-		Role:   execution.ID(),
-		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: stmts}, parent).Json(),
-	}, parent); err != nil {
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-execution-policy", execution.ID(), stmts, parent); err != nil {
 		return nil, nil, err
 	}
 
@@ -144,10 +141,7 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 			Resources: pulumi.StringArray{pulumi.String("*")},
 		})
 	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-task-policy", &iam.RolePolicyArgs{
-		Role:   task.ID(),
-		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: stmts}, parent).Json(),
-	}, parent); err != nil {
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-task-policy", task.ID(), stmts, parent); err != nil {
 		return nil, nil, err
 	}
 	return execution, task, nil

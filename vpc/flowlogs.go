@@ -40,16 +40,11 @@ func flowLog(ctx *pulumi.Context, name string, c *Network, vpcID pulumi.IDOutput
 		return nil, err
 	}
 	streams := logs.Arn.ApplyT(func(arn string) string { return arn + ":log-stream:*" }).(pulumi.StringOutput)
-	delivery := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	policy, err := awsiam.NewRolePolicy(ctx, name+"-flow-logs-delivery", role.Name,
+		iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 			Actions:   pulumi.ToStringArray(flowLogDelivery),
 			Resources: pulumi.StringArray{logs.Arn, streams},
-		}},
-	}, parent)
-	policy, err := iam.NewRolePolicy(ctx, name+"-flow-logs-delivery", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: delivery.Json(),
-	}, parent)
+		}}, parent)
 	if err != nil {
 		return nil, err
 	}

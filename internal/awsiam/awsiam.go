@@ -1,5 +1,6 @@
 // Package awsiam holds the IAM pieces more than one component builds alike:
-// the ARN of an AWS managed policy, and a role that an AWS service assumes.
+// the ARN of an AWS managed policy, a role that an AWS service assumes, and a
+// role's inline policy.
 package awsiam
 
 import (
@@ -38,6 +39,15 @@ func NewServiceRole(ctx *pulumi.Context, name, service, description string, pare
 		Description:      pulumi.String(description),
 		AssumeRolePolicy: trust.Json(),
 	}, parent)
+}
+
+// NewRolePolicy declares name, the inline policy of role (the role's name)
+// made of statements. parent is the component's pulumi.Parent option; the
+// policy document is read through it as well.
+func NewRolePolicy(ctx *pulumi.Context, name string, role pulumi.StringInput,
+	statements iam.GetPolicyDocumentStatementArray, parent pulumi.ResourceOrInvokeOption) (*iam.RolePolicy, error) {
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: statements}, parent)
+	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role, Policy: doc.Json()}, parent)
 }
 
 // SourceAccount is the condition that limits a service principal to requests
