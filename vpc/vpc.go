@@ -180,42 +180,41 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	routeTableIDs := pulumi.StringArray{publicRT.ID().ToStringOutput()}
 	for i, zone := range args.AvailabilityZones {
 		n := i + 1
-		pubName, privName := fmt.Sprintf("%s-public-%d", name, n), fmt.Sprintf("%s-private-%d", name, n)
-		pub, err := ec2.NewSubnet(ctx, pubName, &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			CidrBlock:        pulumi.String(args.PublicSubnets[i]),
-			AvailabilityZone: pulumi.String(zone),
-			// EC2.15: nothing here needs an automatic public IP; the load balancer
-			// does not, and tasks that need one ask for it themselves.
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                nameTag(fmt.Sprintf("subnet-public%d-%s", n, zone)),
-		}, child(subnetType, pubName, at(im.PublicSubnetIDs, i))...)
-		if err != nil {
-			return nil, err
-		}
-		assocOpts := child(associationType, pubName, "")
-		if id := at(im.PublicSubnetIDs, i); id != "" {
-			assocOpts = child(associationType, pubName, id+"/"+im.PublicRouteTableID)
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, pubName, &ec2.RouteTableAssociationArgs{
-			SubnetId:     pub.ID(),
-			RouteTableId: publicRT.ID(),
-		}, assocOpts...); err != nil {
-			return nil, err
+		// subnet declares the kind (public, private) subnet of the zone and its
+		// association with rt; an imported subnet's association is imported
+		// too (its ID is subnet/route table).
+		subnet := func(kind, cidr, importID string, rt *ec2.RouteTable, rtImportID string) (*ec2.Subnet, error) {
+			childName := fmt.Sprintf("%s-%s-%d", name, kind, n)
+			s, err := ec2.NewSubnet(ctx, childName, &ec2.SubnetArgs{
+				VpcId:            vpc.ID(),
+				CidrBlock:        pulumi.String(cidr),
+				AvailabilityZone: pulumi.String(zone),
+				// EC2.15: nothing here needs an automatic public IP; the load balancer
+				// does not, and tasks that need one ask for it themselves.
+				MapPublicIpOnLaunch: pulumi.Bool(false),
+				Tags:                nameTag(fmt.Sprintf("subnet-%s%d-%s", kind, n, zone)),
+			}, child(subnetType, childName, importID)...)
+			if err != nil {
+				return nil, err
+			}
+			assocID := ""
+			if importID != "" {
+				assocID = importID + "/" + rtImportID
+			}
+			_, err = ec2.NewRouteTableAssociation(ctx, childName, &ec2.RouteTableAssociationArgs{
+				SubnetId:     s.ID(),
+				RouteTableId: rt.ID(),
+			}, child(associationType, childName, assocID)...)
+			return s, err
 		}
 
-		priv, err := ec2.NewSubnet(ctx, privName, &ec2.SubnetArgs{
-			VpcId:               vpc.ID(),
-			CidrBlock:           pulumi.String(args.PrivateSubnets[i]),
-			AvailabilityZone:    pulumi.String(zone),
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                nameTag(fmt.Sprintf("subnet-private%d-%s", n, zone)),
-		}, child(subnetType, privName, at(im.PrivateSubnetIDs, i))...)
+		pub, err := subnet("public", args.PublicSubnets[i], at(im.PublicSubnetIDs, i), publicRT, im.PublicRouteTableID)
 		if err != nil {
 			return nil, err
 		}
 		// No NAT gateway (runbook: "NAT gateways: None"), so private route
 		// tables carry only the local route and, below, the S3 endpoint.
+		privName := fmt.Sprintf("%s-private-%d", name, n)
 		rt, err := ec2.NewRouteTable(ctx, privName, &ec2.RouteTableArgs{
 			VpcId: vpc.ID(),
 			Tags:  nameTag(fmt.Sprintf("rtb-private%d-%s", n, zone)),
@@ -223,14 +222,9 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		if err != nil {
 			return nil, err
 		}
-		assocOpts = child(associationType, privName, "")
-		if id := at(im.PrivateSubnetIDs, i); id != "" {
-			assocOpts = child(associationType, privName, id+"/"+at(im.PrivateRouteTableIDs, i))
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, privName, &ec2.RouteTableAssociationArgs{
-			SubnetId:     priv.ID(),
-			RouteTableId: rt.ID(),
-		}, assocOpts...); err != nil {
+		priv, err := subnet("private", args.PrivateSubnets[i], at(im.PrivateSubnetIDs, i), rt,
+			at(im.PrivateRouteTableIDs, i))
+		if err != nil {
 			return nil, err
 		}
 		publicIDs = append(publicIDs, pub.ID().ToStringOutput())
