@@ -154,11 +154,12 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		return nil, err
 	}
 
+	routeTable := func(childName, tag, importID string) (*ec2.RouteTable, error) {
+		return ec2.NewRouteTable(ctx, childName, &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: nameTag(tag)},
+			child(routeTableType, childName, importID)...)
+	}
 	// One public route table for every public subnet, as the wizard makes it.
-	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
-		VpcId: vpc.ID(),
-		Tags:  nameTag("rtb-public"),
-	}, child(routeTableType, name+"-public-rt", im.PublicRouteTableID)...)
+	publicRT, err := routeTable(name+"-public-rt", "rtb-public", im.PublicRouteTableID)
 	if err != nil {
 		return nil, err
 	}
@@ -214,11 +215,8 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		}
 		// No NAT gateway (runbook: "NAT gateways: None"), so private route
 		// tables carry only the local route and, below, the S3 endpoint.
-		privName := fmt.Sprintf("%s-private-%d", name, n)
-		rt, err := ec2.NewRouteTable(ctx, privName, &ec2.RouteTableArgs{
-			VpcId: vpc.ID(),
-			Tags:  nameTag(fmt.Sprintf("rtb-private%d-%s", n, zone)),
-		}, child(routeTableType, privName, at(im.PrivateRouteTableIDs, i))...)
+		rt, err := routeTable(fmt.Sprintf("%s-private-%d", name, n), fmt.Sprintf("rtb-private%d-%s", n, zone),
+			at(im.PrivateRouteTableIDs, i))
 		if err != nil {
 			return nil, err
 		}
