@@ -13,7 +13,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
@@ -157,13 +156,9 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	if err != nil {
 		return nil, fmt.Errorf("backup: role: %w", err)
 	}
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
 	var attachments []pulumi.Resource
 	for _, mp := range managedPolicies {
-		att, err := iam.NewRolePolicyAttachment(ctx, name+"-role-"+mp.role, &iam.RolePolicyAttachmentArgs{
-			Role:      role.Name,
-			PolicyArn: awsiam.ManagedPolicyARN(partition, mp.path),
-		}, parent)
+		att, err := awsiam.AttachManagedPolicy(ctx, name+"-role-"+mp.role, role, mp.path, parent)
 		if err != nil {
 			return nil, fmt.Errorf("backup: role policy %s: %w", mp.role, err)
 		}

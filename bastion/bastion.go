@@ -145,11 +145,7 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: role: %w", name, err)
 	}
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
-	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-ssm-policy", &iam.RolePolicyAttachmentArgs{
-		Role:      role.Name,
-		PolicyArn: awsiam.ManagedPolicyARN(partition, "AmazonSSMManagedInstanceCore"),
-	}, parent)
+	attachment, err := awsiam.AttachManagedPolicy(ctx, name+"-ssm-policy", role, "AmazonSSMManagedInstanceCore", parent)
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: role policy: %w", name, err)
 	}

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -499,11 +498,8 @@ func monitoringRole(ctx *pulumi.Context, name string, parent pulumi.ResourceOrIn
 	if err != nil {
 		return nil, nil, err
 	}
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
-	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring-policy", &iam.RolePolicyAttachmentArgs{
-		Role:      role.Name,
-		PolicyArn: awsiam.ManagedPolicyARN(partition, "service-role/AmazonRDSEnhancedMonitoringRole"),
-	}, parent)
+	attachment, err := awsiam.AttachManagedPolicy(ctx, name+"-monitoring-policy", role,
+		"service-role/AmazonRDSEnhancedMonitoringRole", parent)
 	if err != nil {
 		return nil, nil, err
 	}

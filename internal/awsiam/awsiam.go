@@ -1,9 +1,10 @@
 // Package awsiam holds the IAM pieces more than one component builds alike:
-// the ARN of an AWS managed policy, a role that an AWS service assumes, and a
-// role's inline policy.
+// the ARN of an AWS managed policy and its attachment to a role, a role that
+// an AWS service assumes, and a role's inline policy.
 package awsiam
 
 import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -14,6 +15,19 @@ import (
 // output, and are built from the partition rather than hard-coded "aws".
 func ManagedPolicyARN(partition pulumi.StringInput, policy string) pulumi.StringOutput {
 	return pulumi.Sprintf("arn:%s:iam::aws:policy/%s", partition, policy)
+}
+
+// AttachManagedPolicy attaches the AWS managed policy named policy (as for
+// ManagedPolicyARN, in the stack's partition) to role, as the attachment
+// name. parent is the component's pulumi.Parent option; the partition is
+// read through it as well.
+func AttachManagedPolicy(ctx *pulumi.Context, name string, role *iam.Role, policy string,
+	parent pulumi.ResourceOrInvokeOption) (*iam.RolePolicyAttachment, error) {
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
+	return iam.NewRolePolicyAttachment(ctx, name, &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: ManagedPolicyARN(partition, policy),
+	}, parent)
 }
 
 // NewServiceRole declares the role name that the AWS service (its principal,
