@@ -30,6 +30,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:alarms:Alarms"
@@ -148,14 +151,10 @@ func (a *Args) check(name string) error {
 
 // NewAlarms declares the topic, its subscribers and every alarm and rule.
 func NewAlarms(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Alarms, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[Alarms](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &Alarms{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 	fail := func(what string, err error) (*Alarms, error) {
 		return nil, fmt.Errorf("alarms: %s: %w", what, err)
 	}
@@ -187,7 +186,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	}
 
 	c.TopicARN = topic.Arn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"topicArn": c.TopicARN})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // topicPolicy replaces the topic's default policy (which lets every principal
@@ -207,11 +206,8 @@ func topicPolicy(ctx *pulumi.Context, name string, c *Alarms, topic *sns.Topic) 
 			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
 				Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String(pub.service)},
 			}},
-			Resources: pulumi.StringArray{topic.Arn},
-			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
-				Values: pulumi.StringArray{account},
-			}},
+			Resources:  pulumi.StringArray{topic.Arn},
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{awsiam.SourceAccount(account)},
 		})
 	}
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: statements}, parent)
@@ -277,44 +273,27 @@ var chatbotReads = []string{
 // can change the account from Slack.
 func slackChannel(ctx *pulumi.Context, name string, c *Alarms, args *Args, topic *sns.Topic) error {
 	parent := pulumi.Parent(c)
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"chatbot.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-chatbot-role", &iam.RoleArgs{
-		Description:      pulumi.String("AWS Chatbot: show " + args.NamePrefix + " alarms in Slack"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-chatbot-role", "chatbot.amazonaws.com",
+		"AWS Chatbot: show "+args.NamePrefix+" alarms in Slack", parent)
 	if err != nil {
 		return err
 	}
-	reads := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-chatbot-read", role.Name,
+		iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 			Actions:   pulumi.ToStringArray(chatbotReads),
 			Resources: pulumi.ToStringArray([]string{"*"}), // these CloudWatch reads take no resource
-		}},
-	}, parent)
-	if _, err := iam.NewRolePolicy(ctx, name+"-chatbot-read", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: reads.Json(),
-	}, parent); err != nil {
+		}}, parent); err != nil {
 		return err
 	}
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
 	_, err = chatbot.NewSlackChannelConfiguration(ctx, name+"-slack", &chatbot.SlackChannelConfigurationArgs{
-		ConfigurationName: pulumi.String(args.NamePrefix + "-alarms"),
-		SlackTeamId:       pulumi.String(args.Slack.WorkspaceID),
-		SlackChannelId:    pulumi.String(args.Slack.ChannelID),
-		IamRoleArn:        role.Arn,
-		SnsTopicArns:      pulumi.StringArray{topic.Arn},
-		GuardrailPolicyArns: pulumi.StringArray{partition.ApplyT(func(p string) string {
-			return "arn:" + p + ":iam::aws:policy/CloudWatchReadOnlyAccess"
-		}).(pulumi.StringOutput)},
-		LoggingLevel: pulumi.String("ERROR"),
+		ConfigurationName:   pulumi.String(args.NamePrefix + "-alarms"),
+		SlackTeamId:         pulumi.String(args.Slack.WorkspaceID),
+		SlackChannelId:      pulumi.String(args.Slack.ChannelID),
+		IamRoleArn:          role.Arn,
+		SnsTopicArns:        pulumi.StringArray{topic.Arn},
+		GuardrailPolicyArns: pulumi.StringArray{awsiam.ManagedPolicyARN(partition, "CloudWatchReadOnlyAccess")},
+		LoggingLevel:        pulumi.String("ERROR"),
 	}, parent)
 	return err
 }

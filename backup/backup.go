@@ -13,10 +13,11 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:backup:Plan"
@@ -106,11 +107,8 @@ var managedPolicies = []struct{ role, path string }{
 
 // NewPlan declares the vault, role, plan and selection.
 func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Plan, error) {
-	if err := args.check(name); err != nil {
-		return nil, err
-	}
-	c := &Plan{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+	c, parent, err := component.New[Plan](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
 
@@ -122,7 +120,7 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	if args.Adopt != nil {
 		adoption = *args.Adopt
 	}
-	vaultOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	vaultOpts := []pulumi.ResourceOption{parent}
 	if args.Protect {
 		vaultOpts = append(vaultOpts, pulumi.Protect(true))
 	}
@@ -146,38 +144,21 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 		if l.ChangeableForDays > 0 {
 			lock.ChangeableForDays = pulumi.Int(l.ChangeableForDays)
 		}
-		if _, err := backup.NewVaultLockConfiguration(ctx, name+"-vault-lock", lock, pulumi.Parent(c)); err != nil {
+		if _, err := backup.NewVaultLockConfiguration(ctx, name+"-vault-lock", lock, parent); err != nil {
 			return nil, fmt.Errorf("backup: vault lock: %w", err)
 		}
 	}
 
 	// The runbook uses the console's default role; an explicit role makes the
 	// grants visible and includes the S3 policies the bucket backup needs.
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Effect:  pulumi.String("Allow"),
-			Actions: pulumi.StringArray{pulumi.String("sts:AssumeRole")},
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.StringArray{pulumi.String("backup.amazonaws.com")},
-			}},
-		}},
-	}, pulumi.Parent(c))
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		AssumeRolePolicy: trust.Json(),
-		Description:      pulumi.String("AWS Backup service role for " + args.PlanName),
-	}, pulumi.Parent(c))
+	role, err := awsiam.NewServiceRole(ctx, name+"-role", "backup.amazonaws.com",
+		"AWS Backup service role for "+args.PlanName, parent)
 	if err != nil {
 		return nil, fmt.Errorf("backup: role: %w", err)
 	}
-	// AWS-managed policy ARNs are built from the partition, not hard-coded "aws".
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(c)).Partition()
 	var attachments []pulumi.Resource
 	for _, mp := range managedPolicies {
-		att, err := iam.NewRolePolicyAttachment(ctx, name+"-role-"+mp.role, &iam.RolePolicyAttachmentArgs{
-			Role:      role.Name,
-			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", partition, mp.path),
-		}, pulumi.Parent(c))
+		att, err := awsiam.AttachManagedPolicy(ctx, name+"-role-"+mp.role, role, mp.path, parent)
 		if err != nil {
 			return nil, fmt.Errorf("backup: role policy %s: %w", mp.role, err)
 		}
@@ -198,11 +179,11 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 		if len(args.Tags) > 0 {
 			pargs.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(args.Tags)}
 		}
-		provider, err := aws.NewProvider(ctx, name+"-copy-region", pargs, pulumi.Parent(c))
+		provider, err := aws.NewProvider(ctx, name+"-copy-region", pargs, parent)
 		if err != nil {
 			return nil, fmt.Errorf("backup: copy region provider: %w", err)
 		}
-		copyOpts := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(provider)}
+		copyOpts := []pulumi.ResourceOption{parent, pulumi.Provider(provider)}
 		if args.Protect {
 			copyOpts = append(copyOpts, pulumi.Protect(true))
 		}
@@ -219,7 +200,7 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 		c.CopyVaultARN = copyVault.Arn
 	}
 
-	planOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	planOpts := []pulumi.ResourceOption{parent}
 	if adoption.PlanID != "" {
 		planOpts = append(planOpts, adopt.Options(adoption.PlanID, false, args.Keep, planType, name+"-plan")...)
 	}
@@ -252,7 +233,7 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 		PlanId:     plan.ID(),
 		IamRoleArn: role.Arn,
 		Resources:  pulumi.StringArray(args.Resources),
-	}, pulumi.Parent(c), pulumi.DependsOn(attachments))
+	}, parent, pulumi.DependsOn(attachments))
 	if err != nil {
 		return nil, fmt.Errorf("backup: selection: %w", err)
 	}
@@ -262,12 +243,5 @@ func NewPlan(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	c.PlanID = plan.ID()
 	c.PlanARN = plan.Arn
 	c.RoleARN = role.Arn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"vaultName":    c.VaultName,
-		"vaultArn":     c.VaultARN,
-		"planId":       c.PlanID,
-		"planArn":      c.PlanARN,
-		"roleArn":      c.RoleARN,
-		"copyVaultArn": c.CopyVaultARN,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }

@@ -16,8 +16,11 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const typeToken = "article-pipeline:bastion:Bastion"
@@ -65,7 +68,12 @@ var (
 	gravitonPattern = regexp.MustCompile(`^[a-z]+[0-9]+g[a-z]*\.`)
 )
 
+// check rejects args that would declare a broken bastion: the settings' own
+// rules, and what only the wiring can get wrong. Its error names the bastion.
 func (a *Args) check(name string) error {
+	if a == nil {
+		return fmt.Errorf("bastion %q: args are required", name)
+	}
 	errs := []error{a.Settings.Validate(name)}
 	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
 	if a.VpcID == nil {
@@ -83,7 +91,10 @@ func (a *Args) check(name string) error {
 	if a.DatabasePort <= 0 || a.DatabasePort > 65535 {
 		bad("DatabasePort %d is out of range", a.DatabasePort)
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("bastion %q: %w", name, err)
+	}
+	return nil
 }
 
 // AMIParameter is the public SSM parameter naming the latest Amazon Linux 2023
@@ -105,17 +116,10 @@ func TunnelCommand(instanceID, region, host string, port, localPort int) string 
 
 // NewBastion declares the bastion. Bad args declare nothing.
 func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Bastion, error) {
-	if args == nil {
-		return nil, fmt.Errorf("bastion %q: args are required", name)
-	}
-	if err := args.check(name); err != nil {
-		return nil, fmt.Errorf("bastion %q: %w", name, err)
-	}
-	c := &Bastion{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+	c, parent, err := component.New[Bastion](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
 
 	// No ingress at all (Session Manager connects outwards); out only to HTTPS
 	// (Systems Manager, package repositories) and to the database port.
@@ -126,50 +130,22 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: security group: %w", name, err)
 	}
-	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-https-out", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId: sg.ID(),
-		Description:     pulumi.String("HTTPS to Systems Manager"),
-		IpProtocol:      pulumi.String("tcp"),
-		FromPort:        pulumi.Int(443),
-		ToPort:          pulumi.Int(443),
-		CidrIpv4:        pulumi.String("0.0.0.0/0"),
-	}, parent); err != nil {
+	https := sgrule.TCP{Group: sg.ID(), Description: "HTTPS to Systems Manager", Port: 443, CIDR: "0.0.0.0/0"}
+	if _, err := sgrule.Egress(ctx, name+"-https-out", https, parent); err != nil {
 		return nil, fmt.Errorf("bastion %q: https egress: %w", name, err)
 	}
-	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-database-out", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("PostgreSQL to the database"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(args.DatabasePort),
-		ToPort:                    pulumi.Int(args.DatabasePort),
-		ReferencedSecurityGroupId: args.DatabaseSecurityGroupID,
-	}, parent); err != nil {
+	database := sgrule.TCP{Group: sg.ID(), Description: "PostgreSQL to the database", Port: args.DatabasePort,
+		Peer: args.DatabaseSecurityGroupID}
+	if _, err := sgrule.Egress(ctx, name+"-database-out", database, parent); err != nil {
 		return nil, fmt.Errorf("bastion %q: database egress: %w", name, err)
 	}
 
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.ToStringArray([]string{"ec2.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description:      pulumi.String("Session Manager for the database tunnel host"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-role", "ec2.amazonaws.com",
+		"Session Manager for the database tunnel host", parent)
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: role: %w", name, err)
 	}
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
-	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-ssm-policy", &iam.RolePolicyAttachmentArgs{
-		Role: role.Name,
-		PolicyArn: partition.ApplyT(func(p string) string {
-			return "arn:" + p + ":iam::aws:policy/AmazonSSMManagedInstanceCore"
-		}).(pulumi.StringOutput),
-	}, parent)
+	attachment, err := awsiam.AttachManagedPolicy(ctx, name+"-ssm-policy", role, "AmazonSSMManagedInstanceCore", parent)
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: role policy: %w", name, err)
 	}
@@ -216,9 +192,5 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	c.TunnelCommand = pulumi.All(instance.ID(), region, args.DatabaseAddress).ApplyT(func(v []any) string {
 		return TunnelCommand(string(v[0].(pulumi.ID)), v[1].(string), v[2].(string), args.DatabasePort, args.LocalPort)
 	}).(pulumi.StringOutput)
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"instanceId":      c.InstanceID,
-		"securityGroupId": c.SecurityGroupID,
-		"tunnelCommand":   c.TunnelCommand,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }

@@ -15,17 +15,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi-postgresql/sdk/v3/go/postgresql"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const typeToken = "article-pipeline:database:Postgres"
@@ -210,14 +211,8 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	}
 	for _, cidr := range args.AllowedCIDRs {
 		slug, _ := cidrName(cidr) // checked above
-		rule, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-cidr-"+slug, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: sg.ID(),
-			Description:     pulumi.String("PostgreSQL from " + cidr),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(args.Port),
-			ToPort:          pulumi.Int(args.Port),
-			CidrIpv4:        pulumi.String(cidr),
-		}, parent)
+		from := sgrule.TCP{Group: sg.ID(), Description: "PostgreSQL from " + cidr, Port: args.Port, CIDR: cidr}
+		rule, err := sgrule.Ingress(ctx, name+"-cidr-"+slug, from, parent)
 		if err != nil {
 			return nil, fmt.Errorf("database %q: ingress from %s: %w", name, cidr, err)
 		}
@@ -435,19 +430,7 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		func(v []any) string {
 			return URL(v[0].(string), v[1].(string), v[2].(string), v[3].(int), v[4].(string))
 		})).(pulumi.StringOutput)
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"instanceArn":     c.InstanceARN,
-		"identifier":      c.Identifier,
-		"address":         c.Address,
-		"port":            c.Port,
-		"proxyEndpoint":   c.ProxyEndpoint,
-		"securityGroupId": c.SecurityGroupID,
-		"databaseUrl":     c.DatabaseURL,
-		"databaseName":    c.DatabaseName,
-		"username":        c.Username,
-		"masterUsername":  c.MasterUsername,
-		"engineVersion":   c.EngineVersion,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // AllowFrom admits the security group sgID to the database port, with an ingress
@@ -469,14 +452,8 @@ func (c *Postgres) allowFrom(ctx *pulumi.Context, source string, sgID pulumi.Str
 		return nil, fmt.Errorf("database %q: grant %q is declared twice", c.name, source)
 	}
 	c.grants[source] = true
-	rule, err := vpc.NewSecurityGroupIngressRule(ctx, c.name+"-from-"+source, &vpc.SecurityGroupIngressRuleArgs{
-		SecurityGroupId:           c.sgID,
-		Description:               pulumi.String("PostgreSQL from " + source),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(c.port),
-		ToPort:                    pulumi.Int(c.port),
-		ReferencedSecurityGroupId: sgID,
-	}, pulumi.Parent(c))
+	from := sgrule.TCP{Group: c.sgID, Description: "PostgreSQL from " + source, Port: c.port, Peer: sgID}
+	rule, err := sgrule.Ingress(ctx, c.name+"-from-"+source, from, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("database %q: ingress from %s: %w", c.name, source, err)
 	}
@@ -516,36 +493,17 @@ func newPassword(ctx *pulumi.Context, name string, parent pulumi.ResourceOrInvok
 // managed AmazonRDSEnhancedMonitoringRole policy.
 func monitoringRole(ctx *pulumi.Context, name string, parent pulumi.ResourceOrInvokeOption) (*iam.Role,
 	*iam.RolePolicyAttachment, error) {
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.ToStringArray([]string{"monitoring.rds.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-monitoring-role", &iam.RoleArgs{
-		Description:      pulumi.String("RDS enhanced monitoring for the article-pipeline database"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-monitoring-role", "monitoring.rds.amazonaws.com",
+		"RDS enhanced monitoring for the article-pipeline database", parent)
 	if err != nil {
 		return nil, nil, err
 	}
-	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring-policy", &iam.RolePolicyAttachmentArgs{
-		Role:      role.Name,
-		PolicyArn: managedPolicyARN(ctx, "service-role/AmazonRDSEnhancedMonitoringRole", parent),
-	}, parent)
+	attachment, err := awsiam.AttachManagedPolicy(ctx, name+"-monitoring-policy", role,
+		"service-role/AmazonRDSEnhancedMonitoringRole", parent)
 	if err != nil {
 		return nil, nil, err
 	}
 	return role, attachment, nil
-}
-
-// managedPolicyARN is the ARN of an AWS managed policy in the current partition.
-func managedPolicyARN(ctx *pulumi.Context, path string, parent pulumi.ResourceOrInvokeOption) pulumi.StringOutput {
-	return aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition().ApplyT(
-		func(p string) string { return "arn:" + p + ":iam::aws:policy/" + path }).(pulumi.StringOutput)
 }
 
 // appLogin is what the bootstrap gives DATABASE_URL.

@@ -8,8 +8,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 // proxySuffix turns the instance identifier into the proxy's name.
@@ -36,26 +38,12 @@ type proxySecret struct {
 func newProxy(ctx *pulumi.Context, name string, args *Args, instance *rds.Instance, sg *ec2.SecurityGroup,
 	logins []proxyLogin, parent pulumi.ResourceOrInvokeOption) (pulumi.StringOutput, error) {
 	none := pulumi.StringOutput{}
-	_, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-proxy-ingress", &vpc.SecurityGroupIngressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("PostgreSQL from the RDS Proxy"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(args.Port),
-		ToPort:                    pulumi.Int(args.Port),
-		ReferencedSecurityGroupId: sg.ID(),
-	}, parent)
-	if err != nil {
+	self := sgrule.TCP{Group: sg.ID(), Description: "PostgreSQL from the RDS Proxy", Port: args.Port, Peer: sg.ID()}
+	if _, err := sgrule.Ingress(ctx, name+"-proxy-ingress", self, parent); err != nil {
 		return none, err
 	}
-	_, err = vpc.NewSecurityGroupEgressRule(ctx, name+"-proxy-egress", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("RDS Proxy to the instance"),
-		IpProtocol:                pulumi.String("tcp"),
-		FromPort:                  pulumi.Int(args.Port),
-		ToPort:                    pulumi.Int(args.Port),
-		ReferencedSecurityGroupId: sg.ID(),
-	}, parent)
-	if err != nil {
+	self.Description = "RDS Proxy to the instance"
+	if _, err := sgrule.Egress(ctx, name+"-proxy-egress", self, parent); err != nil {
 		return none, err
 	}
 
@@ -92,33 +80,17 @@ func newProxy(ctx *pulumi.Context, name string, args *Args, instance *rds.Instan
 		})
 	}
 
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type:        pulumi.String("Service"),
-				Identifiers: pulumi.ToStringArray([]string{"rds.amazonaws.com"}),
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-proxy-role", &iam.RoleArgs{
-		Description:      pulumi.String("RDS Proxy reads the article-pipeline database logins"),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	role, err := awsiam.NewServiceRole(ctx, name+"-proxy-role", "rds.amazonaws.com",
+		"RDS Proxy reads the article-pipeline database logins", parent)
 	if err != nil {
 		return none, err
 	}
 	// Only these secrets; they use the AWS-managed key, which needs no KMS grant.
-	read := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	policy, err := awsiam.NewRolePolicy(ctx, name+"-proxy-policy", role.Name,
+		iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
 			Resources: secretARNs,
-		}},
-	}, parent)
-	policy, err := iam.NewRolePolicy(ctx, name+"-proxy-policy", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: read.Json(),
-	}, parent)
+		}}, parent)
 	if err != nil {
 		return none, err
 	}

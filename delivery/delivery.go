@@ -16,7 +16,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:delivery:GitHubOIDC"
@@ -110,18 +112,15 @@ func (a *Args) check(name string) error {
 // NewGitHubOIDC declares the provider (unless ExistingProviderARN names one) and
 // the preview and deploy roles.
 func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitHubOIDC, error) {
-	if err := args.check(name); err != nil {
-		return nil, err
-	}
-	c := &GitHubOIDC{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+	c, parent, err := component.New[GitHubOIDC](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
 
 	if args.ExistingProviderARN != nil {
 		c.ProviderARN = args.ExistingProviderARN.ToStringOutput()
 	} else {
-		popts := []pulumi.ResourceOption{pulumi.Parent(c)}
+		popts := []pulumi.ResourceOption{parent}
 		if args.ProviderImportID != "" {
 			// An adopted provider was made outside this stack and may be trusted
 			// by roles of other projects: destroying the stack must not delete it.
@@ -139,8 +138,8 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 		c.ProviderARN = provider.Arn
 	}
 
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(c))
-	readOnly := managedPolicyARN(partition, "ReadOnlyAccess")
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent).Partition()
+	readOnly := awsiam.ManagedPolicyARN(partition, "ReadOnlyAccess")
 	subject := func(suffix string) string { return "repo:" + args.Repository + ":" + suffix }
 
 	// Preview: pull requests of the repository and runs on the deploy branch
@@ -171,7 +170,7 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 		policy, err := iam.NewPolicy(ctx, name+"-deploy-"+p.role+"-policy", &iam.PolicyArgs{
 			Description: pulumi.String("GitHub Actions deploy of " + args.Repository + ": " + p.description),
 			Policy:      document(ctx, c, groupStatements(p.groups, args.Regions)),
-		}, pulumi.Parent(c))
+		}, parent)
 		if err != nil {
 			return nil, fmt.Errorf("delivery: deploy %s policy: %w", p.role, err)
 		}
@@ -193,7 +192,7 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	} {
 		if _, err := iam.NewRolePolicyAttachment(ctx, a.name, &iam.RolePolicyAttachmentArgs{
 			Role: a.role.Name, PolicyArn: a.arn,
-		}, pulumi.Parent(c)); err != nil {
+		}, parent); err != nil {
 			return nil, fmt.Errorf("delivery: %s: %w", a.name, err)
 		}
 	}
@@ -201,7 +200,7 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	tunnel := tunnelStatements(ctx, c, args, partition)
 	if _, err := iam.NewRolePolicy(ctx, name+"-preview-policy", &iam.RolePolicyArgs{
 		Role: preview.Name, Policy: document(ctx, c, append([]statement{denyDataReads()}, tunnel...)),
-	}, pulumi.Parent(c)); err != nil {
+	}, parent); err != nil {
 		return nil, fmt.Errorf("delivery: preview policy: %w", err)
 	}
 	guards := guardStatements(args, partition, protected{
@@ -209,17 +208,13 @@ func NewGitHubOIDC(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	})
 	if _, err := iam.NewRolePolicy(ctx, name+"-deploy-policy", &iam.RolePolicyArgs{
 		Role: deploy.Name, Policy: document(ctx, c, append(guards, tunnel...)),
-	}, pulumi.Parent(c)); err != nil {
+	}, parent); err != nil {
 		return nil, fmt.Errorf("delivery: deploy policy: %w", err)
 	}
 
 	c.PreviewRoleARN = preview.Arn
 	c.DeployRoleARN = deploy.Arn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"providerArn":    c.ProviderARN,
-		"previewRoleArn": c.PreviewRoleARN,
-		"deployRoleArn":  c.DeployRoleARN,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // role declares a role that GitHub's tokens with one of subjects (and the STS
@@ -254,10 +249,4 @@ func (c *GitHubOIDC) role(ctx *pulumi.Context, name, description string, subject
 		return nil, fmt.Errorf("delivery: %s role: %w", name, err)
 	}
 	return r, nil
-}
-
-// managedPolicyARN is the ARN of an AWS managed policy in the stack's partition
-// (such ARNs are no resource's output).
-func managedPolicyARN(p aws.GetPartitionResultOutput, policy string) pulumi.StringOutput {
-	return pulumi.Sprintf("arn:%s:iam::aws:policy/%s", p.Partition(), policy)
 }

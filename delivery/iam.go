@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 // statement is one IAM policy statement; a nil resources means "*" and an empty
@@ -288,7 +290,7 @@ type protected struct {
 // branch (development) or approved in the prod environment is trusted; a
 // permissions boundary on every role the program creates would close that, and
 // is not in place yet.
-func guardStatements(args *Args, partition aws.GetPartitionResultOutput, own protected) []statement {
+func guardStatements(args *Args, partition pulumi.StringOutput, own protected) []statement {
 	regions := regionCondition(args.Regions)
 	var out []statement
 	keys := slices.Sorted(maps.Keys(args.ResourceTags))
@@ -318,7 +320,7 @@ func guardStatements(args *Args, partition aws.GetPartitionResultOutput, own pro
 
 	var admin pulumi.StringArray
 	for _, p := range adminPolicies {
-		admin = append(admin, managedPolicyARN(partition, p))
+		admin = append(admin, awsiam.ManagedPolicyARN(partition, p))
 	}
 	out = append(out,
 		statement{sid: "NoAdminPolicies", effect: "Deny", actions: []string{"iam:AttachRolePolicy"},
@@ -405,13 +407,13 @@ const TunnelDocument = "AWS-StartPortForwardingSessionToRemoteHost"
 // any branch pushed to the repository can open this port forward; it still
 // needs the database's credentials, which are in the Pulumi state that the
 // same jobs already read.
-func tunnelStatements(ctx *pulumi.Context, c *GitHubOIDC, args *Args, partition aws.GetPartitionResultOutput) []statement {
+func tunnelStatements(ctx *pulumi.Context, c *GitHubOIDC, args *Args, partition pulumi.StringOutput) []statement {
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Parent(c)).AccountId()
 	var instances, documents, sessions pulumi.StringArray
 	for _, r := range args.Regions {
-		instances = append(instances, pulumi.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition.Partition(), r, account))
-		documents = append(documents, pulumi.Sprintf("arn:%s:ssm:%s::document/%s", partition.Partition(), r, TunnelDocument))
-		sessions = append(sessions, pulumi.Sprintf("arn:%s:ssm:%s:%s:session/*", partition.Partition(), r, account))
+		instances = append(instances, pulumi.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition, r, account))
+		documents = append(documents, pulumi.Sprintf("arn:%s:ssm:%s::document/%s", partition, r, TunnelDocument))
+		sessions = append(sessions, pulumi.Sprintf("arn:%s:ssm:%s:%s:session/*", partition, r, account))
 	}
 	var onBastion []condition
 	for _, k := range slices.Sorted(maps.Keys(args.ResourceTags)) {

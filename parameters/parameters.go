@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:parameters:Store"
@@ -127,13 +128,11 @@ func (a *Args) check() error {
 
 // NewStore declares one SecureString parameter per NAME, in sorted order.
 func NewStore(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Store, error) {
-	if err := args.check(); err != nil {
+	c, parent, err := component.New[Store](ctx, typeToken, name, args.check(), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &Store{arns: map[string]pulumi.StringOutput{}}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
-		return nil, err
-	}
+	c.arns = map[string]pulumi.StringOutput{}
 
 	values := map[string]pulumi.StringInput{}
 	for n, v := range args.Values {
@@ -146,7 +145,7 @@ func NewStore(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resou
 	names, arns, versions := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.IntMap{}
 	for _, n := range slices.Sorted(maps.Keys(values)) {
 		full := Name(args.PathPrefix, args.Application, args.Environment, n)
-		popts := []pulumi.ResourceOption{pulumi.Parent(c)}
+		popts := []pulumi.ResourceOption{parent}
 		if args.Import[n] {
 			// The import ID of an SSM parameter is its name.
 			popts = append(popts, adopt.Options(full, false, args.Keep, parameterType, name+"-"+n)...)
@@ -176,11 +175,7 @@ func NewStore(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resou
 	c.Names = names.ToStringMapOutput()
 	c.ARNs = arns.ToStringMapOutput()
 	c.Versions = versions.ToIntMapOutput()
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"names":    c.Names,
-		"arns":     c.ARNs,
-		"versions": c.Versions,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // ARN returns the ARN of the parameter for NAME, and whether it is declared

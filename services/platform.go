@@ -20,8 +20,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const platformType = "article-pipeline:services:Platform"
@@ -136,14 +138,10 @@ func (a *PlatformArgs) check(name string) error {
 // certificate on the other stack's listener and the DNS records instead of a
 // load balancer.
 func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[Platform](ctx, platformType, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &Platform{}
-	if err := ctx.RegisterComponentResource(platformType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 
 	insights := "disabled"
 	if args.ContainerInsights {
@@ -195,19 +193,7 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 		c.EndpointSecurityGroupID = sg.ID().ToStringOutput()
 	}
 
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"clusterName":                 c.ClusterName,
-		"clusterArn":                  c.ClusterARN,
-		"loadBalancerArn":             c.LoadBalancerARN,
-		"loadBalancerDnsName":         c.LoadBalancerDNSName,
-		"loadBalancerZoneId":          c.LoadBalancerZoneID,
-		"loadBalancerArnSuffix":       c.LoadBalancerARNSuffix,
-		"loadBalancerSecurityGroupId": c.LoadBalancerSecurityGroupID,
-		"listenerArn":                 c.ListenerARN,
-		"baseUrl":                     c.BaseURL,
-		"certificateArn":              c.CertificateARN,
-		"endpointSecurityGroupId":     c.EndpointSecurityGroupID,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // The Fargate capacity providers (every account has them; a cluster only
@@ -237,14 +223,9 @@ func ownLoadBalancer(ctx *pulumi.Context, name string, c *Platform, args *Platfo
 	}
 	for _, port := range ports {
 		proto := map[int]string{80: "http", 443: "https"}[port]
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-alb-"+proto, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId: albSG.ID(),
-			Description:     pulumi.String(strings.ToUpper(proto) + " from the internet"),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
-			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-		}, parent); err != nil {
+		internet := sgrule.TCP{Group: albSG.ID(), Description: strings.ToUpper(proto) + " from the internet", Port: port,
+			CIDR: "0.0.0.0/0"}
+		if _, err := sgrule.Ingress(ctx, name+"-alb-"+proto, internet, parent); err != nil {
 			return fmt.Errorf("services: load balancer %s ingress: %w", proto, err)
 		}
 	}

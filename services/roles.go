@@ -14,6 +14,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 // bucketActions are the S3 actions of each access level: bucket-level ones on
@@ -45,23 +47,10 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 	logs *cloudwatch.LogGroup) (*iam.Role, *iam.Role, error) {
 	parent := pulumi.Parent(c)
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent).AccountId()
-	ecsTasks := iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-		Type: pulumi.String("Service"), Identifiers: pulumi.StringArray{pulumi.String("ecs-tasks.amazonaws.com")},
-	}}
-	assume := func(conditions iam.GetPolicyDocumentStatementConditionArray) pulumi.StringOutput {
-		return iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-				Actions:    pulumi.StringArray{pulumi.String("sts:AssumeRole")},
-				Principals: ecsTasks,
-				Conditions: conditions,
-			}},
-		}, parent).Json()
-	}
+	const ecsTasks = "ecs-tasks.amazonaws.com"
 
-	execution, err := iam.NewRole(ctx, name+"-execution-role", &iam.RoleArgs{
-		Description:      pulumi.String(fmt.Sprintf("ECS starts %s tasks: image, logs, secrets", name)),
-		AssumeRolePolicy: assume(nil),
-	}, parent)
+	execution, err := awsiam.NewServiceRole(ctx, name+"-execution-role", ecsTasks,
+		fmt.Sprintf("ECS starts %s tasks: image, logs, secrets", name), parent)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,23 +96,13 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 			Resources: arns,
 		})
 	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-execution-policy", &iam.RolePolicyArgs{
-		Role:   execution.ID(),
-		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: stmts}, parent).Json(),
-	}, parent); err != nil {
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-execution-policy", execution.ID(), stmts, parent); err != nil {
 		return nil, nil, err
 	}
 
 	// The task role only trusts ECS tasks of this account (confused deputy).
-	task, err := iam.NewRole(ctx, name+"-task-role", &iam.RoleArgs{
-		Description: pulumi.String(fmt.Sprintf("The %s application's own permissions", name)),
-		AssumeRolePolicy: assume(iam.GetPolicyDocumentStatementConditionArray{
-			iam.GetPolicyDocumentStatementConditionArgs{
-				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
-				Values: pulumi.StringArray{account},
-			},
-		}),
-	}, parent)
+	task, err := awsiam.NewServiceRole(ctx, name+"-task-role", ecsTasks,
+		fmt.Sprintf("The %s application's own permissions", name), parent, awsiam.SourceAccount(account))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,10 +141,7 @@ func roles(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs
 			Resources: pulumi.StringArray{pulumi.String("*")},
 		})
 	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-task-policy", &iam.RolePolicyArgs{
-		Role:   task.ID(),
-		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: stmts}, parent).Json(),
-	}, parent); err != nil {
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-task-policy", task.ID(), stmts, parent); err != nil {
 		return nil, nil, err
 	}
 	return execution, task, nil

@@ -184,21 +184,18 @@ func Runbook(bucketRoles []string, databaseURL string) Services {
 
 	// The NER and ML tools load models through HuggingFace, torch and spaCy,
 	// which cache under $HOME/.cache ($XDG_CACHE_HOME): one writable /cache.
-	modelCache := map[string]string{"HOME": "/cache", "XDG_CACHE_HOME": "/cache"}
-	nertool := Base()
-	nertool.CPU, nertool.Memory = 1024, 2048
-	nertool.Port = 8000
-	nertool.Paths = []string{"/nertool/*"}
-	nertool.WritablePaths = []string{"/tmp", "/cache"}
-	nertool.Environment = maps.Clone(modelCache)
-
+	modelTool := func(cpu, memory int, path string) Settings {
+		s := Base()
+		s.CPU, s.Memory = cpu, memory
+		s.Port = 8000
+		s.Paths = []string{path}
+		s.WritablePaths = []string{"/tmp", "/cache"}
+		s.Environment = map[string]string{"HOME": "/cache", "XDG_CACHE_HOME": "/cache"}
+		return s
+	}
+	nertool := modelTool(1024, 2048, "/nertool/*")
 	// CPU-only PyTorch (runbook "Deploying the ML Tool"): more memory.
-	mltool := Base()
-	mltool.CPU, mltool.Memory = 2048, 8192
-	mltool.Port = 8000
-	mltool.Paths = []string{"/mltool/*"}
-	mltool.WritablePaths = []string{"/tmp", "/cache"}
-	mltool.Environment = maps.Clone(modelCache)
+	mltool := modelTool(2048, 8192, "/mltool/*")
 
 	// The tools run in one stack (prod); another stack's backend reaches them
 	// through sharedUrls (runbook "Deploying the NER tool"), so a stack file

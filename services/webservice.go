@@ -16,8 +16,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
+	"github.com/np-mrd/article-pipeline-infra/internal/sgrule"
 )
 
 const webServiceType = "article-pipeline:services:WebService"
@@ -47,7 +49,8 @@ type WebService struct {
 	LogGroupName        pulumi.StringOutput `pulumi:"logGroupName"`
 	TaskRoleARN         pulumi.StringOutput `pulumi:"taskRoleArn"`
 	ExecutionRoleARN    pulumi.StringOutput `pulumi:"executionRoleArn"`
-	// TargetGroupARNSuffix is the target group's CloudWatch dimension value.
+	// TargetGroupARNSuffix is the target group's CloudWatch dimension value,
+	// for the alarms (package alarms).
 	TargetGroupARNSuffix pulumi.StringOutput `pulumi:"targetGroupArnSuffix"`
 
 	service *ecs.Service
@@ -202,14 +205,10 @@ func (a *WebServiceArgs) scalerOwnsCount() bool {
 // also its container's name.
 func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	opts ...pulumi.ResourceOption) (*WebService, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[WebService](ctx, webServiceType, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &WebService{}
-	if err := ctx.RegisterComponentResource(webServiceType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 	fail := func(what string, err error) (*WebService, error) {
 		return nil, fmt.Errorf("services: %s: %s: %w", name, what, err)
 	}
@@ -220,7 +219,6 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	image := pulumi.String(args.Image).ToStringOutput()
 	c.RepositoryURL = pulumi.String("").ToStringOutput()
 	if args.Image == "" {
-		var err error
 		repoArgs := &ecr.RepositoryArgs{
 			ImageTagMutability:         pulumi.String("IMMUTABLE"),
 			ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
@@ -394,18 +392,7 @@ func NewWebService(ctx *pulumi.Context, name string, args *WebServiceArgs,
 	c.TaskRoleARN = taskRole.Arn
 	c.ExecutionRoleARN = executionRole.Arn
 	c.TargetGroupARNSuffix = tg.ArnSuffix
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"url":                 c.URL,
-		"repositoryUrl":       c.RepositoryURL,
-		"taskSecurityGroupId": c.TaskSecurityGroupID,
-		"serviceName":         c.ServiceName,
-		"taskDefinitionArn":   c.TaskDefinitionARN,
-		"logGroupName":        c.LogGroupName,
-		"taskRoleArn":         c.TaskRoleARN,
-		"executionRoleArn":    c.ExecutionRoleARN,
-		// For the alarms (package alarms).
-		"targetGroupArnSuffix": c.TargetGroupARNSuffix,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }
 
 // ServiceURL is where a service with these routes answers: https://<first
@@ -472,62 +459,34 @@ func networkRules(ctx *pulumi.Context, name string, c *WebService, args *WebServ
 	if err != nil {
 		return nil, err
 	}
-	tcp := pulumi.String("tcp")
-	port := pulumi.Int(args.Port)
-	if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-ingress-alb", &vpc.SecurityGroupIngressRuleArgs{
-		SecurityGroupId:           sg.ID(),
-		Description:               pulumi.String("Container port from the load balancer"),
-		IpProtocol:                tcp,
-		FromPort:                  port,
-		ToPort:                    port,
-		ReferencedSecurityGroupId: args.LoadBalancerSecurityGroupID,
-	}, parent); err != nil {
+	fromLB := sgrule.TCP{Group: sg.ID(), Description: "Container port from the load balancer", Port: args.Port,
+		Peer: args.LoadBalancerSecurityGroupID}
+	if _, err := sgrule.Ingress(ctx, name+"-ingress-alb", fromLB, parent); err != nil {
 		return nil, err
 	}
-	if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-alb-egress", &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId:           args.LoadBalancerSecurityGroupID,
-		Description:               pulumi.String(fmt.Sprintf("To %s tasks", name)),
-		IpProtocol:                tcp,
-		FromPort:                  port,
-		ToPort:                    port,
-		ReferencedSecurityGroupId: sg.ID(),
-	}, parent); err != nil {
+	toTasks := sgrule.TCP{Group: args.LoadBalancerSecurityGroupID, Description: fmt.Sprintf("To %s tasks", name),
+		Port: args.Port, Peer: sg.ID()}
+	if _, err := sgrule.Egress(ctx, name+"-alb-egress", toTasks, parent); err != nil {
 		return nil, err
 	}
 	for _, p := range slices.Compact(slices.Sorted(slices.Values(args.EgressPorts))) {
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, fmt.Sprintf("%s-egress-%d", name, p),
-			&vpc.SecurityGroupEgressRuleArgs{
-				SecurityGroupId: sg.ID(),
-				Description:     pulumi.String(fmt.Sprintf("TCP %d anywhere (ECR, logs, SSM, external APIs)", p)),
-				IpProtocol:      tcp,
-				FromPort:        pulumi.Int(p),
-				ToPort:          pulumi.Int(p),
-				CidrIpv4:        pulumi.String("0.0.0.0/0"),
-			}, parent); err != nil {
+		anywhere := sgrule.TCP{Group: sg.ID(), Port: p, CIDR: "0.0.0.0/0",
+			Description: fmt.Sprintf("TCP %d anywhere (ECR, logs, SSM, external APIs)", p)}
+		if _, err := sgrule.Egress(ctx, fmt.Sprintf("%s-egress-%d", name, p), anywhere, parent); err != nil {
 			return nil, err
 		}
 	}
 	if args.DatabasePort != 0 {
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-egress-db", &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId:           sg.ID(),
-			Description:               pulumi.String("To the database"),
-			IpProtocol:                tcp,
-			FromPort:                  pulumi.Int(args.DatabasePort),
-			ToPort:                    pulumi.Int(args.DatabasePort),
-			ReferencedSecurityGroupId: args.DatabaseSecurityGroupID,
-		}, parent); err != nil {
+		database := sgrule.TCP{Group: sg.ID(), Description: "To the database", Port: args.DatabasePort,
+			Peer: args.DatabaseSecurityGroupID}
+		if _, err := sgrule.Egress(ctx, name+"-egress-db", database, parent); err != nil {
 			return nil, err
 		}
 	}
 	if args.EndpointSecurityGroupID != nil {
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-endpoints-ingress", &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           args.EndpointSecurityGroupID,
-			Description:               pulumi.String(fmt.Sprintf("HTTPS from %s tasks", name)),
-			IpProtocol:                tcp,
-			FromPort:                  pulumi.Int(443),
-			ToPort:                    pulumi.Int(443),
-			ReferencedSecurityGroupId: sg.ID(),
-		}, parent); err != nil {
+		endpoints := sgrule.TCP{Group: args.EndpointSecurityGroupID, Description: fmt.Sprintf("HTTPS from %s tasks", name),
+			Port: 443, Peer: sg.ID()}
+		if _, err := sgrule.Ingress(ctx, name+"-endpoints-ingress", endpoints, parent); err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const logBucketType = "article-pipeline:storage:LogBucket"
@@ -119,5 +121,5 @@ func NewLogBucket(ctx *pulumi.Context, name string, args *LogBucketArgs,
 		return v[0].(string)
 	}).(pulumi.StringOutput)
 	c.ARN = bucket.Arn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"bucketName": c.BucketName, "arn": c.ARN})
+	return c, component.RegisterOutputs(ctx, c)
 }

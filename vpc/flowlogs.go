@@ -6,6 +6,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/awsiam"
 )
 
 // FlowLogGroupName is the flow log's log group for a VPC named by namePrefix.
@@ -31,37 +33,18 @@ func flowLog(ctx *pulumi.Context, name string, c *Network, vpcID pulumi.IDOutput
 		return nil, err
 	}
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent).AccountId()
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"vpc-flow-logs.amazonaws.com"}),
-			}},
-			// Another account's flow log cannot deliver through this role.
-			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
-				Values: pulumi.StringArray{account},
-			}},
-		}},
-	}, parent)
-	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
-		Description:      pulumi.String("VPC Flow Logs delivery to " + FlowLogGroupName(namePrefix)),
-		AssumeRolePolicy: trust.Json(),
-	}, parent)
+	// Another account's flow log cannot deliver through this role.
+	role, err := awsiam.NewServiceRole(ctx, name+"-flow-logs-role", "vpc-flow-logs.amazonaws.com",
+		"VPC Flow Logs delivery to "+FlowLogGroupName(namePrefix), parent, awsiam.SourceAccount(account))
 	if err != nil {
 		return nil, err
 	}
 	streams := logs.Arn.ApplyT(func(arn string) string { return arn + ":log-stream:*" }).(pulumi.StringOutput)
-	delivery := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	policy, err := awsiam.NewRolePolicy(ctx, name+"-flow-logs-delivery", role.Name,
+		iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 			Actions:   pulumi.ToStringArray(flowLogDelivery),
 			Resources: pulumi.StringArray{logs.Arn, streams},
-		}},
-	}, parent)
-	policy, err := iam.NewRolePolicy(ctx, name+"-flow-logs-delivery", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: delivery.Json(),
-	}, parent)
+		}}, parent)
 	if err != nil {
 		return nil, err
 	}

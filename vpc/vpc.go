@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:vpc:Network"
@@ -107,11 +108,8 @@ func (a *Args) check(name string) error {
 
 // NewNetwork declares the VPC and everything in it.
 func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
-	if err := args.check(name); err != nil {
-		return nil, err
-	}
-	c := &Network{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
+	c, parent, err := component.New[Network](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
 	im := args.Import
@@ -121,7 +119,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	// child returns the options of one child: parented, and imported (retained,
 	// protected as the stack says, with its kept properties) when an ID is known.
 	child := func(typ, childName, importID string) []pulumi.ResourceOption {
-		o := []pulumi.ResourceOption{pulumi.Parent(c)}
+		o := []pulumi.ResourceOption{parent}
 		if importID != "" {
 			o = append(o, adopt.Options(importID, args.ProtectImported, args.Keep, typ, childName)...)
 		}
@@ -156,11 +154,12 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		return nil, err
 	}
 
+	routeTable := func(childName, tag, importID string) (*ec2.RouteTable, error) {
+		return ec2.NewRouteTable(ctx, childName, &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: nameTag(tag)},
+			child(routeTableType, childName, importID)...)
+	}
 	// One public route table for every public subnet, as the wizard makes it.
-	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
-		VpcId: vpc.ID(),
-		Tags:  nameTag("rtb-public"),
-	}, child(routeTableType, name+"-public-rt", im.PublicRouteTableID)...)
+	publicRT, err := routeTable(name+"-public-rt", "rtb-public", im.PublicRouteTableID)
 	if err != nil {
 		return nil, err
 	}
@@ -182,57 +181,48 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	routeTableIDs := pulumi.StringArray{publicRT.ID().ToStringOutput()}
 	for i, zone := range args.AvailabilityZones {
 		n := i + 1
-		pubName, privName := fmt.Sprintf("%s-public-%d", name, n), fmt.Sprintf("%s-private-%d", name, n)
-		pub, err := ec2.NewSubnet(ctx, pubName, &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			CidrBlock:        pulumi.String(args.PublicSubnets[i]),
-			AvailabilityZone: pulumi.String(zone),
-			// EC2.15: nothing here needs an automatic public IP; the load balancer
-			// does not, and tasks that need one ask for it themselves.
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                nameTag(fmt.Sprintf("subnet-public%d-%s", n, zone)),
-		}, child(subnetType, pubName, at(im.PublicSubnetIDs, i))...)
-		if err != nil {
-			return nil, err
-		}
-		assocOpts := child(associationType, pubName, "")
-		if id := at(im.PublicSubnetIDs, i); id != "" {
-			assocOpts = child(associationType, pubName, id+"/"+im.PublicRouteTableID)
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, pubName, &ec2.RouteTableAssociationArgs{
-			SubnetId:     pub.ID(),
-			RouteTableId: publicRT.ID(),
-		}, assocOpts...); err != nil {
-			return nil, err
+		// subnet declares the kind (public, private) subnet of the zone and its
+		// association with rt; an imported subnet's association is imported
+		// too (its ID is subnet/route table).
+		subnet := func(kind, cidr, importID string, rt *ec2.RouteTable, rtImportID string) (*ec2.Subnet, error) {
+			childName := fmt.Sprintf("%s-%s-%d", name, kind, n)
+			s, err := ec2.NewSubnet(ctx, childName, &ec2.SubnetArgs{
+				VpcId:            vpc.ID(),
+				CidrBlock:        pulumi.String(cidr),
+				AvailabilityZone: pulumi.String(zone),
+				// EC2.15: nothing here needs an automatic public IP; the load balancer
+				// does not, and tasks that need one ask for it themselves.
+				MapPublicIpOnLaunch: pulumi.Bool(false),
+				Tags:                nameTag(fmt.Sprintf("subnet-%s%d-%s", kind, n, zone)),
+			}, child(subnetType, childName, importID)...)
+			if err != nil {
+				return nil, err
+			}
+			assocID := ""
+			if importID != "" {
+				assocID = importID + "/" + rtImportID
+			}
+			_, err = ec2.NewRouteTableAssociation(ctx, childName, &ec2.RouteTableAssociationArgs{
+				SubnetId:     s.ID(),
+				RouteTableId: rt.ID(),
+			}, child(associationType, childName, assocID)...)
+			return s, err
 		}
 
-		priv, err := ec2.NewSubnet(ctx, privName, &ec2.SubnetArgs{
-			VpcId:               vpc.ID(),
-			CidrBlock:           pulumi.String(args.PrivateSubnets[i]),
-			AvailabilityZone:    pulumi.String(zone),
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                nameTag(fmt.Sprintf("subnet-private%d-%s", n, zone)),
-		}, child(subnetType, privName, at(im.PrivateSubnetIDs, i))...)
+		pub, err := subnet("public", args.PublicSubnets[i], at(im.PublicSubnetIDs, i), publicRT, im.PublicRouteTableID)
 		if err != nil {
 			return nil, err
 		}
 		// No NAT gateway (runbook: "NAT gateways: None"), so private route
 		// tables carry only the local route and, below, the S3 endpoint.
-		rt, err := ec2.NewRouteTable(ctx, privName, &ec2.RouteTableArgs{
-			VpcId: vpc.ID(),
-			Tags:  nameTag(fmt.Sprintf("rtb-private%d-%s", n, zone)),
-		}, child(routeTableType, privName, at(im.PrivateRouteTableIDs, i))...)
+		rt, err := routeTable(fmt.Sprintf("%s-private-%d", name, n), fmt.Sprintf("rtb-private%d-%s", n, zone),
+			at(im.PrivateRouteTableIDs, i))
 		if err != nil {
 			return nil, err
 		}
-		assocOpts = child(associationType, privName, "")
-		if id := at(im.PrivateSubnetIDs, i); id != "" {
-			assocOpts = child(associationType, privName, id+"/"+at(im.PrivateRouteTableIDs, i))
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, privName, &ec2.RouteTableAssociationArgs{
-			SubnetId:     priv.ID(),
-			RouteTableId: rt.ID(),
-		}, assocOpts...); err != nil {
+		priv, err := subnet("private", args.PrivateSubnets[i], at(im.PrivateSubnetIDs, i), rt,
+			at(im.PrivateRouteTableIDs, i))
+		if err != nil {
 			return nil, err
 		}
 		publicIDs = append(publicIDs, pub.ID().ToStringOutput())
@@ -250,7 +240,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   routeTableIDs,
 			Tags:            nameTag("vpce-s3"),
-		}, pulumi.Parent(c)); err != nil {
+		}, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -261,7 +251,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
 			VpcId: vpc.ID(),
 			Tags:  nameTag("default-sg-locked"),
-		}, pulumi.Parent(c)); err != nil {
+		}, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -281,13 +271,5 @@ func NewNetwork(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 	c.PrivateSubnetIDs = privateIDs.ToStringArrayOutput()
 	c.PublicRouteTableID = publicRT.ID()
 	c.PrivateRouteTableIDs = privateRTs.ToStringArrayOutput()
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"vpcId":                c.VpcID,
-		"vpcCidr":              c.VpcCIDR,
-		"publicSubnetIds":      c.PublicSubnetIDs,
-		"privateSubnetIds":     c.PrivateSubnetIDs,
-		"publicRouteTableId":   c.PublicRouteTableID,
-		"privateRouteTableIds": c.PrivateRouteTableIDs,
-		"flowLogGroupName":     c.FlowLogGroupName,
-	})
+	return c, component.RegisterOutputs(ctx, c)
 }

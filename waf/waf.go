@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/component"
 )
 
 const typeToken = "article-pipeline:waf:WebACL"
@@ -76,14 +78,10 @@ func (a *Args) check(name string) error {
 
 // NewWebACL declares the web ACL, associates it and, with logging, its log.
 func NewWebACL(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WebACL, error) {
-	if err := args.check(name); err != nil {
+	c, parent, err := component.New[WebACL](ctx, typeToken, name, args.check(name), opts...)
+	if err != nil {
 		return nil, err
 	}
-	c := &WebACL{}
-	if err := ctx.RegisterComponentResource(typeToken, name, c, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(c)
 	// Metrics and sampled requests on every rule (Security Hub WAF.12): the
 	// console shows what each rule matched, blocked or only counted.
 	visibility := func(metric string) wafv2.WebAclRuleVisibilityConfigArgs {
@@ -183,5 +181,5 @@ func NewWebACL(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	}
 
 	c.ARN = acl.Arn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.ARN, "logGroupName": c.LogGroupName})
+	return c, component.RegisterOutputs(ctx, c)
 }
