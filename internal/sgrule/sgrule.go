@@ -5,7 +5,8 @@
 package sgrule
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	// awsvpc: in this project, vpc is the network component.
+	awsvpc "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -20,21 +21,21 @@ type TCP struct {
 }
 
 // Ingress declares r as the ingress rule name.
-func Ingress(ctx *pulumi.Context, name string, r TCP, opts ...pulumi.ResourceOption) (*vpc.SecurityGroupIngressRule,
+func Ingress(ctx *pulumi.Context, name string, r TCP, opts ...pulumi.ResourceOption) (*awsvpc.SecurityGroupIngressRule,
 	error) {
-	return vpc.NewSecurityGroupIngressRule(ctx, name, r.args(), opts...)
+	return awsvpc.NewSecurityGroupIngressRule(ctx, name, r.args(), opts...)
 }
 
 // Egress declares r as the egress rule name.
-func Egress(ctx *pulumi.Context, name string, r TCP, opts ...pulumi.ResourceOption) (*vpc.SecurityGroupEgressRule,
+func Egress(ctx *pulumi.Context, name string, r TCP, opts ...pulumi.ResourceOption) (*awsvpc.SecurityGroupEgressRule,
 	error) {
 	// The provider's egress and ingress rules take the same fields.
-	args := vpc.SecurityGroupEgressRuleArgs(*r.args())
-	return vpc.NewSecurityGroupEgressRule(ctx, name, &args, opts...)
+	args := awsvpc.SecurityGroupEgressRuleArgs(*r.args())
+	return awsvpc.NewSecurityGroupEgressRule(ctx, name, &args, opts...)
 }
 
-func (r TCP) args() *vpc.SecurityGroupIngressRuleArgs {
-	args := &vpc.SecurityGroupIngressRuleArgs{
+func (r TCP) args() *awsvpc.SecurityGroupIngressRuleArgs {
+	args := &awsvpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId:           r.Group,
 		Description:               pulumi.String(r.Description),
 		IpProtocol:                pulumi.String("tcp"),
