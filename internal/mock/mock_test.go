@@ -1,8 +1,8 @@
 package mock
 
 import (
-	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,19 +46,7 @@ func TestRecordsResourcesAndRendersPolicies(t *testing.T) {
 	if got := Plain(r.Outputs["arn"], false); got != "arn:aws:s3:::my-bucket" {
 		t.Errorf("arn = %v", got)
 	}
-	var doc struct {
-		Statement []struct {
-			Effect    string
-			Principal any
-			Action    any
-			Resource  any
-			Condition map[string]map[string]any
-		}
-	}
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-		t.Fatalf("policy %q: %v", policy, err)
-	}
-	st := doc.Statement[0]
+	st := ParsePolicy(t, "rendered", policy).Statement[0]
 	if st.Effect != "Deny" || st.Principal != "*" || st.Action != "s3:*" || st.Resource != "arn:aws:s3:::my-bucket" ||
 		st.Condition["Bool"]["aws:SecureTransport"] != "false" {
 		t.Errorf("rendered policy = %s", policy)
@@ -130,5 +118,70 @@ func TestRejectsAndMustFind(t *testing.T) {
 	}
 	if r := m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b"); r.Name != "b" {
 		t.Errorf("found %s", r.Name)
+	}
+}
+
+func TestMustRunAndWantInputs(t *testing.T) {
+	t.Parallel()
+	m := MustRun(t, Options{}, func(ctx *pulumi.Context) error {
+		_, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+		return err
+	})
+	m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").WantInputs(t, map[string]any{"bucket": "my-bucket",
+		"forceDestroy": nil})
+}
+
+func TestRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	type args struct{ name string }
+	RejectsBadArgs(t, func() *args { return &args{name: "ok"} }, func(ctx *pulumi.Context, a *args) error {
+		switch {
+		case a == nil:
+			return errors.New("args are required")
+		case a.name == "":
+			return errors.New("name is required")
+		}
+		return errors.New("valid args reached the declaration")
+	},
+		BadArgs[args]{Name: "nil", WantErr: "args are required"},
+		BadArgs[args]{Name: "no name", Edit: func(a *args) { a.name = "" }, WantErr: "name is required"},
+	)
+}
+
+func TestOutputs(t *testing.T) {
+	t.Parallel()
+	var outs Outputs
+	MustRun(t, Options{}, func(ctx *pulumi.Context) error {
+		b, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+		if err != nil {
+			return err
+		}
+		outs.CaptureAll(map[string]pulumi.Output{"arn": b.Arn, "id": b.ID(), "secret": pulumi.ToSecret(b.Bucket)})
+		return nil
+	})
+	got := outs.Strings(t, "arn", "id", "secret")
+	if got["arn"] != "arn:aws:s3:::my-bucket" || got["id"] != "my-bucket" || got["secret"] != "my-bucket" {
+		t.Errorf("captured %v", got)
+	}
+	if outs.Secret(t, "arn") || !outs.Secret(t, "secret") {
+		t.Errorf("secret: arn %v, secret %v", outs.Secret(t, "arn"), outs.Secret(t, "secret"))
+	}
+	if _, ok := outs.Get("missing"); ok {
+		t.Error("an output never captured has a value")
+	}
+}
+
+func TestParsePolicy(t *testing.T) {
+	t.Parallel()
+	d := ParsePolicy(t, "lone statement", `{"Version":"2012-10-17","Statement":{"Sid":"A","Effect":"Allow",`+
+		`"Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","NotResource":["a","b"]}}`)
+	st := d.Statement[0]
+	if len(d.Statement) != 1 || st.Sid != "A" || st.Principals("Service") != "ecs-tasks.amazonaws.com" ||
+		st.Principals("AWS") != nil || !slices.Equal(st.Actions(), []string{"sts:AssumeRole"}) ||
+		st.Resources() != nil || !slices.Equal(st.NotResources(), []string{"a", "b"}) {
+		t.Errorf("parsed %+v", d)
+	}
+	if st := ParsePolicy(t, "wildcard", `{"Version":"2012-10-17","Statement":[{"Principal":"*"}]}`).Statement[0]; st.Principals("AWS") != "*" {
+		t.Errorf("wildcard principal = %v", st.Principals("AWS"))
 	}
 }

@@ -1,11 +1,22 @@
 package mock
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
+
+// MustRun runs fn under Run with o and fails t if the run fails.
+func MustRun(t testing.TB, o Options, fn pulumi.RunFunc) *Monitor {
+	t.Helper()
+	m, err := Run(o, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
 
 // MustFind returns the resource with this type and logical name, or fails t.
 func (m *Monitor) MustFind(t testing.TB, typ, name string) *Resource {
@@ -15,6 +26,17 @@ func (m *Monitor) MustFind(t testing.TB, typ, name string) *Resource {
 		t.Fatalf("no %s named %q among %d resources", typ, name, len(m.Resources()))
 	}
 	return r
+}
+
+// WantInputs fails t for each input of r whose plain value (see Input) is not
+// the one in want; a nil in want asks for the input to be unset.
+func (r *Resource) WantInputs(t testing.TB, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if got := r.Input(k); !reflect.DeepEqual(got, v) {
+			t.Errorf("%s %s.%s = %#v, want %#v", r.Type, r.Name, k, got, v)
+		}
+	}
 }
 
 // Rejects runs fn under a fresh monitor and fails t unless fn fails with an
@@ -29,4 +51,49 @@ func Rejects(t testing.TB, wantErr string, fn pulumi.RunFunc) {
 	if n := len(m.Resources()); n != 0 {
 		t.Errorf("%d resources declared before the error", n)
 	}
+}
+
+// Rejection is one run that Rejects must see fail with WantErr.
+type Rejection struct {
+	Name    string
+	WantErr string
+	Run     pulumi.RunFunc
+}
+
+// RejectsAll runs Rejects for each rejection, as a parallel subtest of t.
+func RejectsAll(t *testing.T, rs ...Rejection) {
+	t.Helper()
+	for _, r := range rs {
+		t.Run(r.Name, func(t *testing.T) {
+			t.Parallel()
+			Rejects(t, r.WantErr, r.Run)
+		})
+	}
+}
+
+// BadArgs is one way to spoil a component's args: Edit changes valid args (a
+// nil Edit passes nil args instead), and declaring must fail with WantErr.
+type BadArgs[A any] struct {
+	Name    string
+	Edit    func(a *A)
+	WantErr string
+}
+
+// RejectsBadArgs checks each case with RejectsAll: declare, given fresh valid()
+// args spoilt by the case, must fail with its WantErr having declared nothing.
+func RejectsBadArgs[A any](t *testing.T, valid func() *A, declare func(ctx *pulumi.Context, a *A) error,
+	cases ...BadArgs[A]) {
+	t.Helper()
+	rs := make([]Rejection, len(cases))
+	for i, c := range cases {
+		rs[i] = Rejection{Name: c.Name, WantErr: c.WantErr, Run: func(ctx *pulumi.Context) error {
+			var a *A
+			if c.Edit != nil {
+				a = valid()
+				c.Edit(a)
+			}
+			return declare(ctx, a)
+		}}
+	}
+	RejectsAll(t, rs...)
 }
