@@ -134,18 +134,30 @@ func TestMustRunAndWantInputs(t *testing.T) {
 func TestRejectsBadArgs(t *testing.T) {
 	t.Parallel()
 	type args struct{ name string }
-	RejectsBadArgs(t, func() *args { return &args{name: "ok"} }, func(ctx *pulumi.Context, a *args) error {
+	newThing := func(ctx *pulumi.Context, name string, a *args, _ ...pulumi.ResourceOption) (*args, error) {
 		switch {
 		case a == nil:
-			return errors.New("args are required")
+			return nil, errors.New(name + ": args are required")
 		case a.name == "":
-			return errors.New("name is required")
+			return nil, errors.New(name + ": name is required")
 		}
-		return errors.New("valid args reached the declaration")
-	},
-		BadArgs[args]{Name: "nil", WantErr: "args are required"},
-		BadArgs[args]{Name: "no name", Edit: func(a *args) { a.name = "" }, WantErr: "name is required"},
-	)
+		return a, errors.New("valid args reached the declaration")
+	}
+	RejectsBadArgs(t, newThing, "thing", func() *args { return &args{name: "ok"} }, []BadArgs[args]{
+		{Name: "nil", WantErr: "thing: args are required"},
+		{Name: "no name", Edit: func(a *args) { a.name = "" }, WantErr: "thing: name is required"},
+	})
+}
+
+func TestDeclare(t *testing.T) {
+	t.Parallel()
+	newBucket := func(ctx *pulumi.Context, name string, a *s3.BucketV2Args, opts ...pulumi.ResourceOption) (*s3.BucketV2, error) {
+		return s3.NewBucketV2(ctx, name, a, opts...)
+	}
+	m, b := Declare(t, Options{}, newBucket, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+	if b == nil || m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").Input("bucket") != "my-bucket" {
+		t.Errorf("declared %v", b)
+	}
 }
 
 func TestOutputs(t *testing.T) {

@@ -18,6 +18,22 @@ func MustRun(t testing.TB, o Options, fn pulumi.RunFunc) *Monitor {
 	return m
 }
 
+// Constructor is a component's New function.
+type Constructor[A, C any] func(ctx *pulumi.Context, name string, args *A, opts ...pulumi.ResourceOption) (C, error)
+
+// Declare runs newC(ctx, name, args) under MustRun with o and returns the
+// monitor and the component.
+func Declare[A, C any](t testing.TB, o Options, newC Constructor[A, C], name string, args *A) (*Monitor, C) {
+	t.Helper()
+	var c C
+	m := MustRun(t, o, func(ctx *pulumi.Context) error {
+		var err error
+		c, err = newC(ctx, name, args)
+		return err
+	})
+	return m, c
+}
+
 // MustFind returns the resource with this type and logical name, or fails t.
 func (m *Monitor) MustFind(t testing.TB, typ, name string) *Resource {
 	t.Helper()
@@ -61,7 +77,7 @@ type Rejection struct {
 }
 
 // RejectsAll runs Rejects for each rejection, as a parallel subtest of t.
-func RejectsAll(t *testing.T, rs ...Rejection) {
+func RejectsAll(t *testing.T, rs []Rejection) {
 	t.Helper()
 	for _, r := range rs {
 		t.Run(r.Name, func(t *testing.T) {
@@ -79,10 +95,10 @@ type BadArgs[A any] struct {
 	WantErr string
 }
 
-// RejectsBadArgs checks each case with RejectsAll: declare, given fresh valid()
-// args spoilt by the case, must fail with its WantErr having declared nothing.
-func RejectsBadArgs[A any](t *testing.T, valid func() *A, declare func(ctx *pulumi.Context, a *A) error,
-	cases ...BadArgs[A]) {
+// RejectsBadArgs checks each case with RejectsAll: newC(ctx, name, args), with
+// fresh valid() args spoilt by the case, must fail with its WantErr having
+// declared nothing.
+func RejectsBadArgs[A, C any](t *testing.T, newC Constructor[A, C], name string, valid func() *A, cases []BadArgs[A]) {
 	t.Helper()
 	rs := make([]Rejection, len(cases))
 	for i, c := range cases {
@@ -92,8 +108,9 @@ func RejectsBadArgs[A any](t *testing.T, valid func() *A, declare func(ctx *pulu
 				a = valid()
 				c.Edit(a)
 			}
-			return declare(ctx, a)
+			_, err := newC(ctx, name, a)
+			return err
 		}}
 	}
-	RejectsAll(t, rs...)
+	RejectsAll(t, rs)
 }
