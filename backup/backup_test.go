@@ -40,17 +40,7 @@ func runbookArgs() *Args {
 // run declares the plan and captures its outputs.
 func run(t *testing.T, args *Args) (*mock.Monitor, *mock.Outputs) {
 	t.Helper()
-	var outs mock.Outputs
-	m := mock.MustRun(t, mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		p, err := NewPlan(ctx, "backup", args)
-		if err != nil {
-			return err
-		}
-		outs.CaptureAll(map[string]pulumi.Output{"vaultName": p.VaultName, "vaultArn": p.VaultARN, "planId": p.PlanID,
-			"planArn": p.PlanARN, "roleArn": p.RoleARN, "copyVaultArn": p.CopyVaultARN})
-		return nil
-	})
-	return m, &outs
+	return mock.Declare(t, mock.Options{Stack: "prod"}, NewPlan, "backup", args)
 }
 
 func TestPlanIsTheRunbook(t *testing.T) {

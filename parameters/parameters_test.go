@@ -39,7 +39,8 @@ func TestStoreDeclaresCopilotParameters(t *testing.T) {
 		}
 		store = s
 		db, _ := s.ARN("DATABASE_URL")
-		outs.CaptureAll(map[string]pulumi.Output{"names": s.Names, "arns": s.ARNs, "versions": s.Versions, "arn": db})
+		outs.CaptureFields(s)
+		outs.Capture("arn", db)
 		return nil
 	})
 	names := outs.Value(t, "names").(map[string]string)

@@ -149,14 +149,39 @@ func TestRejectsBadArgs(t *testing.T) {
 	})
 }
 
+// component is a component as the program's packages write one.
+type component struct {
+	pulumi.ResourceState
+	Name   pulumi.StringOutput `pulumi:"name,optional"`
+	ID     pulumi.IDOutput
+	Unset  pulumi.StringOutput // never set, and not registered as an output: no state
+	hidden pulumi.StringOutput
+}
+
+func newComponent(ctx *pulumi.Context, name string, a *s3.BucketV2Args, opts ...pulumi.ResourceOption) (*component, error) {
+	c := &component{}
+	if err := ctx.RegisterComponentResource("test:index:Component", name, c, opts...); err != nil {
+		return nil, err
+	}
+	b, err := s3.NewBucketV2(ctx, name, a, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.Name, c.ID, c.hidden = b.Bucket, b.ID(), b.Arn
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"name": c.Name})
+}
+
 func TestDeclare(t *testing.T) {
 	t.Parallel()
-	newBucket := func(ctx *pulumi.Context, name string, a *s3.BucketV2Args, opts ...pulumi.ResourceOption) (*s3.BucketV2, error) {
-		return s3.NewBucketV2(ctx, name, a, opts...)
+	m, outs := Declare(t, Options{}, newComponent, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+	m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").WantInputs(t, map[string]any{"bucket": "my-bucket"})
+	if got := outs.Strings(t, "name", "ID"); got["name"] != "my-bucket" || got["ID"] != "my-bucket" {
+		t.Errorf("outputs = %v", got)
 	}
-	m, b := Declare(t, Options{}, newBucket, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
-	if b == nil || m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").Input("bucket") != "my-bucket" {
-		t.Errorf("declared %v", b)
+	for _, k := range []string{"Unset", "hidden"} {
+		if v, ok := outs.Get(k); ok {
+			t.Errorf("output %s captured: %v", k, v)
+		}
 	}
 }
 
@@ -168,7 +193,9 @@ func TestOutputs(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		outs.CaptureAll(map[string]pulumi.Output{"arn": b.Arn, "id": b.ID(), "secret": pulumi.ToSecret(b.Bucket)})
+		outs.Capture("arn", b.Arn)
+		outs.Capture("id", b.ID())
+		outs.Capture("secret", pulumi.ToSecret(b.Bucket))
 		return nil
 	})
 	got := outs.Strings(t, "arn", "id", "secret")

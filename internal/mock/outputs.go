@@ -2,6 +2,8 @@ package mock
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -10,12 +12,14 @@ import (
 
 // Outputs captures the values of a component's outputs during a run so a test
 // can read them afterwards: Capture each output inside the run function, read
-// it once Run has returned (Run waits for every apply). The zero value is
-// ready to use.
+// it once Run has returned. A read first waits for every captured output to
+// settle (Run does not wait for an apply on an output no resource feeds). The
+// zero value is ready to use.
 type Outputs struct {
 	mu      sync.Mutex
 	values  map[string]any
 	outputs map[string]pulumi.Output
+	applied []pulumi.Output
 }
 
 // Capture records o's value under name when it resolves.
@@ -26,23 +30,58 @@ func (c *Outputs) Capture(name string, o pulumi.Output) {
 	}
 	c.outputs[name] = o
 	c.mu.Unlock()
-	o.ApplyT(func(v any) any {
+	applied := o.ApplyT(func(v any) any {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.values[name] = v
 		return v
 	})
+	c.mu.Lock()
+	c.applied = append(c.applied, applied)
+	c.mu.Unlock()
 }
 
-// CaptureAll captures each output under its name.
-func (c *Outputs) CaptureAll(outs map[string]pulumi.Output) {
-	for name, o := range outs {
-		c.Capture(name, o)
+// settle waits until every captured output has been applied, or has failed or
+// stayed unknown (then it has no value).
+func (c *Outputs) settle() {
+	c.mu.Lock()
+	applied := slices.Clone(c.applied)
+	c.mu.Unlock()
+	for _, o := range applied {
+		pulumi.IsSecret(o) // awaits o
 	}
+}
+
+// CaptureFields captures every exported pulumi.Output field of a component
+// (a struct or a pointer to one) that is set, under its pulumi tag name (the
+// field name where it has none).
+func (c *Outputs) CaptureFields(component any) {
+	v := reflect.Indirect(reflect.ValueOf(component))
+	outputType := reflect.TypeFor[pulumi.Output]()
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		if !f.IsExported() || !f.Type.Implements(outputType) || unset(fv) {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("pulumi"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		c.Capture(name, fv.Interface().(pulumi.Output))
+	}
+}
+
+// unset reports whether an output field is its zero value (no state to apply).
+func unset(v reflect.Value) bool {
+	if v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		return v.IsNil()
+	}
+	return v.Kind() == reflect.Struct && v.NumField() > 0 && v.Field(0).Kind() == reflect.Pointer && v.Field(0).IsNil()
 }
 
 // Get returns the value captured under name, and whether there is one.
 func (c *Outputs) Get(name string) (any, bool) {
+	c.settle()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.values[name]

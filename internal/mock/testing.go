@@ -22,16 +22,19 @@ func MustRun(t testing.TB, o Options, fn pulumi.RunFunc) *Monitor {
 type Constructor[A, C any] func(ctx *pulumi.Context, name string, args *A, opts ...pulumi.ResourceOption) (C, error)
 
 // Declare runs newC(ctx, name, args) under MustRun with o and returns the
-// monitor and the component.
-func Declare[A, C any](t testing.TB, o Options, newC Constructor[A, C], name string, args *A) (*Monitor, C) {
+// monitor and the component's outputs (see Outputs.CaptureFields).
+func Declare[A, C any](t testing.TB, o Options, newC Constructor[A, C], name string, args *A) (*Monitor, *Outputs) {
 	t.Helper()
-	var c C
+	var outs Outputs
 	m := MustRun(t, o, func(ctx *pulumi.Context) error {
-		var err error
-		c, err = newC(ctx, name, args)
-		return err
+		c, err := newC(ctx, name, args)
+		if err != nil {
+			return err
+		}
+		outs.CaptureFields(c)
+		return nil
 	})
-	return m, c
+	return m, &outs
 }
 
 // MustFind returns the resource with this type and logical name, or fails t.
@@ -69,24 +72,6 @@ func Rejects(t testing.TB, wantErr string, fn pulumi.RunFunc) {
 	}
 }
 
-// Rejection is one run that Rejects must see fail with WantErr.
-type Rejection struct {
-	Name    string
-	WantErr string
-	Run     pulumi.RunFunc
-}
-
-// RejectsAll runs Rejects for each rejection, as a parallel subtest of t.
-func RejectsAll(t *testing.T, rs []Rejection) {
-	t.Helper()
-	for _, r := range rs {
-		t.Run(r.Name, func(t *testing.T) {
-			t.Parallel()
-			Rejects(t, r.WantErr, r.Run)
-		})
-	}
-}
-
 // BadArgs is one way to spoil a component's args: Edit changes valid args (a
 // nil Edit passes nil args instead), and declaring must fail with WantErr.
 type BadArgs[A any] struct {
@@ -95,22 +80,23 @@ type BadArgs[A any] struct {
 	WantErr string
 }
 
-// RejectsBadArgs checks each case with RejectsAll: newC(ctx, name, args), with
-// fresh valid() args spoilt by the case, must fail with its WantErr having
-// declared nothing.
+// RejectsBadArgs checks each case with Rejects, as a parallel subtest of t:
+// newC(ctx, name, args), with fresh valid() args spoilt by the case, must fail
+// with its WantErr having declared nothing.
 func RejectsBadArgs[A, C any](t *testing.T, newC Constructor[A, C], name string, valid func() *A, cases []BadArgs[A]) {
 	t.Helper()
-	rs := make([]Rejection, len(cases))
-	for i, c := range cases {
-		rs[i] = Rejection{Name: c.Name, WantErr: c.WantErr, Run: func(ctx *pulumi.Context) error {
-			var a *A
-			if c.Edit != nil {
-				a = valid()
-				c.Edit(a)
-			}
-			_, err := newC(ctx, name, a)
-			return err
-		}}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			Rejects(t, c.WantErr, func(ctx *pulumi.Context) error {
+				var a *A
+				if c.Edit != nil {
+					a = valid()
+					c.Edit(a)
+				}
+				_, err := newC(ctx, name, a)
+				return err
+			})
+		})
 	}
-	RejectsAll(t, rs)
 }
