@@ -256,55 +256,28 @@ func TestSharedLoadBalancer(t *testing.T) {
 
 func TestLeverArgs(t *testing.T) {
 	t.Parallel()
-	vpcOnly := func() *PlatformArgs {
-		return &PlatformArgs{VpcID: pulumi.String("vpc-1"), PublicSubnetIDs: pulumi.StringArray{}}
-	}
-	for _, tc := range []struct {
-		name    string
-		run     func(ctx *pulumi.Context) error
-		wantErr string
-	}{
-		{"shared without the other stack's listener", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
+	mock.RejectsBadArgs(t, NewPlatform, "web", platformArgs, []mock.BadArgs[PlatformArgs]{
+		{Name: "shared without the other stack's listener", Edit: func(a *PlatformArgs) {
 			a.SharedLoadBalancer, a.Domain = true, developmentDomain()
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, "services: platform Shared (listener, security group, DNS name and zone) is required with SharedLoadBalancer"},
-		{"shared without a domain", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
-			sharedProd(a)
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, "services: platform Domain is required with SharedLoadBalancer: its rules answer only the domain's hosts"},
-		{"a listener without the flag", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
+		}, WantErr: "services: platform Shared (listener, security group, DNS name and zone) is required with SharedLoadBalancer"},
+		{Name: "shared without a domain", Edit: sharedProd,
+			WantErr: "services: platform Domain is required with SharedLoadBalancer: its rules answer only the domain's hosts"},
+		{Name: "a listener without the flag", Edit: func(a *PlatformArgs) {
 			sharedProd(a)
 			a.SharedLoadBalancer, a.Domain = false, developmentDomain()
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, "services: platform Shared is set without SharedLoadBalancer"},
-		{"bad working hours", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
+		}, WantErr: "services: platform Shared is set without SharedLoadBalancer"},
+		{Name: "bad working hours", Edit: func(a *PlatformArgs) {
 			pacific(a)
 			a.WorkingHours.Stop = "7pm"
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, `web.workingHours.stop: "7pm" is not a time of day; expected HH:MM (24-hour), such as 08:00`},
-		{"a service's working hours", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base(),
-				WorkingHours: WorkingHours{Enabled: true, Days: "MON-FRI", Start: "18:00", Stop: "08:00",
-					TimeZone: "America/Los_Angeles"}})
-			return err
-		}, "backend.workingHours.stop: 08:00 is not after start 18:00; expected working hours within one day"},
-		{"a service's Spot base", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base(),
-				FargateSpot: FargateSpot{Enabled: true, OnDemandBase: -1}})
-			return err
-		}, "backend.fargateSpot.onDemandBase: -1 is out of range; expected 0..1000 tasks"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, tc.run)
-		})
-	}
+		}, WantErr: `web.workingHours.stop: "7pm" is not a time of day; expected HH:MM (24-hour), such as 08:00`},
+	})
+	mock.RejectsBadArgs(t, NewWebService, "backend", serviceArgs, []mock.BadArgs[WebServiceArgs]{
+		{Name: "a service's working hours", Edit: func(a *WebServiceArgs) {
+			a.WorkingHours = WorkingHours{Enabled: true, Days: "MON-FRI", Start: "18:00", Stop: "08:00",
+				TimeZone: "America/Los_Angeles"}
+		}, WantErr: "backend.workingHours.stop: 08:00 is not after start 18:00; expected working hours within one day"},
+		{Name: "a service's Spot base", Edit: func(a *WebServiceArgs) {
+			a.FargateSpot = FargateSpot{Enabled: true, OnDemandBase: -1}
+		}, WantErr: "backend.fargateSpot.onDemandBase: -1 is out of range; expected 0..1000 tasks"},
+	})
 }

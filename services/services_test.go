@@ -2,11 +2,9 @@ package services
 
 import (
 	"encoding/json"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
@@ -65,12 +63,8 @@ type result struct {
 
 func (f fixture) run(t *testing.T) result {
 	t.Helper()
-	var mu sync.Mutex
-	urls := map[string]string{}
-	record := func(k string, o pulumi.StringOutput) {
-		o.ApplyT(func(s string) string { mu.Lock(); urls[k] = s; mu.Unlock(); return s })
-	}
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
+	var outs mock.Outputs
+	m := mock.MustRun(t, mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
 		pa := &PlatformArgs{
 			PlatformSettings: PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 				PrivateTasks: len(f.endpoints) > 0, InterfaceEndpoints: f.endpoints},
@@ -88,8 +82,8 @@ func (f fixture) run(t *testing.T) result {
 		if err != nil {
 			return err
 		}
-		record("alb", p.LoadBalancerDNSName)
-		record("albSuffix", p.LoadBalancerARNSuffix)
+		outs.Capture("alb", p.LoadBalancerDNSName)
+		outs.Capture("albSuffix", p.LoadBalancerARNSuffix)
 		base := func() WebServiceArgs {
 			a := WebServiceArgs{
 				Settings:                    Base(),
@@ -144,8 +138,8 @@ func (f fixture) run(t *testing.T) result {
 		if err != nil {
 			return err
 		}
-		record("backend", backend.URL)
-		record("backendRepo", backend.RepositoryURL)
+		outs.Capture("backend", backend.URL)
+		outs.Capture("backendRepo", backend.RepositoryURL)
 
 		fr := base()
 		fr.Family = "article-pipeline-prod-frontend"
@@ -162,24 +156,15 @@ func (f fixture) run(t *testing.T) result {
 		if err != nil {
 			return err
 		}
-		record("frontend", frontend.URL)
+		outs.Capture("frontend", frontend.URL)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return result{m: m, urls: maps.Clone(urls)}
+	return result{m: m, urls: outs.Strings(t, "alb", "albSuffix", "backend", "backendRepo", "frontend")}
 }
 
 func (r result) find(t *testing.T, typ, name string) *mock.Resource {
 	t.Helper()
-	res := r.m.Find(typ, name)
-	if res == nil {
-		t.Fatalf("no %s named %s", typ, name)
-	}
-	return res
+	return r.m.MustFind(t, typ, name)
 }
 
 func prodDomain() *DomainSettings {
@@ -345,25 +330,9 @@ func TestContainerDefinitionIsDeterministic(t *testing.T) {
 	}
 }
 
-type policyDoc struct {
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Action    any
-		Resource  any
-		Principal map[string]any
-		Condition map[string]map[string]any
-	}
-}
-
-func policy(t *testing.T, r *mock.Resource, key string) policyDoc {
+func policy(t *testing.T, r *mock.Resource, key string) mock.PolicyDocument {
 	t.Helper()
-	raw, _ := r.Input(key).(string)
-	var d policyDoc
-	if err := json.Unmarshal([]byte(raw), &d); err != nil {
-		t.Fatalf("%s %s %q: %v", r.Name, key, raw, err)
-	}
-	return d
+	return mock.ParsePolicy(t, r.Name+" "+key, r.Input(key))
 }
 
 func TestPolicies(t *testing.T) {
@@ -443,7 +412,7 @@ func TestPolicies(t *testing.T) {
 	// Trust: ECS tasks only; the task role only from this account.
 	for _, name := range []string{"backend-execution-role", "backend-task-role"} {
 		d := policy(t, r.find(t, tRole, name), "assumeRolePolicy")
-		if len(d.Statement) != 1 || d.Statement[0].Principal["Service"] != "ecs-tasks.amazonaws.com" ||
+		if len(d.Statement) != 1 || d.Statement[0].Principals("Service") != "ecs-tasks.amazonaws.com" ||
 			d.Statement[0].Action != "sts:AssumeRole" {
 			t.Errorf("%s trust = %+v", name, d)
 		}
@@ -871,60 +840,37 @@ func TestSecretsVersion(t *testing.T) {
 	}
 }
 
+// platformArgs and serviceArgs are the least args that pass the argument
+// checks, to spoil one way at a time.
+func platformArgs() *PlatformArgs {
+	return &PlatformArgs{VpcID: pulumi.String("vpc-1"), PublicSubnetIDs: pulumi.StringArray{}}
+}
+
+func serviceArgs() *WebServiceArgs { return &WebServiceArgs{Settings: Base()} }
+
 func TestBadArgs(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		run     func(ctx *pulumi.Context) error
-		wantErr string
-	}{
-		{"nil platform args", func(ctx *pulumi.Context) error {
-			_, err := NewPlatform(ctx, "web", nil)
-			return err
-		}, "platform args are required"},
-		{"domain without policy", func(ctx *pulumi.Context) error {
-			_, err := NewPlatform(ctx, "web", &PlatformArgs{VpcID: pulumi.String("vpc-1"),
-				PublicSubnetIDs: pulumi.StringArray{}, Domain: &DomainSettings{Name: "a.org"}})
-			return err
-		}, `web.domain.sslPolicy: "" is not a TLS 1.2+ load balancer policy`},
-		{"host outside the domain", func(ctx *pulumi.Context) error {
-			_, err := NewPlatform(ctx, "web", &PlatformArgs{VpcID: pulumi.String("vpc-1"),
-				PublicSubnetIDs: pulumi.StringArray{}, Domain: prodDomain(), HostNames: []string{"api.example.org"}})
-			return err
-		}, `platform host "api.example.org" is outside the domain "npdeposition.org"`},
-		{"nil service args", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", nil)
-			return err
-		}, "backend: args are required"},
-		{"missing fields", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base()})
-			return err
-		}, "backend: ClusterARN is required"},
-		{"a settings rule", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base()})
-			return err
-		}, "backend.port: 0 is out of range; expected 1..65535"},
-		{"variable set twice", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{
-				Settings:          Base(),
-				SecretARNs:        map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String(databaseURLARN)},
-				LinkedEnvironment: map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String("x")},
-			})
-			return err
-		}, "variable DATABASE_URL is set by both LinkedEnvironment and SecretARNs"},
-		{"reserved variable", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{
-				Settings:          Base(),
-				LinkedEnvironment: map[string]pulumi.StringInput{SecretsVersionVariable: pulumi.String("x")},
-			})
-			return err
-		}, "variable PARAMETERS_VERSION is set by both SecretsVersion and LinkedEnvironment"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, tc.run)
-		})
-	}
+	mock.RejectsBadArgs(t, NewPlatform, "web", platformArgs, []mock.BadArgs[PlatformArgs]{
+		{Name: "nil platform args", WantErr: "platform args are required"},
+		{Name: "domain without policy", Edit: func(a *PlatformArgs) { a.Domain = &DomainSettings{Name: "a.org"} },
+			WantErr: `web.domain.sslPolicy: "" is not a TLS 1.2+ load balancer policy`},
+		{Name: "host outside the domain", Edit: func(a *PlatformArgs) {
+			a.Domain, a.HostNames = prodDomain(), []string{"api.example.org"}
+		}, WantErr: `platform host "api.example.org" is outside the domain "npdeposition.org"`},
+	})
+	mock.RejectsBadArgs(t, NewWebService, "backend", serviceArgs, []mock.BadArgs[WebServiceArgs]{
+		{Name: "nil service args", WantErr: "backend: args are required"},
+		{Name: "missing fields", Edit: func(*WebServiceArgs) {}, WantErr: "backend: ClusterARN is required"},
+		{Name: "a settings rule", Edit: func(*WebServiceArgs) {},
+			WantErr: "backend.port: 0 is out of range; expected 1..65535"},
+		{Name: "variable set twice", Edit: func(a *WebServiceArgs) {
+			a.SecretARNs = map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String(databaseURLARN)}
+			a.LinkedEnvironment = map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String("x")}
+		}, WantErr: "variable DATABASE_URL is set by both LinkedEnvironment and SecretARNs"},
+		{Name: "reserved variable", Edit: func(a *WebServiceArgs) {
+			a.LinkedEnvironment = map[string]pulumi.StringInput{SecretsVersionVariable: pulumi.String("x")}
+		}, WantErr: "variable PARAMETERS_VERSION is set by both SecretsVersion and LinkedEnvironment"},
+	})
 }
 
 func TestComponentsParentEverything(t *testing.T) {
