@@ -43,7 +43,7 @@ var committed = map[string]func() (*synth.Result, error){
 }
 
 // cached returns the shared result of a committed stack; callers must not modify it.
-func cached(t *testing.T, stack string) *synth.Result {
+func cached(t testing.TB, stack string) *synth.Result {
 	t.Helper()
 	run, ok := committed[stack]
 	if !ok {
@@ -1069,21 +1069,11 @@ func TestChangedParametersRollTheServicesThatReadThem(t *testing.T) {
 	const value = "mailgun-test-value-4c1e9a" // distinctive, to find leaks
 	forEachStack(t, func(t *testing.T, stack string, unchanged *synth.Result, _ *config.Settings) {
 		base := unchanged.Inventory
-		st, err := synth.LoadStack(projectDir, stack)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.Config[parametersConfigKey] = `{"MAILGUN_API_KEY":"` + value + `"}`
-		st.SecretKeys = append(st.SecretKeys, parametersConfigKey)
-		st.Config[servicesConfigKey] = `{"backend":{"secrets":["DATABASE_URL","MAILGUN_API_KEY"]}}`
-		refs := map[string]*synth.Result{}
-		if ref := st.Config["article-pipeline:sharedStack"]; ref != "" {
-			if name := config.StackName(synth.Organization, st.Project, ref); name != prodReference {
-				t.Fatalf("sharedStack %q (%s): this test only answers %s", ref, name, prodReference)
-			}
-			refs[prodReference] = cached(t, "prod")
-		}
-		res, err := synth.Run(st, refs)
+		res, err := runStack(t, stack, func(st *synth.Stack) {
+			st.Config[parametersConfigKey] = `{"MAILGUN_API_KEY":"` + value + `"}`
+			st.SecretKeys = append(st.SecretKeys, parametersConfigKey)
+			st.Config[servicesConfigKey] = `{"backend":{"secrets":["DATABASE_URL","MAILGUN_API_KEY"]}}`
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
