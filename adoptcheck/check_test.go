@@ -274,6 +274,20 @@ func withResource(inv *inventory.Inventory, r inventory.Resource) *inventory.Inv
 	return &out
 }
 
+// withImportID sets the import ID of the resource named name.
+func withImportID(name, id string) func(inv *inventory.Inventory) *inventory.Inventory {
+	return func(inv *inventory.Inventory) *inventory.Inventory {
+		out := *inv
+		out.Resources = slices.Clone(inv.Resources)
+		for i, r := range out.Resources {
+			if r.Name == name {
+				out.Resources[i].ImportID = id
+			}
+		}
+		return &out
+	}
+}
+
 func TestRefusals(t *testing.T) {
 	t.Parallel()
 	const instance = "aws:rds/instance:Instance"
@@ -375,34 +389,16 @@ func TestRefusals(t *testing.T) {
 			wantMsg: []string{"add MAILGUN_API_KEY to article-pipeline:adopt.parameters"},
 		},
 		{
-			name: "imported bucket policy that does not exist",
-			graph: func(inv *inventory.Inventory) *inventory.Inventory {
-				out := *inv
-				out.Resources = slices.Clone(inv.Resources)
-				for i, r := range out.Resources {
-					if r.Name == "bucket-rss-archive-policy" {
-						out.Resources[i].ImportID = "article-pipeline-npa-ingestion-rss-archive"
-					}
-				}
-				return &out
-			},
-			want: []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
+			name:  "imported bucket policy that does not exist",
+			graph: withImportID("bucket-rss-archive-policy", "article-pipeline-npa-ingestion-rss-archive"),
+			want:  []key{{Refusal, "bucket-rss-archive-policy", typePolicy, "", "", ""}},
 			wantMsg: []string{"has no such configuration (NoSuchBucketPolicy): the import would fail; add " +
 				"bucket-rss-archive-policy to article-pipeline:adopt.create, so the program creates it at its step"},
 		},
 		{
-			name: "configuration listed in adopt.create that exists",
-			graph: func(inv *inventory.Inventory) *inventory.Inventory {
-				out := *inv
-				out.Resources = slices.Clone(inv.Resources)
-				for i, r := range out.Resources {
-					if r.Name == "bucket-deposition-policy" {
-						out.Resources[i].ImportID = ""
-					}
-				}
-				return &out
-			},
-			want: []key{{Refusal, "bucket-deposition-policy", typePolicy, "", "", ""}},
+			name:  "configuration listed in adopt.create that exists",
+			graph: withImportID("bucket-deposition-policy", ""),
+			want:  []key{{Refusal, "bucket-deposition-policy", typePolicy, "", "", ""}},
 			wantMsg: []string{"bucket article-pipeline-deposition-prod has this configuration, which the create would " +
 				"write over: remove bucket-deposition-policy from article-pipeline:adopt.create, so it is imported"},
 		},
