@@ -246,12 +246,8 @@ func TestSharedLoadBalancer(t *testing.T) {
 	if target["name"] != "web-alb-1234567890.us-west-2.elb.amazonaws.com" || target["zoneId"] != "Z1H1FL5HABSF5" {
 		t.Errorf("alias = %v", alias.Inputs)
 	}
-	if got := r.urls["backend"]; got != "https://development.npdeposition.org/api/" {
-		t.Errorf("backend URL = %q", got)
-	}
-	if got := r.urls["alb"]; got != "web-alb-1234567890.us-west-2.elb.amazonaws.com" {
-		t.Errorf("load balancer DNS name = %q, want the shared one", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "https://development.npdeposition.org/api/",
+		"alb": "web-alb-1234567890.us-west-2.elb.amazonaws.com"}) // the shared load balancer's
 }
 
 func TestLeverArgs(t *testing.T) {

@@ -103,6 +103,18 @@ func (f fixture) run(t *testing.T) result {
 			}
 			return a
 		}
+		// service declares a web service with args a, changed by edit, and
+		// captures its URL.
+		service := func(name string, a WebServiceArgs, edit func(*WebServiceArgs)) (*WebService, error) {
+			if edit != nil {
+				edit(&a)
+			}
+			svc, err := NewWebService(ctx, name, &a)
+			if err == nil {
+				outs.Capture(name, svc.URL)
+			}
+			return svc, err
+		}
 		b := base()
 		b.Family = "article-pipeline-prod-backend"
 		b.ImageTag = "v1"
@@ -131,14 +143,10 @@ func (f fixture) run(t *testing.T) result {
 		b.DatabasePort = 5432
 		b.DatabaseSecurityGroupID = pulumi.String("sg-0database000000000")
 		b.Autoscaling = &Autoscaling{Min: 1, Max: 4, CPUTarget: 70}
-		if f.backend != nil {
-			f.backend(&b)
-		}
-		backend, err := NewWebService(ctx, "backend", &b)
+		backend, err := service("backend", b, f.backend)
 		if err != nil {
 			return err
 		}
-		outs.Capture("backend", backend.URL)
 		outs.Capture("backendRepo", backend.RepositoryURL)
 
 		fr := base()
@@ -149,17 +157,21 @@ func (f fixture) run(t *testing.T) result {
 		fr.DependsOn = []string{"backend"}
 		fr.After = []*WebService{backend}
 		fr.LinkedEnvironment = map[string]pulumi.StringInput{"API_URL": backend.URL}
-		if f.frontend != nil {
-			f.frontend(&fr)
-		}
-		frontend, err := NewWebService(ctx, "frontend", &fr)
-		if err != nil {
-			return err
-		}
-		outs.Capture("frontend", frontend.URL)
-		return nil
+		_, err = service("frontend", fr, f.frontend)
+		return err
 	})
 	return result{m: m, urls: outs.Strings(t, "alb", "albSuffix", "backend", "backendRepo", "frontend")}
+}
+
+// wantURLs fails t for each output (alb, albSuffix, backend, backendRepo,
+// frontend) that is not the one in want.
+func (r result) wantURLs(t *testing.T, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got := r.urls[k]; got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
 }
 
 func (r result) find(t *testing.T, typ, name string) *mock.Resource {
@@ -355,40 +367,34 @@ func TestPolicies(t *testing.T) {
 		}
 		return out
 	}
-	exec := statements("backend-execution-policy")
-	want := map[string]stmt{
+	// wantStatements: the policy has exactly these statements, by Sid.
+	wantStatements := func(name string, want map[string]stmt) {
+		t.Helper()
+		got := statements(name)
+		for sid, w := range want {
+			g := got[sid]
+			if g.effect != w.effect || !slices.Equal(g.actions, w.actions) || !slices.Equal(g.resources, w.resources) {
+				t.Errorf("%s %s = %+v, want %+v", name, sid, g, w)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s statements = %v", name, got)
+		}
+	}
+	wantStatements("backend-execution-policy", map[string]stmt{
 		"AuthorizeRegistry": {"Allow", []string{"ecr:GetAuthorizationToken"}, []string{"*"}},
 		"PullImage": {"Allow", []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
 			"ecr:GetDownloadUrlForLayer"}, []string{repoARN.(string)}},
 		"WriteLogs": {"Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			[]string{logARN + ":log-stream:*"}},
 		"ReadSecrets": {"Allow", []string{"ssm:GetParameters"}, []string{databaseURLARN, mailgunARN}},
-	}
-	for sid, w := range want {
-		g := exec[sid]
-		if g.effect != w.effect || !slices.Equal(g.actions, w.actions) || !slices.Equal(g.resources, w.resources) {
-			t.Errorf("execution %s = %+v, want %+v", sid, g, w)
-		}
-	}
-	if len(exec) != len(want) {
-		t.Errorf("execution statements = %v", exec)
-	}
-	task := statements("backend-task-policy")
-	wantTask := map[string]stmt{
+	})
+	wantStatements("backend-task-policy", map[string]stmt{
 		"DenyIAM":        {"Deny", []string{"iam:*"}, []string{"*"}},
 		"ListDeposition": {"Allow", []string{"s3:ListBucket"}, []string{depositionARN}},
 		"ObjectsDeposition": {"Allow", []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
 			"s3:PutObject"}, []string{depositionARN + "/*"}},
-	}
-	for sid, w := range wantTask {
-		g := task[sid]
-		if g.effect != w.effect || !slices.Equal(g.actions, w.actions) || !slices.Equal(g.resources, w.resources) {
-			t.Errorf("task %s = %+v, want %+v", sid, g, w)
-		}
-	}
-	if len(task) != len(wantTask) {
-		t.Errorf("task statements = %v", task)
-	}
+	})
 	// The frontend reads no secret, so its execution role reads no parameter;
 	// ECS Exec adds its channels to the task role only.
 	if _, ok := statements("frontend-execution-policy")["ReadSecrets"]; ok {
@@ -506,12 +512,7 @@ func TestServiceSettingsAndOrder(t *testing.T) {
 		tt["predefinedMetricSpecification"].(map[string]any)["predefinedMetricType"] != "ECSServiceAverageCPUUtilization" {
 		t.Errorf("scaling policy = %v", tt)
 	}
-	if got := r.urls["backend"]; got != "https://npdeposition.org/api/" {
-		t.Errorf("backend URL = %q", got)
-	}
-	if got := r.urls["frontend"]; got != "https://npdeposition.org" {
-		t.Errorf("frontend URL = %q", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "https://npdeposition.org/api/", "frontend": "https://npdeposition.org"})
 }
 
 func TestSecurityGroups(t *testing.T) {
@@ -580,9 +581,7 @@ func TestHTTPSPlatform(t *testing.T) {
 	r := fixture{domain: prodDomain(), hosts: []string{"api.npdeposition.org"}, backend: func(a *WebServiceArgs) {
 		a.Hosts, a.Paths = []string{"api.npdeposition.org"}, nil
 	}}.run(t)
-	if got := r.urls["backend"]; got != "https://api.npdeposition.org" {
-		t.Errorf("backend URL = %q", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "https://api.npdeposition.org"})
 	conds, _ := r.find(t, tRule, "backend-rule").Input("conditions").([]any)
 	if len(conds) != 1 || !slices.Equal(conds[0].(map[string]any)["hostHeader"].(map[string]any)["values"].([]any),
 		[]any{"api.npdeposition.org"}) {
@@ -708,12 +707,7 @@ func TestNoDomain(t *testing.T) {
 	if !strings.HasSuffix(alb, ".us-west-2.elb.amazonaws.com") {
 		t.Fatalf("alb DNS name = %q", alb)
 	}
-	if got := r.urls["backend"]; got != "http://"+alb+"/api/" {
-		t.Errorf("backend URL = %q", got)
-	}
-	if got := r.urls["frontend"]; got != "http://"+alb {
-		t.Errorf("frontend URL = %q", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "http://" + alb + "/api/", "frontend": "http://" + alb})
 }
 
 func TestNoImageTagCreatesIdleService(t *testing.T) {
