@@ -220,11 +220,17 @@ func TestEngineVersionPicksTheFamily(t *testing.T) {
 	}
 }
 
-func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
-	t.Parallel()
+// runAdmittingCIDR declares the runbook database admitting 10.0.0.0/16 too.
+func runAdmittingCIDR(t *testing.T) *declared {
+	t.Helper()
 	d := database.Defaults("article-pipeline-prod")
 	d.AllowedCIDRs = []string{"10.0.0.0/16"}
-	m := run(t, argsFrom(d, true))
+	return run(t, argsFrom(d, true))
+}
+
+func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
+	t.Parallel()
+	m := runAdmittingCIDR(t)
 	sg := m.MustFind(t, sgType, "db-sg")
 	sg.WantInputs(t, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
 	rules := m.OfType(ingressType)
@@ -357,11 +363,7 @@ func TestWithoutBootstrapTheMasterUserConnects(t *testing.T) {
 	m := run(t, argsFrom(d, false))
 	inst := m.MustFind(t, instanceType, "db-instance")
 	inst.WantInputs(t, map[string]any{"dbName": "article_pipeline"})
-	for _, typ := range []string{pgProviderType, pgRoleType, pgDatabaseType} {
-		if got := m.OfType(typ); len(got) != 0 {
-			t.Errorf("%d %s declared without the bootstrap", len(got), typ)
-		}
-	}
+	m.WantNone(t, "declared without the bootstrap", pgProviderType, pgRoleType, pgDatabaseType)
 	u, pw := parseURL(t, m)
 	if u.User.Username() != "postgres" || pw != inst.Input("password") || u.Path != "/article_pipeline" {
 		t.Errorf("DATABASE_URL = %s", u.Redacted())
@@ -423,11 +425,7 @@ func TestSwitchesOff(t *testing.T) {
 		"databaseInsightsMode": "standard", "multiAz": true, "skipFinalSnapshot": true,
 		"finalSnapshotIdentifier": nil, "deletionProtection": false,
 	})
-	for _, typ := range []string{logGroupType, roleType, attachmentType} {
-		if got := m.OfType(typ); len(got) != 0 {
-			t.Errorf("%d %s declared with the switch off", len(got), typ)
-		}
-	}
+	m.WantNone(t, "declared with the switch off", logGroupType, roleType, attachmentType)
 }
 
 func TestProxy(t *testing.T) {
@@ -599,9 +597,7 @@ func TestMajorUpgradeCreatesTheNewGroupFirst(t *testing.T) {
 // on the rules declared with it, not only on the group.
 func TestTheInstanceWaitsForItsIngressRules(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.AllowedCIDRs = []string{"10.0.0.0/16"}
-	m := run(t, argsFrom(d, true))
+	m := runAdmittingCIDR(t)
 	inst := m.MustFind(t, instanceType, "db-instance")
 	for _, rule := range []string{"db-from-backend", "db-cidr-10-0-0-0-16"} {
 		if !slices.Contains(inst.DependsOn, m.MustFind(t, ingressType, rule).URN) {

@@ -201,11 +201,7 @@ func TestSharedLoadBalancer(t *testing.T) {
 	t.Parallel()
 	host := func(a *WebServiceArgs) { a.Hosts = []string{"development.npdeposition.org"} }
 	r := fixture{domain: developmentDomain(), platform: sharedProd, backend: host, frontend: host}.run(t)
-	for _, typ := range []string{tLB, tListener} {
-		if n := len(r.m.OfType(typ)); n != 0 {
-			t.Errorf("%d %s on another stack's load balancer", n, typ)
-		}
-	}
+	r.m.WantNone(t, "on another stack's load balancer", tLB, tListener)
 	if r.m.Find(tSG, "web-alb-sg") != nil {
 		t.Error("a load balancer security group of its own")
 	}

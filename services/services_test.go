@@ -693,11 +693,7 @@ func TestNoDomain(t *testing.T) {
 	if rule := r.find(t, tRule, "backend-rule"); rule.Input("listenerArn") != mock.Plain(http.Outputs["arn"], false) {
 		t.Errorf("rule listener = %v", rule.Input("listenerArn"))
 	}
-	for _, typ := range []string{tCert, tRecord, tCertValidated} {
-		if n := len(r.m.OfType(typ)); n != 0 {
-			t.Errorf("%d %s without a domain", n, typ)
-		}
-	}
+	r.m.WantNone(t, "without a domain", tCert, tRecord, tCertValidated)
 	for _, rule := range r.m.OfType(tIngress) {
 		if rule.Input("fromPort") == 443.0 {
 			t.Errorf("%s opens 443 without an HTTPS listener", rule.Name)

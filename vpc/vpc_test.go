@@ -66,11 +66,7 @@ func TestRunbookVPC(t *testing.T) {
 	}
 
 	// No NAT anywhere, and exactly one route to the internet: the public table's.
-	for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"} {
-		if n := len(m.OfType(typ)); n != 0 {
-			t.Errorf("%d %s; the runbook has no NAT gateways", n, typ)
-		}
-	}
+	m.WantNone(t, "(the runbook has no NAT gateways)", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip")
 	routes := m.OfType("aws:ec2/route:Route")
 	if len(routes) != 1 {
 		t.Fatalf("%d routes, want 1 (public default route)", len(routes))

@@ -129,6 +129,7 @@ func TestMustRunAndWantInputs(t *testing.T) {
 	})
 	m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").WantInputs(t, map[string]any{"bucket": "my-bucket",
 		"forceDestroy": nil})
+	m.WantNone(t, "declared", "aws:s3/bucketPolicy:BucketPolicy")
 }
 
 func TestRejectsBadArgs(t *testing.T) {

@@ -47,6 +47,17 @@ func (m *Monitor) MustFind(t testing.TB, typ, name string) *Resource {
 	return r
 }
 
+// WantNone fails t for each of types the monitor recorded a resource of; why
+// ends the message (why there should be none).
+func (m *Monitor) WantNone(t testing.TB, why string, types ...string) {
+	t.Helper()
+	for _, typ := range types {
+		if n := len(m.OfType(typ)); n != 0 {
+			t.Errorf("%d %s %s", n, typ, why)
+		}
+	}
+}
+
 // WantInputs fails t for each input of r whose plain value (see Input) is not
 // the one in want; a nil in want asks for the input to be unset.
 func (r *Resource) WantInputs(t testing.TB, want map[string]any) {
