@@ -67,6 +67,17 @@ func run(t *testing.T, args *database.Args) *declared {
 	return d
 }
 
+// runWith declares the database of stack (prod protected, development not)
+// with its defaults changed by edit (nil: none).
+func runWith(t *testing.T, stack string, edit func(d *database.Settings)) *declared {
+	t.Helper()
+	d := database.Defaults("article-pipeline-" + stack)
+	if edit != nil {
+		edit(&d)
+	}
+	return run(t, argsFrom(d, stack == "prod"))
+}
+
 func outputOf(t *testing.T, m *declared, typ, name, key string) any {
 	t.Helper()
 	r := m.MustFind(t, typ, name)
@@ -79,7 +90,7 @@ func outputOf(t *testing.T, m *declared, typ, name, key string) any {
 
 func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	t.Parallel()
-	m := run(t, argsFrom(database.Defaults("article-pipeline-prod"), true))
+	m := runWith(t, "prod", nil)
 	inst := m.MustFind(t, instanceType, "db-instance")
 	inst.WantInputs(t, map[string]any{
 		"identifier":                         "article-pipeline-prod",
@@ -194,9 +205,8 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 func TestSlowQueryLog(t *testing.T) {
 	t.Parallel()
 	for _, ms := range []int{1000, -1} {
-		d := database.Defaults("article-pipeline-prod")
-		d.SlowQueryMs = ms
-		params := run(t, argsFrom(d, true)).MustFind(t, paramGroupType, "db-params")
+		m := runWith(t, "prod", func(d *database.Settings) { d.SlowQueryMs = ms })
+		params := m.MustFind(t, paramGroupType, "db-params")
 		want := []any{
 			map[string]any{"name": "rds.force_ssl", "value": "1"},
 			map[string]any{"name": "log_min_duration_statement", "value": fmt.Sprint(ms)},
@@ -209,9 +219,7 @@ func TestSlowQueryLog(t *testing.T) {
 
 func TestEngineVersionPicksTheFamily(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-development")
-	d.EngineVersion = "16.4"
-	m := run(t, argsFrom(d, false))
+	m := runWith(t, "development", func(d *database.Settings) { d.EngineVersion = "16.4" })
 	m.MustFind(t, paramGroupType, "db-params").WantInputs(t, map[string]any{"family": "postgres16"})
 	inst := m.MustFind(t, instanceType, "db-instance")
 	inst.WantInputs(t, map[string]any{"engineVersion": "16.4", "identifier": "article-pipeline-development"})
@@ -220,17 +228,9 @@ func TestEngineVersionPicksTheFamily(t *testing.T) {
 	}
 }
 
-// runAdmittingCIDR declares the runbook database admitting 10.0.0.0/16 too.
-func runAdmittingCIDR(t *testing.T) *declared {
-	t.Helper()
-	d := database.Defaults("article-pipeline-prod")
-	d.AllowedCIDRs = []string{"10.0.0.0/16"}
-	return run(t, argsFrom(d, true))
-}
-
 func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
 	t.Parallel()
-	m := runAdmittingCIDR(t)
+	m := runWith(t, "prod", func(d *database.Settings) { d.AllowedCIDRs = []string{"10.0.0.0/16"} })
 	sg := m.MustFind(t, sgType, "db-sg")
 	sg.WantInputs(t, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
 	rules := m.OfType(ingressType)
@@ -291,7 +291,7 @@ func parseURL(t *testing.T, m *declared) (*url.URL, string) {
 
 func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
 	t.Parallel()
-	m := run(t, argsFrom(database.Defaults("article-pipeline-prod"), true))
+	m := runWith(t, "prod", nil)
 	inst := m.MustFind(t, instanceType, "db-instance")
 	address := outputOf(t, m, instanceType, "db-instance", "address").(string)
 
@@ -345,9 +345,7 @@ func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
 
 func TestBootstrapThroughATunnel(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.TunnelHost, d.TunnelPort = "localhost", 15432
-	m := run(t, argsFrom(d, true))
+	m := runWith(t, "prod", func(d *database.Settings) { d.TunnelHost, d.TunnelPort = "localhost", 15432 })
 	m.MustFind(t, pgProviderType, "db-postgresql").WantInputs(t, map[string]any{"host": "localhost", "port": 15432.0})
 	// The application still connects to the endpoint, not the tunnel.
 	u, _ := parseURL(t, m)
@@ -358,9 +356,7 @@ func TestBootstrapThroughATunnel(t *testing.T) {
 
 func TestWithoutBootstrapTheMasterUserConnects(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-development")
-	d.Bootstrap = false
-	m := run(t, argsFrom(d, false))
+	m := runWith(t, "development", func(d *database.Settings) { d.Bootstrap = false })
 	inst := m.MustFind(t, instanceType, "db-instance")
 	inst.WantInputs(t, map[string]any{"dbName": "article_pipeline"})
 	m.WantNone(t, "declared without the bootstrap", pgProviderType, pgRoleType, pgDatabaseType)
@@ -414,10 +410,10 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 
 func TestSwitchesOff(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-development")
-	d.LogExports, d.MonitoringInterval, d.PerformanceInsights, d.MultiAZ = false, 0, false, true
-	d.SkipFinalSnapshot, d.DeletionProtection = true, false
-	m := run(t, argsFrom(d, false))
+	m := runWith(t, "development", func(d *database.Settings) {
+		d.LogExports, d.MonitoringInterval, d.PerformanceInsights, d.MultiAZ = false, 0, false, true
+		d.SkipFinalSnapshot, d.DeletionProtection = true, false
+	})
 	inst := m.MustFind(t, instanceType, "db-instance")
 	inst.WantInputs(t, map[string]any{
 		"enabledCloudwatchLogsExports": nil, "monitoringInterval": 0.0, "monitoringRoleArn": nil,
@@ -430,9 +426,7 @@ func TestSwitchesOff(t *testing.T) {
 
 func TestProxy(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.Proxy = true
-	m := run(t, argsFrom(d, true))
+	m := runWith(t, "prod", func(d *database.Settings) { d.Proxy = true })
 	sg := m.MustFind(t, sgType, "db-sg")
 	proxy := m.MustFind(t, proxyType, "db-proxy")
 	proxy.WantInputs(t, map[string]any{"name": "article-pipeline-prod-proxy", "engineFamily": "POSTGRESQL",
@@ -597,7 +591,7 @@ func TestMajorUpgradeCreatesTheNewGroupFirst(t *testing.T) {
 // on the rules declared with it, not only on the group.
 func TestTheInstanceWaitsForItsIngressRules(t *testing.T) {
 	t.Parallel()
-	m := runAdmittingCIDR(t)
+	m := runWith(t, "prod", func(d *database.Settings) { d.AllowedCIDRs = []string{"10.0.0.0/16"} })
 	inst := m.MustFind(t, instanceType, "db-instance")
 	for _, rule := range []string{"db-from-backend", "db-cidr-10-0-0-0-16"} {
 		if !slices.Contains(inst.DependsOn, m.MustFind(t, ingressType, rule).URN) {
@@ -608,9 +602,9 @@ func TestTheInstanceWaitsForItsIngressRules(t *testing.T) {
 
 func TestProvisionedStorage(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.StorageType, d.AllocatedStorage, d.MaxAllocatedStorage, d.Iops = "io2", 100, 1000, 3000
-	m := run(t, argsFrom(d, true))
+	m := runWith(t, "prod", func(d *database.Settings) {
+		d.StorageType, d.AllocatedStorage, d.MaxAllocatedStorage, d.Iops = "io2", 100, 1000, 3000
+	})
 	m.MustFind(t, instanceType, "db-instance").WantInputs(t, map[string]any{"storageType": "io2", "iops": 3000.0,
 		"storageThroughput": nil})
 }
