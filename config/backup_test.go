@@ -14,10 +14,9 @@ func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 	t.Parallel()
 	var p check.Problems
 	db := database.Defaults("article-pipeline-prod")
-	prod := parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", db, &p)
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
+	prod := parsed(t, func(p *check.Problems) backup.Settings {
+		return parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", db, p)
+	})
 	want := backup.Settings{
 		Enabled:   true, // the runbook backs up production only
 		VaultName: "article-pipeline-prod",
@@ -115,9 +114,10 @@ func TestBackupBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2",
-				database.Defaults("article-pipeline-prod"), &p)
+			p := problems(func(p *check.Problems) backup.Settings {
+				return parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2",
+					database.Defaults("article-pipeline-prod"), p)
+			})
 			if err := p.Err(); err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
 			}
@@ -131,15 +131,12 @@ func TestBackupBadInput(t *testing.T) {
 func TestAdoptedPlanKeepsItsSchedule(t *testing.T) {
 	t.Parallel()
 	const plan = `"vaultName":"article-pipeline-prod","planId":"3f1c9a52-7d4e-4b8a-9c61-2e5f0a8b7d43"`
-	s, err := Parse(stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)",`+
+	s := mustParse(t, stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)",`+
 		`"deleteAfterDays":365},"keep":{"backup-plan":["tags"]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s.Backup.Schedule != "cron(0 9 1 * ? *)" || s.Backup.DeleteAfterDays != 365 || s.Backup.ColdStorageAfterDays != 2 {
 		t.Errorf("effective plan = %+v", s.Backup)
 	}
-	_, err = Parse(stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)"}}`))
+	_, err := Parse(stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)"}}`))
 	const want = `article-pipeline:adopt.backup.schedule: "cron(0 9 1 * ? *)" starts at 09:00 UTC, less than an hour ` +
 		`from the automated backup window 08:00-08:30 (article-pipeline:database.backupWindowStart), where AWS Backup ` +
 		`does not start an RDS job; expected a start at least an hour clear of both database windows, such as ` +

@@ -31,11 +31,7 @@ func TestParseParameters(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			got := parseParameters(tc.value, tc.secret, &p)
-			if err := p.Err(); err != nil {
-				t.Fatal(err)
-			}
+			got := parsed(t, func(p *check.Problems) map[string]string { return parseParameters(tc.value, tc.secret, p) })
 			if !maps.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -74,13 +70,10 @@ func TestParseParametersBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseParameters(tc.value, tc.secret, &p)
-			err := p.Err()
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			if strings.Contains(err.Error(), secretValue) {
+			p := wantProblem(t, tc.wantErr, func(p *check.Problems) map[string]string {
+				return parseParameters(tc.value, tc.secret, p)
+			})
+			if err := p.Err(); strings.Contains(err.Error(), secretValue) {
 				t.Errorf("error leaks the value: %v", err)
 			}
 		})

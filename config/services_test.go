@@ -321,13 +321,37 @@ func TestBadServices(t *testing.T) {
 	}
 }
 
+// sectionCase is one value of a config section, laid over env's stack file:
+// the settings it gives, or the problem it causes.
+type sectionCase[T any] struct {
+	name, env, value string
+	want             T
+	wantErr          string
+}
+
+// checkSection checks each case as a parallel subtest, parsing the value laid
+// over the case's stack file for key.
+func checkSection[T any](t *testing.T, key string, parse func(value string, p *check.Problems) T,
+	cases []sectionCase[T]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			parseCase := func(p *check.Problems) T { return parse(merged(tc.env, key, tc.value), p) }
+			if tc.wantErr != "" {
+				wantProblem(t, tc.wantErr, parseCase)
+				return
+			}
+			if got := parsed(t, parseCase); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v; want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestDomain(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name, env, value string
-		want             services.DomainSettings
-		wantErr          string
-	}{
+	checkSection(t, "article-pipeline:domain", parseDomain, []sectionCase[services.DomainSettings]{
 		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development default", env: "development", want: services.DomainSettings{Name: "development.npdeposition.org",
@@ -357,32 +381,12 @@ func TestDomain(t *testing.T) {
 			wantErr: `article-pipeline:domain.name: required when zoneId or zoneName is set`},
 		{name: "unknown field", env: "prod", value: `{"privateTasks": true}`,
 			wantErr: `article-pipeline:domain: unknown field "privateTasks"`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var p check.Problems
-			got := parseDomain(merged(tc.env, "article-pipeline:domain", tc.value), &p)
-			err := p.Err()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestPlatform(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name, env, value string
-		want             services.PlatformSettings
-		wantErr          string
-	}{
+	checkSection(t, "article-pipeline:platform", parsePlatform, []sectionCase[services.PlatformSettings]{
 		{name: "prod default", env: "prod", want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}, WorkingHours: offPacificWorkday}},
 		// The cost levers: Spot, working hours, no Container Insights, prod's
@@ -418,23 +422,7 @@ func TestPlatform(t *testing.T) {
 			wantErr: `article-pipeline:platform.interfaceEndpoints[0]: "ecr" is not a supported endpoint`},
 		{name: "wrong type", env: "prod", value: `{"containerInsights": "yes"}`,
 			wantErr: `article-pipeline:platform.containerInsights: expected true or false`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var p check.Problems
-			got := parsePlatform(merged(tc.env, "article-pipeline:platform", tc.value), &p)
-			err := p.Err()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // pacificWorkday is the working hours' default: 08:00-18:00 on weekdays,
