@@ -1,11 +1,12 @@
 package database
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestDefaultsAreTheRunbook(t *testing.T) {
@@ -177,11 +178,7 @@ func TestValidate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := Defaults("article-pipeline-test")
-			if err := json.Unmarshal([]byte(tc.value), &s); err != nil {
-				t.Fatal(err)
-			}
-			err := s.Validate(k)
+			err := mock.Overlay(t, Defaults("article-pipeline-test"), tc.value).Validate(k)
 			if err == nil {
 				t.Fatalf("no error; want %q", tc.wantErr)
 			}

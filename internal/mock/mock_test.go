@@ -225,3 +225,14 @@ func TestParsePolicy(t *testing.T) {
 		t.Errorf("wildcard principal = %v", st.Principals("AWS"))
 	}
 }
+
+func TestOverlay(t *testing.T) {
+	t.Parallel()
+	type settings struct {
+		A int    `json:"a"`
+		B string `json:"b"`
+	}
+	if got := Overlay(t, settings{A: 1, B: "kept"}, `{"a":2}`); got != (settings{A: 2, B: "kept"}) {
+		t.Errorf("Overlay = %+v", got)
+	}
+}

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -67,6 +68,17 @@ func (r *Resource) WantInputs(t testing.TB, want map[string]any) {
 			t.Errorf("%s %s.%s = %#v, want %#v", r.Type, r.Name, k, got, v)
 		}
 	}
+}
+
+// Overlay returns base with value, a JSON object, decoded over it (as a stack
+// file's value lies over a component's defaults), failing t if it does not
+// decode.
+func Overlay[T any](t testing.TB, base T, value string) T {
+	t.Helper()
+	if err := json.Unmarshal([]byte(value), &base); err != nil {
+		t.Fatal(err)
+	}
+	return base
 }
 
 // Rejects runs fn under a fresh monitor and fails t unless fn fails with an
