@@ -90,9 +90,7 @@ func TestBackupOverrides(t *testing.T) {
 func TestBackupBadInput(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name    string
-		value   string
-		wantErr string
+		name, value, wantErr string
 	}{
 		{"unknown field", `{"retention":30}`, `article-pipeline:backup: unknown field "retention"`},
 		{"wrong type", `{"deleteAfterDays":"180"}`, "article-pipeline:backup.deleteAfterDays: expected a whole number"},
