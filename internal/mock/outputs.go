@@ -41,17 +41,6 @@ func (c *Outputs) Capture(name string, o pulumi.Output) {
 	c.mu.Unlock()
 }
 
-// settle waits until every captured output has been applied, or has failed or
-// stayed unknown (then it has no value).
-func (c *Outputs) settle() {
-	c.mu.Lock()
-	applied := slices.Clone(c.applied)
-	c.mu.Unlock()
-	for _, o := range applied {
-		pulumi.IsSecret(o) // awaits o
-	}
-}
-
 // CaptureFields captures every exported pulumi.Output field of a component
 // (a struct or a pointer to one) that is set, under its pulumi tag name (the
 // field name where it has none).
@@ -77,6 +66,17 @@ func unset(v reflect.Value) bool {
 		return v.IsNil()
 	}
 	return v.Kind() == reflect.Struct && v.NumField() > 0 && v.Field(0).Kind() == reflect.Pointer && v.Field(0).IsNil()
+}
+
+// settle waits until every captured output has been applied, or has failed or
+// stayed unknown (then it has no value).
+func (c *Outputs) settle() {
+	c.mu.Lock()
+	applied := slices.Clone(c.applied)
+	c.mu.Unlock()
+	for _, o := range applied {
+		pulumi.IsSecret(o) // awaits o
+	}
 }
 
 // Get returns the value captured under name, and whether there is one.
