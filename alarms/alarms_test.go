@@ -1,7 +1,6 @@
 package alarms
 
 import (
-	"encoding/json"
 	"reflect"
 	"slices"
 	"testing"
@@ -50,13 +49,7 @@ func prodArgs() *Args {
 
 func run(t *testing.T, args *Args) *mock.Monitor {
 	t.Helper()
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := NewAlarms(ctx, "alarms", args)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := mock.Declare(t, mock.Options{Stack: "prod"}, NewAlarms, "alarms", args)
 	return m
 }
 
@@ -181,17 +174,6 @@ func TestTaskCount(t *testing.T) {
 	}
 }
 
-type policyDoc struct {
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal map[string]any
-		Action    any
-		Resource  any
-		Condition map[string]map[string]any
-	}
-}
-
 // TestTopicPolicy: only CloudWatch, EventBridge and AWS Backup may publish, for
 // this account only; nobody else gets anything.
 func TestTopicPolicy(t *testing.T) {
@@ -205,15 +187,12 @@ func TestTopicPolicy(t *testing.T) {
 	if str(p, "arn") != topicARN {
 		t.Errorf("policy is for %q", str(p, "arn"))
 	}
-	var doc policyDoc
-	if err := json.Unmarshal([]byte(str(p, "policy")), &doc); err != nil {
-		t.Fatal(err)
-	}
 	var services []string
-	for _, s := range doc.Statement {
-		svc, _ := s.Principal["Service"].(string)
+	for _, s := range mock.ParsePolicy(t, "topic policy", p.Input("policy")).Statement {
+		svc, _ := s.Principals("Service").(string)
 		services = append(services, s.Sid+" "+svc)
-		if s.Effect != "Allow" || s.Action != "sns:Publish" || s.Resource != topicARN || len(s.Principal) != 1 ||
+		if s.Effect != "Allow" || s.Action != "sns:Publish" || s.Resource != topicARN ||
+			!reflect.DeepEqual(s.Principal, map[string]any{"Service": svc}) ||
 			!reflect.DeepEqual(s.Condition, map[string]map[string]any{"StringEquals": {"aws:SourceAccount": mock.Account}}) {
 			t.Errorf("statement %s = %+v", s.Sid, s)
 		}
@@ -252,17 +231,11 @@ func TestSubscribers(t *testing.T) {
 		str(slack, "configurationName") != "article-pipeline-prod-alarms" {
 		t.Errorf("slack channel = %v", slack.Inputs)
 	}
-	var trust policyDoc
-	if err := json.Unmarshal([]byte(str(m.MustFind(t, roleType, "alarms-chatbot-role"), "assumeRolePolicy")), &trust); err != nil {
-		t.Fatal(err)
-	}
-	if len(trust.Statement) != 1 || trust.Statement[0].Principal["Service"] != "chatbot.amazonaws.com" {
+	trust := mock.ParsePolicy(t, "chatbot trust", m.MustFind(t, roleType, "alarms-chatbot-role").Input("assumeRolePolicy"))
+	if len(trust.Statement) != 1 || trust.Statement[0].Principals("Service") != "chatbot.amazonaws.com" {
 		t.Errorf("chatbot trust = %+v", trust)
 	}
-	var reads policyDoc
-	if err := json.Unmarshal([]byte(str(m.MustFind(t, rolePolicyType, "alarms-chatbot-read"), "policy")), &reads); err != nil {
-		t.Fatal(err)
-	}
+	reads := mock.ParsePolicy(t, "chatbot reads", m.MustFind(t, rolePolicyType, "alarms-chatbot-read").Input("policy"))
 	if len(reads.Statement) != 1 || !reflect.DeepEqual(reads.Statement[0].Action, []any{"cloudwatch:DescribeAlarms",
 		"cloudwatch:DescribeAlarmHistory", "cloudwatch:GetMetricData", "cloudwatch:GetMetricWidgetImage",
 		"cloudwatch:ListMetrics"}) {
@@ -321,27 +294,14 @@ func TestOnlyWhatTheStackHas(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		edit    func(a *Args)
-		wantErr string
-	}{
-		{"bad threshold", func(a *Args) { a.Settings.Services.CPUPercent = 0 },
-			"alarms.services.cpuPercent: 0 is out of range; expected 1..100 (percent)"},
-		{"no prefix", func(a *Args) { a.NamePrefix = "" }, `alarms: NamePrefix "" is not lower-case letters`},
-		{"service twice", func(a *Args) { a.ECSServices[1].Name = "backend" },
-			`alarms: Services[1].Name "backend" must be a unique service name`},
-		{"no storage size", func(a *Args) { a.DatabaseInstance.AllocatedStorageGiB = 0 },
-			"alarms: Database.AllocatedStorageGiB 0 is not a storage size"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			args := prodArgs()
-			tc.edit(args)
-			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
-				_, err := NewAlarms(ctx, "alarms", args)
-				return err
-			})
-		})
-	}
+	mock.RejectsBadArgs(t, NewAlarms, "alarms", prodArgs, []mock.BadArgs[Args]{
+		{Name: "bad threshold", Edit: func(a *Args) { a.Settings.Services.CPUPercent = 0 },
+			WantErr: "alarms.services.cpuPercent: 0 is out of range; expected 1..100 (percent)"},
+		{Name: "no prefix", Edit: func(a *Args) { a.NamePrefix = "" },
+			WantErr: `alarms: NamePrefix "" is not lower-case letters`},
+		{Name: "service twice", Edit: func(a *Args) { a.ECSServices[1].Name = "backend" },
+			WantErr: `alarms: Services[1].Name "backend" must be a unique service name`},
+		{Name: "no storage size", Edit: func(a *Args) { a.DatabaseInstance.AllocatedStorageGiB = 0 },
+			WantErr: "alarms: Database.AllocatedStorageGiB 0 is not a storage size"},
+	})
 }

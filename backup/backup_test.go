@@ -1,7 +1,7 @@
 package backup
 
 import (
-	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -37,40 +37,15 @@ func runbookArgs() *Args {
 	}
 }
 
-func run(t *testing.T, args *Args) (*mock.Monitor, *Plan) {
+// run declares the plan and captures its outputs.
+func run(t *testing.T, args *Args) (*mock.Monitor, *mock.Outputs) {
 	t.Helper()
-	var p *Plan
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		var err error
-		p, err = NewPlan(ctx, "backup", args)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, p
+	return mock.Declare(t, mock.Options{Stack: "prod"}, NewPlan, "backup", args)
 }
 
 func TestPlanIsTheRunbook(t *testing.T) {
 	t.Parallel()
-	var outs map[string]string
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		p, err := NewPlan(ctx, "backup", runbookArgs())
-		if err != nil {
-			return err
-		}
-		pulumi.All(p.VaultName, p.VaultARN, p.PlanID, p.PlanARN, p.RoleARN, p.CopyVaultARN).ApplyT(func(v []any) error {
-			outs = map[string]string{}
-			for i, k := range []string{"vaultName", "vaultArn", "planId", "planArn", "roleArn", "copyVaultArn"} {
-				outs[k] = string(toString(v[i]))
-			}
-			return nil
-		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, outs := run(t, runbookArgs())
 	comp := m.Find(typeToken, "backup")
 	if comp == nil {
 		t.Fatal("component not registered")
@@ -127,23 +102,13 @@ func TestPlanIsTheRunbook(t *testing.T) {
 	}
 
 	role := m.Find(roleType, "backup-role")
-	var trust struct {
-		Version   string
-		Statement []struct {
-			Effect    string
-			Action    any
-			Principal map[string]any
-		}
-	}
-	if err := json.Unmarshal([]byte(role.Input("assumeRolePolicy").(string)), &trust); err != nil {
-		t.Fatalf("trust policy: %v", err)
-	}
-	if trust.Version != "2012-10-17" || len(trust.Statement) != 1 {
+	trust := mock.ParsePolicy(t, "trust policy", role.Input("assumeRolePolicy"))
+	if len(trust.Statement) != 1 {
 		t.Fatalf("trust policy = %+v", trust)
 	}
 	st := trust.Statement[0]
-	if st.Effect != "Allow" || st.Action != "sts:AssumeRole" || st.Principal["Service"] != "backup.amazonaws.com" ||
-		len(st.Principal) != 1 {
+	if st.Effect != "Allow" || st.Action != "sts:AssumeRole" ||
+		!reflect.DeepEqual(st.Principal, map[string]any{"Service": "backup.amazonaws.com"}) {
 		t.Errorf("trust statement = %+v", st)
 	}
 
@@ -197,23 +162,13 @@ func TestPlanIsTheRunbook(t *testing.T) {
 		"copyVaultArn": "",
 	}
 	for k, v := range wantOuts {
-		if outs[k] != v {
-			t.Errorf("output %s = %q, want %q", k, outs[k], v)
+		if got := outs.String(t, k); got != v {
+			t.Errorf("output %s = %q, want %q", k, got, v)
 		}
 	}
 	if m.OutputsRegistered() != 2 {
 		t.Errorf("RegisterResourceOutputs called %d times, want 2", m.OutputsRegistered())
 	}
-}
-
-func toString(v any) string {
-	switch s := v.(type) {
-	case string:
-		return s
-	case pulumi.ID:
-		return string(s)
-	}
-	return ""
 }
 
 func TestNoColdStorageAndUnprotected(t *testing.T) {
@@ -317,34 +272,18 @@ func TestGovernanceLockHasNoChangeableDays(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		edit    func(a *Args)
-		wantErr string
-	}{
-		{"no resources", func(a *Args) { a.Resources = nil }, "Resources is empty"},
-		{"nil resource", func(a *Args) { a.Resources = append(a.Resources, nil) }, "Resources[2] is nil"},
-		{"adopted vault under another name", func(a *Args) { a.Adopt = &Adoption{VaultName: "old-vault"} },
-			`backup.adopt.vaultName: "old-vault" differs from the vault name "article-pipeline-prod"`},
-		{"adopted plan ID not a UUID", func(a *Args) { a.Adopt = &Adoption{PlanID: "my-plan"} },
-			`backup.adopt.planId: "my-plan" is not a backup plan ID`},
+	mock.RejectsBadArgs(t, NewPlan, "backup", runbookArgs, []mock.BadArgs[Args]{
+		{Name: "nil", WantErr: "args are required"},
+		{Name: "no resources", Edit: func(a *Args) { a.Resources = nil }, WantErr: "Resources is empty"},
+		{Name: "nil resource", Edit: func(a *Args) { a.Resources = append(a.Resources, nil) },
+			WantErr: "Resources[2] is nil"},
+		{Name: "adopted vault under another name",
+			Edit:    func(a *Args) { a.Adopt = &Adoption{VaultName: "old-vault"} },
+			WantErr: `backup.adopt.vaultName: "old-vault" differs from the vault name "article-pipeline-prod"`},
+		{Name: "adopted plan ID not a UUID", Edit: func(a *Args) { a.Adopt = &Adoption{PlanID: "my-plan"} },
+			WantErr: `backup.adopt.planId: "my-plan" is not a backup plan ID`},
 		// The settings' own rules (settings_test.go) run before anything is declared.
-		{"a settings rule", func(a *Args) { a.DeleteAfterDays = 91 },
-			"backup.deleteAfterDays: 91 is too soon"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
-				a := runbookArgs()
-				tc.edit(a)
-				_, err := NewPlan(ctx, "backup", a)
-				return err
-			})
-		})
-	}
-	mock.Rejects(t, "args are required", func(ctx *pulumi.Context) error {
-		_, err := NewPlan(ctx, "backup", nil)
-		return err
+		{Name: "a settings rule", Edit: func(a *Args) { a.DeleteAfterDays = 91 },
+			WantErr: "backup.deleteAfterDays: 91 is too soon"},
 	})
 }

@@ -1,10 +1,11 @@
 package backup
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestDefaultsAreTheRunbook(t *testing.T) {
@@ -38,9 +39,7 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name    string
-		value   string
-		wantErr string
+		name, value, wantErr string
 	}{
 		{"delete before cold storage minimum", `{"coldStorageAfterDays":2,"deleteAfterDays":91}`,
 			"article-pipeline:backup.deleteAfterDays: 91 is too soon; recovery points stay in cold storage at least " +
@@ -111,10 +110,7 @@ func TestValidate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := Defaults("article-pipeline-prod")
-			if err := json.Unmarshal([]byte(tc.value), &s); err != nil {
-				t.Fatal(err)
-			}
+			s := mock.Overlay(t, Defaults("article-pipeline-prod"), tc.value)
 			if err := s.Validate("article-pipeline:backup"); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
 			}

@@ -1,14 +1,12 @@
 package bastion_test
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/bastion"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -22,7 +20,6 @@ const (
 	roleType       = "aws:iam/role:Role"
 	attachmentType = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	profileType    = "aws:iam/instanceProfile:InstanceProfile"
-	parameterType  = "aws:ssm/parameter:Parameter"
 	dbAddress      = "article-pipeline-prod.cabc123def45.us-west-2.rds.amazonaws.com"
 )
 
@@ -39,38 +36,16 @@ func argsFrom(b bastion.Settings) *bastion.Args {
 	}
 }
 
-// run declares the bastion and records its outputs in a parameter's tags, so the
-// test reads them from the recorder.
-func run(t *testing.T, args *bastion.Args) *mock.Monitor {
-	t.Helper()
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		b, err := bastion.NewBastion(ctx, "bastion", args)
-		if err != nil {
-			return err
-		}
-		_, err = ssm.NewParameter(ctx, "outputs", &ssm.ParameterArgs{
-			Type:  pulumi.String("String"),
-			Value: b.TunnelCommand,
-			Tags: pulumi.StringMap{
-				"instanceId":      b.InstanceID.ToStringOutput(),
-				"securityGroupId": b.SecurityGroupID.ToStringOutput(),
-			},
-		})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+// declared is one run of the bastion: the monitor and the component's outputs.
+type declared struct {
+	*mock.Monitor
+	outs *mock.Outputs
 }
 
-func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
+func run(t *testing.T, args *bastion.Args) declared {
 	t.Helper()
-	for k, v := range want {
-		if got := r.Input(k); !reflect.DeepEqual(got, v) {
-			t.Errorf("%s %s.%s = %#v, want %#v", r.Type, r.Name, k, got, v)
-		}
-	}
+	m, outs := mock.Declare(t, mock.Options{Stack: "prod"}, bastion.NewBastion, "bastion", args)
+	return declared{m, outs}
 }
 
 func TestBastion(t *testing.T) {
@@ -82,7 +57,7 @@ func TestBastion(t *testing.T) {
 	inst := m.MustFind(t, instanceType, "bastion-instance")
 	sg := m.MustFind(t, sgType, "bastion-sg")
 	profile := m.MustFind(t, profileType, "bastion-profile")
-	wantInputs(t, inst, map[string]any{
+	inst.WantInputs(t, map[string]any{
 		"instanceType":             "t3.nano",
 		"subnetId":                 "subnet-public-a",
 		"associatePublicIpAddress": true,
@@ -101,49 +76,43 @@ func TestBastion(t *testing.T) {
 	}
 
 	// No inbound rule of any kind; out only to HTTPS and the database.
-	wantInputs(t, sg, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
+	sg.WantInputs(t, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
 	if got := m.OfType(ingressType); len(got) != 0 {
 		t.Errorf("%d ingress rules, want none", len(got))
 	}
 	if got := m.OfType(egressType); len(got) != 2 {
 		t.Errorf("%d egress rules, want 2", len(got))
 	}
-	wantInputs(t, m.MustFind(t, egressType, "bastion-https-out"), map[string]any{"securityGroupId": sg.ID,
+	m.MustFind(t, egressType, "bastion-https-out").WantInputs(t, map[string]any{"securityGroupId": sg.ID,
 		"ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrIpv4": "0.0.0.0/0"})
-	wantInputs(t, m.MustFind(t, egressType, "bastion-database-out"), map[string]any{"securityGroupId": sg.ID,
+	m.MustFind(t, egressType, "bastion-database-out").WantInputs(t, map[string]any{"securityGroupId": sg.ID,
 		"ipProtocol": "tcp", "fromPort": 5432.0, "toPort": 5432.0, "referencedSecurityGroupId": "sg-database",
 		"cidrIpv4": nil})
 
 	role := m.MustFind(t, roleType, "bastion-role")
-	var trust struct {
-		Statement []struct{ Principal map[string]string }
-	}
-	if err := json.Unmarshal([]byte(role.Input("assumeRolePolicy").(string)), &trust); err != nil {
-		t.Fatal(err)
-	}
-	if len(trust.Statement) != 1 || trust.Statement[0].Principal["Service"] != "ec2.amazonaws.com" {
+	trust := mock.ParsePolicy(t, "trust policy", role.Input("assumeRolePolicy")).Statement
+	if len(trust) != 1 || trust[0].Principals("Service") != "ec2.amazonaws.com" {
 		t.Errorf("trust policy = %s", role.Input("assumeRolePolicy"))
 	}
 	roleName := mock.Plain(role.Outputs["name"], false)
-	wantInputs(t, m.MustFind(t, attachmentType, "bastion-ssm-policy"), map[string]any{
+	m.MustFind(t, attachmentType, "bastion-ssm-policy").WantInputs(t, map[string]any{
 		"policyArn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "role": roleName})
-	wantInputs(t, profile, map[string]any{"role": roleName})
+	profile.WantInputs(t, map[string]any{"role": roleName})
 
-	out := m.MustFind(t, parameterType, "outputs")
 	want := "aws ssm start-session --region us-west-2 --target " + inst.ID +
 		" --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters host=" + dbAddress +
 		",portNumber=5432,localPortNumber=5432"
-	if got := out.Input("value"); got != want {
+	if got := m.outs.String(t, "tunnelCommand"); got != want {
 		t.Errorf("tunnel command = %q\nwant %q", got, want)
 	}
-	tags := out.Input("tags").(map[string]any)
-	if tags["instanceId"] != inst.ID || tags["securityGroupId"] != sg.ID {
-		t.Errorf("outputs = %v", tags)
+	if outs := m.outs.Strings(t, "instanceId", "securityGroupId"); outs["instanceId"] != inst.ID ||
+		outs["securityGroupId"] != sg.ID {
+		t.Errorf("outputs = %v", outs)
 	}
 
 	comp := m.MustFind(t, componentType, "bastion")
 	for _, r := range m.Resources() {
-		if r.Type != componentType && r.Type != parameterType && r.Type != "pulumi:pulumi:Stack" &&
+		if r.Type != componentType && r.Type != "pulumi:pulumi:Stack" &&
 			r.ParentURN != comp.URN {
 			t.Errorf("%s %s is not parented to the component", r.Type, r.Name)
 		}
@@ -180,7 +149,7 @@ func TestAMIFollowsTheArchitecture(t *testing.T) {
 	if !found {
 		t.Error("the AMI was not looked up in SSM")
 	}
-	if got := m.MustFind(t, parameterType, "outputs").Input("value").(string); !strings.HasSuffix(got,
+	if got := m.outs.String(t, "tunnelCommand"); !strings.HasSuffix(got,
 		",portNumber=5432,localPortNumber=15432") {
 		t.Errorf("tunnel command = %q", got)
 	}
@@ -202,33 +171,18 @@ func TestTunnelCommand(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		edit    func(a *bastion.Args)
-		wantErr string
-	}{
-		{"nil", nil, `bastion "bastion": args are required`},
-		{"no subnet", func(a *bastion.Args) { a.SubnetID = nil }, "SubnetID is required"},
-		{"no database group", func(a *bastion.Args) { a.DatabaseSecurityGroupID = nil },
-			"DatabaseSecurityGroupID is required"},
-		{"no address", func(a *bastion.Args) { a.DatabaseAddress = nil }, "DatabaseAddress is required"},
-		{"database port", func(a *bastion.Args) { a.DatabasePort = 0 }, "DatabasePort 0 is out of range"},
+	valid := func() *bastion.Args { return argsFrom(bastion.Defaults()) }
+	mock.RejectsBadArgs(t, bastion.NewBastion, "bastion", valid, []mock.BadArgs[bastion.Args]{
+		{Name: "nil", WantErr: `bastion "bastion": args are required`},
+		{Name: "no subnet", Edit: func(a *bastion.Args) { a.SubnetID = nil }, WantErr: "SubnetID is required"},
+		{Name: "no database group", Edit: func(a *bastion.Args) { a.DatabaseSecurityGroupID = nil },
+			WantErr: "DatabaseSecurityGroupID is required"},
+		{Name: "no address", Edit: func(a *bastion.Args) { a.DatabaseAddress = nil },
+			WantErr: "DatabaseAddress is required"},
+		{Name: "database port", Edit: func(a *bastion.Args) { a.DatabasePort = 0 },
+			WantErr: "DatabasePort 0 is out of range"},
 		// The settings' own rules (settings_test.go) run before anything is declared.
-		{"a settings rule", func(a *bastion.Args) { a.InstanceType = "nano" },
-			`bastion.instanceType: "nano" is not an EC2 instance type`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
-				var args *bastion.Args
-				if tc.edit != nil {
-					args = argsFrom(bastion.Defaults())
-					tc.edit(args)
-				}
-				_, err := bastion.NewBastion(ctx, "bastion", args)
-				return err
-			})
-		})
-	}
+		{Name: "a settings rule", Edit: func(a *bastion.Args) { a.InstanceType = "nano" },
+			WantErr: `bastion.instanceType: "nano" is not an EC2 instance type`},
+	})
 }

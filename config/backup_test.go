@@ -14,10 +14,9 @@ func TestBackupDefaultsAreTheRunbook(t *testing.T) {
 	t.Parallel()
 	var p check.Problems
 	db := database.Defaults("article-pipeline-prod")
-	prod := parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", db, &p)
-	if err := p.Err(); err != nil {
-		t.Fatal(err)
-	}
+	prod := parsed(t, func(p *check.Problems) backup.Settings {
+		return parseBackup(merged("prod", "article-pipeline:backup", ""), "prod", "us-west-2", db, p)
+	})
 	want := backup.Settings{
 		Enabled:   true, // the runbook backs up production only
 		VaultName: "article-pipeline-prod",
@@ -91,9 +90,7 @@ func TestBackupOverrides(t *testing.T) {
 func TestBackupBadInput(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name    string
-		value   string
-		wantErr string
+		name, value, wantErr string
 	}{
 		{"unknown field", `{"retention":30}`, `article-pipeline:backup: unknown field "retention"`},
 		{"wrong type", `{"deleteAfterDays":"180"}`, "article-pipeline:backup.deleteAfterDays: expected a whole number"},
@@ -115,9 +112,10 @@ func TestBackupBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2",
-				database.Defaults("article-pipeline-prod"), &p)
+			p := problems(func(p *check.Problems) backup.Settings {
+				return parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2",
+					database.Defaults("article-pipeline-prod"), p)
+			})
 			if err := p.Err(); err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
 			}
@@ -131,8 +129,8 @@ func TestBackupBadInput(t *testing.T) {
 func TestAdoptedPlanKeepsItsSchedule(t *testing.T) {
 	t.Parallel()
 	const plan = `"vaultName":"article-pipeline-prod","planId":"3f1c9a52-7d4e-4b8a-9c61-2e5f0a8b7d43"`
-	s := mustParse(t, "prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)",`+
-		`"deleteAfterDays":365},"keep":{"backup-plan":["tags"]}}`)
+	s := mustParse(t, stackRaw("prod", "article-pipeline:adopt", `{"backup":{`+plan+`,"schedule":"cron(0 9 1 * ? *)",`+
+		`"deleteAfterDays":365},"keep":{"backup-plan":["tags"]}}`))
 	if s.Backup.Schedule != "cron(0 9 1 * ? *)" || s.Backup.DeleteAfterDays != 365 || s.Backup.ColdStorageAfterDays != 2 {
 		t.Errorf("effective plan = %+v", s.Backup)
 	}

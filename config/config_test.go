@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/check"
 )
 
 // stackRaw builds the raw config of a stack from namespaced key/value pairs.
@@ -25,20 +27,60 @@ func stackRaw(stack string, kv ...string) Raw {
 	return r
 }
 
-// mustParse reads the stack file of stack with the key-value pairs kv merged
-// in (see stackRaw); a problem fails the test.
-func mustParse(t *testing.T, stack string, kv ...string) *Settings {
+// mustParse parses raw and fails t on an error.
+func mustParse(t *testing.T, raw Raw) *Settings {
 	t.Helper()
-	s, err := Parse(stackRaw(stack, kv...))
+	s, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
+// parseFails parses raw and fails t unless that fails with an error
+// containing want; it returns the error.
+func parseFails(t *testing.T, raw Raw, want string) error {
+	t.Helper()
+	_, err := Parse(raw)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v\nwant it to contain %q", err, want)
+	}
+	return err
+}
+
+// parsed runs a section's parse with a fresh problem list and fails t on any
+// problem.
+func parsed[T any](t *testing.T, parse func(p *check.Problems) T) T {
+	t.Helper()
+	var p check.Problems
+	v := parse(&p)
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// problems runs a section's parse with a fresh problem list and returns them.
+func problems[T any](parse func(p *check.Problems) T) check.Problems {
+	var p check.Problems
+	parse(&p)
+	return p
+}
+
+// wantProblem fails t unless parse reports a problem containing want; it
+// returns the problems.
+func wantProblem[T any](t *testing.T, want string, parse func(p *check.Problems) T) check.Problems {
+	t.Helper()
+	p := problems(parse)
+	if err := p.Err(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v\nwant it to contain %q", err, want)
+	}
+	return p
+}
+
 func TestDefaultsAreTheRunbook(t *testing.T) {
 	t.Parallel()
-	s := mustParse(t, "prod")
+	s := mustParse(t, stackRaw("prod"))
 	if s.Environment != "prod" || s.Application != "article-pipeline" || s.Region != "us-west-2" || !s.Protect {
 		t.Errorf("top level = %+v", s)
 	}
@@ -54,7 +96,7 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 		t.Errorf("zones = %v, want none (the region's first two)", n.AvailabilityZones)
 	}
 
-	dev := mustParse(t, "development")
+	dev := mustParse(t, stackRaw("development"))
 	if dev.Protect || dev.Environment != "development" {
 		t.Errorf("development: protect %v environment %q", dev.Protect, dev.Environment)
 	}
@@ -62,18 +104,18 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 
 func TestOverrides(t *testing.T) {
 	t.Parallel()
-	s := mustParse(t, "sandbox-ana",
+	s := mustParse(t, stackRaw("sandbox-ana",
 		"article-pipeline:environment", "sandbox",
 		"article-pipeline:protect", "true",
 		"aws:region", "eu-west-1",
 		"article-pipeline:network", `{"cidr":"10.1.0.0/16","availabilityZones":["eu-west-1a","eu-west-1c"],`+
 			`"publicSubnets":["10.1.0.0/24","10.1.1.0/24"],"privateSubnets":["10.1.10.0/24","10.1.11.0/24"],`+
 			`"s3GatewayEndpoint":false}`,
-	)
+	))
 	if s.Environment != "sandbox" || !s.Protect || s.Region != "eu-west-1" || s.SharedStack != "" {
 		t.Errorf("settings = %+v", s)
 	}
-	shared := mustParse(t, "sandbox-ana", "article-pipeline:sharedStack", "acme/article-pipeline/prod")
+	shared := mustParse(t, stackRaw("sandbox-ana", "article-pipeline:sharedStack", "acme/article-pipeline/prod"))
 	if shared.SharedStack != "acme/article-pipeline/prod" {
 		t.Errorf("sharedStack = %q", shared.SharedStack)
 	}
@@ -85,9 +127,9 @@ func TestOverrides(t *testing.T) {
 
 func TestAdoptNetwork(t *testing.T) {
 	t.Parallel()
-	s := mustParse(t, "prod", "article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",`+
+	s := mustParse(t, stackRaw("prod", "article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",`+
 		`"publicRouteTableId":"rtb-1","publicSubnetIds":["subnet-1","subnet-2"],"privateSubnetIds":["subnet-3","subnet-4"],`+
-		`"privateRouteTableIds":["rtb-2","rtb-3"]}}`)
+		`"privateRouteTableIds":["rtb-2","rtb-3"]}}`))
 	if a := s.Adopt.Network; a == nil || a.VpcID != "vpc-1" || a.PrivateRouteTableIDs[1] != "rtb-3" {
 		t.Errorf("adopt = %+v", s.Adopt.Network)
 	}
@@ -180,10 +222,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Parse(stackRaw("prod", tc.kv...))
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v\nwant it to contain %q", err, tc.wantErr)
-			}
+			parseFails(t, stackRaw("prod", tc.kv...), tc.wantErr)
 		})
 	}
 }
@@ -237,24 +276,22 @@ func TestTheFirstErrorNamesTheKeyChanged(t *testing.T) {
 
 func TestEveryProblemIsReported(t *testing.T) {
 	t.Parallel()
-	_, err := Parse(stackRaw("prod", "aws:region", "nowhere", "article-pipeline:protect", "maybe"))
-	if err == nil || !strings.Contains(err.Error(), "aws:region") || !strings.Contains(err.Error(), "article-pipeline:protect") {
+	err := parseFails(t, stackRaw("prod", "aws:region", "nowhere", "article-pipeline:protect", "maybe"), "aws:region")
+	if !strings.Contains(err.Error(), "article-pipeline:protect") {
 		t.Fatalf("err = %v, want both keys named", err)
 	}
 }
 
 func TestReplacementAcknowledgements(t *testing.T) {
 	t.Parallel()
-	s := mustParse(t, "prod", "article-pipeline:policy",
-		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier","reason":"restored copy"}]}`)
+	s := mustParse(t, stackRaw("prod", "article-pipeline:policy",
+		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier","reason":"restored copy"}]}`))
 	if got := s.Policy.AcknowledgeReplacements; len(got) != 1 || got[0].Resource != "database-instance" || got[0].Property != "identifier" {
 		t.Errorf("replacements = %+v", got)
 	}
-	_, err := Parse(stackRaw("prod", "article-pipeline:policy",
-		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier"}]}`))
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:policy.acknowledgeReplacements[0].reason: is required") {
-		t.Errorf("err = %v", err)
-	}
+	parseFails(t, stackRaw("prod", "article-pipeline:policy",
+		`{"acknowledgeReplacements":[{"resource":"database-instance","property":"identifier"}]}`),
+		"article-pipeline:policy.acknowledgeReplacements[0].reason: is required")
 }
 
 func TestFieldNamesAreExact(t *testing.T) {
@@ -277,49 +314,40 @@ func TestFieldNamesAreExact(t *testing.T) {
 	}
 }
 
-// mustBeSecret checks that prod's stack refuses k set to value in plain text,
-// in an error that does not show hidden (the telling part of value), and
-// returns the stack as read once k is secret, and its raw config.
-func mustBeSecret(t *testing.T, k, value, hidden string) (*Settings, Raw) {
-	t.Helper()
-	raw := stackRaw("prod", k, value)
-	_, err := Parse(raw)
-	if err == nil || !strings.Contains(err.Error(), k+": is set in plain text") {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), hidden) {
-		t.Errorf("the error shows the value of %s", k)
-	}
-	raw.Secret[k] = true
-	s, err := Parse(raw)
-	if err != nil {
-		t.Fatalf("secret %s: %v", k, err)
-	}
-	return s, raw
-}
-
-func TestMasterPasswordMustBeSecret(t *testing.T) {
+// TestSecretsMustBeSecret: a secret key set in plain text is refused without
+// the error showing it; set with --secret, it reaches the settings.
+func TestSecretsMustBeSecret(t *testing.T) {
 	t.Parallel()
-	s, _ := mustBeSecret(t, "article-pipeline:databaseMasterPassword", "hunter2-hunter2", "hunter2")
-	if s.DatabaseMasterPassword != "hunter2-hunter2" {
-		t.Errorf("password = %q", s.DatabaseMasterPassword)
+	for _, tc := range []struct {
+		key, value, shown string
+		got               func(s *Settings) string
+	}{
+		{"article-pipeline:databaseMasterPassword", "hunter2-hunter2", "hunter2",
+			func(s *Settings) string { return s.DatabaseMasterPassword }},
+		{"article-pipeline:alarmHttpsEndpoint", "https://events.pagerduty.com/integration/0123abcd/enqueue", "0123abcd",
+			func(s *Settings) string { return s.AlarmHTTPSEndpoint }},
+	} {
+		raw := stackRaw("prod", tc.key, tc.value)
+		if err := parseFails(t, raw, tc.key+": is set in plain text"); strings.Contains(err.Error(), tc.shown) {
+			t.Errorf("the error shows %s: %v", tc.key, err)
+		}
+		raw.Secret[tc.key] = true
+		if got := tc.got(mustParse(t, raw)); got != tc.value {
+			t.Errorf("secret %s = %q, want %q", tc.key, got, tc.value)
+		}
 	}
 }
 
 func TestDatabaseURLNeedsTheDatabase(t *testing.T) {
 	t.Parallel()
-	_, err := Parse(stackRaw("prod", "article-pipeline:database", `{"enabled":false}`))
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:services.backend.secrets[0]: DATABASE_URL is generated by the database") {
-		t.Fatalf("err = %v", err)
-	}
+	parseFails(t, stackRaw("prod", "article-pipeline:database", `{"enabled":false}`),
+		"article-pipeline:services.backend.secrets[0]: DATABASE_URL is generated by the database")
 }
 
 func TestProtectedDatabaseKeepsDeletionProtection(t *testing.T) {
 	t.Parallel()
-	_, err := Parse(stackRaw("prod", "article-pipeline:database", `{"deletionProtection":false}`))
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:database.deletionProtection: cannot be false while article-pipeline:protect is true") {
-		t.Fatalf("err = %v", err)
-	}
+	parseFails(t, stackRaw("prod", "article-pipeline:database", `{"deletionProtection":false}`),
+		"article-pipeline:database.deletionProtection: cannot be false while article-pipeline:protect is true")
 	if _, err := Parse(stackRaw("development", "article-pipeline:database", `{"deletionProtection":false}`)); err != nil {
 		t.Fatalf("development may turn it off: %v", err)
 	}
@@ -349,8 +377,8 @@ func TestOneKeyPerAdoption(t *testing.T) {
 			t.Errorf("%s: err = %v", kv[1], err)
 		}
 	}
-	s := mustParse(t, "prod", "article-pipeline:database", `{"identifier":"np-db"}`,
-		"article-pipeline:adopt", `{"database":{"instanceId":"np-db","subnetGroupName":"np-db-subnets"}}`)
+	s := mustParse(t, stackRaw("prod", "article-pipeline:database", `{"identifier":"np-db"}`,
+		"article-pipeline:adopt", `{"database":{"instanceId":"np-db","subnetGroupName":"np-db-subnets"}}`))
 	if a := s.Adopt.Database; a == nil || a.InstanceID != "np-db" || a.SubnetGroupName != "np-db-subnets" {
 		t.Errorf("adopt.database = %+v", s.Adopt.Database)
 	}
@@ -361,15 +389,12 @@ func TestOneKeyPerAdoption(t *testing.T) {
 // staging copy of prod's file runs what prod runs.
 func TestTopologyComesFromTheStackFile(t *testing.T) {
 	t.Parallel()
-	prod := mustParse(t, "prod")
+	prod := mustParse(t, stackRaw("prod"))
 	staging := stackRaw("staging")
 	for k, v := range stackFiles["prod"] {
 		staging.Values[k] = v
 	}
-	copyOfProd, err := Parse(staging)
-	if err != nil {
-		t.Fatal(err)
-	}
+	copyOfProd := mustParse(t, staging)
 	if got, want := copyOfProd.Services.Names(), prod.Services.Names(); !slices.Equal(got, want) {
 		t.Errorf("staging services %v, prod's %v", got, want)
 	}
@@ -383,11 +408,8 @@ func TestTopologyComesFromTheStackFile(t *testing.T) {
 			copyOfProd.Platform.LoadBalancerDeletionProtection)
 	}
 	// A stack named prod with an empty file gets the same defaults as any other.
-	bare, err := Parse(Raw{Project: Namespace, Stack: "prod", Values: map[string]string{
+	bare := mustParse(t, Raw{Project: Namespace, Stack: "prod", Values: map[string]string{
 		"article-pipeline:protect": "true"}, Secret: map[string]bool{}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := bare.Services.Names(); !slices.Equal(got, []string{"backend", "frontend"}) || bare.Backup.Enabled ||
 		bare.Domain.Enabled() || !slices.Equal(bare.Buckets.Roles(), []string{"deposition"}) {
 		t.Errorf("bare prod: services %v, backup %v, domain %q, buckets %v", got, bare.Backup.Enabled,
@@ -448,10 +470,7 @@ func TestSharedStackOnEveryBackend(t *testing.T) {
 	} {
 		raw := stackRaw("development", "article-pipeline:sharedStack", tc.ref)
 		raw.Organization = tc.org
-		s, err := Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := mustParse(t, raw)
 		if s.SharedStack != tc.want {
 			t.Errorf("org %q, sharedStack %q: %q, want %q", tc.org, tc.ref, s.SharedStack, tc.want)
 		}

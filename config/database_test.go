@@ -51,10 +51,9 @@ func TestDatabaseBadInput(t *testing.T) {
 	t.Parallel()
 	const k = "article-pipeline:database"
 	cases := []struct {
-		name    string
-		value   string
-		protect bool
-		wantErr string
+		name, value string
+		protect     bool
+		wantErr     string
 	}{
 		{"unknown field", `{"allocatedStorageGb":20}`, false, k + `: unknown field "allocatedStorageGb"; did you mean "allocatedStorage"?`},
 		{"wrong type", `{"allocatedStorage":"20"}`, false, k + ".allocatedStorage: expected a whole number, got a JSON string"},
@@ -68,8 +67,9 @@ func TestDatabaseBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseDatabase(tc.value, "article-pipeline-test", tc.protect, &p)
+			p := problems(func(p *check.Problems) database.Settings {
+				return parseDatabase(tc.value, "article-pipeline-test", tc.protect, p)
+			})
 			err := p.Err()
 			if err == nil {
 				t.Fatalf("no error; want %q", tc.wantErr)
@@ -118,8 +118,8 @@ func TestBootstrapGoesThroughTheBastion(t *testing.T) {
 		{"a tunnel named in the file", `{"enabled":true}`, `{"tunnelHost":"127.0.0.1","tunnelPort":6543}`, "127.0.0.1", 6543},
 		{"no bootstrap", `{"enabled":true}`, `{"bootstrap":false}`, "", 5432},
 	} {
-		s := mustParse(t, "development", "article-pipeline:bastion", tc.bastion, "article-pipeline:database",
-			tc.database)
+		s := mustParse(t, stackRaw("development", "article-pipeline:bastion", tc.bastion, "article-pipeline:database",
+			tc.database))
 		if s.Database.TunnelHost != tc.host || s.Database.TunnelPort != tc.port {
 			t.Errorf("%s: tunnel %s:%d, want %s:%d", tc.name, s.Database.TunnelHost, s.Database.TunnelPort, tc.host,
 				tc.port)

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/delivery"
@@ -11,11 +10,7 @@ import (
 func TestDefaultDelivery(t *testing.T) {
 	t.Parallel()
 	for _, env := range []string{"prod", "development"} {
-		var p check.Problems
-		d := parseDelivery("", env, "", &p)
-		if err := p.Err(); err != nil {
-			t.Fatalf("%s: %v", env, err)
-		}
+		d := parsed(t, func(p *check.Problems) delivery.Settings { return parseDelivery("", env, "", p) })
 		want := delivery.Settings{CreateOIDCProvider: true, GitHubEnvironment: env, DeployBranch: "main"}
 		if d != want {
 			t.Errorf("%s: delivery = %+v, want %+v", env, d, want)
@@ -27,10 +22,8 @@ func TestParseDelivery(t *testing.T) {
 	t.Parallel()
 	const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 	tests := []struct {
-		name   string
-		value  string
-		shared string
-		want   delivery.Settings
+		name, value, shared string
+		want                delivery.Settings
 	}{
 		{
 			name:  "enabled with repository",
@@ -68,11 +61,9 @@ func TestParseDelivery(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			got := parseDelivery(tc.value, "development", tc.shared, &p)
-			if err := p.Err(); err != nil {
-				t.Fatal(err)
-			}
+			got := parsed(t, func(p *check.Problems) delivery.Settings {
+				return parseDelivery(tc.value, "development", tc.shared, p)
+			})
 			if got != tc.want {
 				t.Errorf("delivery = %+v, want %+v", got, tc.want)
 			}
@@ -83,9 +74,7 @@ func TestParseDelivery(t *testing.T) {
 func TestParseDeliveryErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		value   string
-		wantErr string
+		name, value, wantErr string
 	}{
 		{"enabled without repository", `{"enabled":true}`,
 			"article-pipeline:delivery.repository: required when article-pipeline:delivery.enabled is true"},
@@ -123,12 +112,7 @@ func TestParseDeliveryErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseDelivery(tc.value, "prod", "", &p)
-			err := p.Err()
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
-			}
+			wantProblem(t, tc.wantErr, func(p *check.Problems) delivery.Settings { return parseDelivery(tc.value, "prod", "", p) })
 		})
 	}
 }

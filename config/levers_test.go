@@ -10,7 +10,7 @@ import (
 // cost lever of issue 14; prod states none.
 func TestDevelopmentTurnsTheLeversOn(t *testing.T) {
 	t.Parallel()
-	dev := mustParse(t, "development")
+	dev := mustParse(t, stackRaw("development"))
 	pl := dev.Platform
 	if !pl.SharedLoadBalancer || pl.ContainerInsights || !pl.FargateSpot.Enabled || pl.FargateSpot.OnDemandBase != 0 ||
 		!pl.WorkingHours.Enabled || pl.WorkingHours.TimeZone != "America/Los_Angeles" {
@@ -26,7 +26,7 @@ func TestDevelopmentTurnsTheLeversOn(t *testing.T) {
 			t.Errorf("development %s architecture %s", name, svc.CPUArchitecture)
 		}
 	}
-	prod := mustParse(t, "prod")
+	prod := mustParse(t, stackRaw("prod"))
 	if pl := prod.Platform; pl.SharedLoadBalancer || !pl.ContainerInsights || pl.FargateSpot.Enabled ||
 		pl.WorkingHours.Enabled || prod.Database.InstanceClass != "db.t3.small" {
 		t.Errorf("prod turns a lever on: platform %+v, class %s", pl, prod.Database.InstanceClass)

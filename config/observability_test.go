@@ -10,7 +10,7 @@ import (
 // and gets every part; development's file turns each off.
 func TestObservabilityOnInProdOptInForDevelopment(t *testing.T) {
 	t.Parallel()
-	prod := mustParse(t, "prod")
+	prod := mustParse(t, stackRaw("prod"))
 	if !prod.Alarms.Enabled || !prod.WAF.Enabled || prod.WAF.RateLimit != 2000 || !prod.WAF.Logging ||
 		!prod.AccessLogs.Enabled || prod.AccessLogs.Name != "article-pipeline-access-logs-prod" ||
 		prod.AccessLogs.ExpirationDays != 90 || !prod.Network.FlowLogs.Enabled ||
@@ -18,18 +18,18 @@ func TestObservabilityOnInProdOptInForDevelopment(t *testing.T) {
 		t.Errorf("prod: alarms %+v, waf %+v, access logs %+v, flow logs %+v, slow query %d ms", prod.Alarms,
 			prod.WAF, prod.AccessLogs, prod.Network.FlowLogs, prod.Database.SlowQueryMs)
 	}
-	dev := mustParse(t, "development")
+	dev := mustParse(t, stackRaw("development"))
 	if dev.Alarms.Enabled || dev.WAF.Enabled || dev.AccessLogs.Enabled || dev.Database.SlowQueryMs != 1000 {
 		t.Errorf("development: alarms %v, waf %v, access logs %v, slow query %d ms", dev.Alarms.Enabled,
 			dev.WAF.Enabled, dev.AccessLogs.Enabled, dev.Database.SlowQueryMs)
 	}
 	// With a load balancer of its own and Container Insights on (the alarms
 	// read its task count), development can turn each part on.
-	on := mustParse(t, "development",
+	on := mustParse(t, stackRaw("development",
 		"article-pipeline:platform", `{"sharedLoadBalancer":false,"containerInsights":true}`,
 		"article-pipeline:alarms", `{"enabled":true,"emails":["dev@npdeposition.org"],"database":{"connections":40}}`,
 		"article-pipeline:waf", `{"enabled":true,"rateLimit":500,"logging":false}`,
-		"article-pipeline:accessLogs", `{"enabled":true,"expirationDays":14}`)
+		"article-pipeline:accessLogs", `{"enabled":true,"expirationDays":14}`))
 	if !on.Alarms.Enabled || !slices.Equal(on.Alarms.Emails, []string{"dev@npdeposition.org"}) ||
 		on.Alarms.Database.Connections != 40 || on.Alarms.Database.CPUPercent != 80 ||
 		on.WAF.RateLimit != 500 || on.WAF.Logging || on.AccessLogs.ExpirationDays != 14 ||
@@ -38,17 +38,13 @@ func TestObservabilityOnInProdOptInForDevelopment(t *testing.T) {
 	}
 }
 
-func TestAlarmEndpointMustBeSecret(t *testing.T) {
+// TestAlarmEndpointIsHTTPS (its secrecy: TestSecretsMustBeSecret).
+func TestAlarmEndpointIsHTTPS(t *testing.T) {
 	t.Parallel()
-	const url = "https://events.pagerduty.com/integration/0123abcd/enqueue"
-	s, raw := mustBeSecret(t, "article-pipeline:alarmHttpsEndpoint", url, "0123abcd")
-	if s.AlarmHTTPSEndpoint != url {
-		t.Fatalf("endpoint = %q", s.AlarmHTTPSEndpoint)
-	}
-	raw.Values["article-pipeline:alarmHttpsEndpoint"] = "http://events.example.com/0123abcd"
-	_, err := Parse(raw)
-	if err == nil || !strings.Contains(err.Error(), "article-pipeline:alarmHttpsEndpoint: is not an https:// URL") ||
-		strings.Contains(err.Error(), "0123abcd") {
+	raw := stackRaw("prod", "article-pipeline:alarmHttpsEndpoint", "http://events.example.com/0123abcd")
+	raw.Secret["article-pipeline:alarmHttpsEndpoint"] = true
+	if err := parseFails(t, raw, "article-pipeline:alarmHttpsEndpoint: is not an https:// URL"); strings.Contains(err.Error(),
+		"0123abcd") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -12,10 +12,9 @@ import (
 func TestParseParameters(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name   string
-		value  string
-		secret bool
-		want   map[string]string
+		name, value string
+		secret      bool
+		want        map[string]string
 	}{
 		{"unset", "", false, map[string]string{}},
 		{"secret values", `{"MAILGUN_API_KEY":"key-1","DJANGO_SECRET_KEY":"abc"}`, true,
@@ -31,11 +30,7 @@ func TestParseParameters(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			got := parseParameters(tc.value, tc.secret, &p)
-			if err := p.Err(); err != nil {
-				t.Fatal(err)
-			}
+			got := parsed(t, func(p *check.Problems) map[string]string { return parseParameters(tc.value, tc.secret, p) })
 			if !maps.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -50,10 +45,9 @@ func TestParseParametersBadInput(t *testing.T) {
 	t.Parallel()
 	const secretValue = "sup3r-s3cret-value"
 	cases := []struct {
-		name    string
-		value   string
-		secret  bool
-		wantErr string
+		name, value string
+		secret      bool
+		wantErr     string
 	}{
 		{"plain text value", `{"MAILGUN_API_KEY":"` + secretValue + `"}`, false,
 			"article-pipeline:parameters.MAILGUN_API_KEY: holds a value in plain text; parameters are secrets: " +
@@ -74,13 +68,10 @@ func TestParseParametersBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseParameters(tc.value, tc.secret, &p)
-			err := p.Err()
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			if strings.Contains(err.Error(), secretValue) {
+			p := wantProblem(t, tc.wantErr, func(p *check.Problems) map[string]string {
+				return parseParameters(tc.value, tc.secret, p)
+			})
+			if err := p.Err(); strings.Contains(err.Error(), secretValue) {
 				t.Errorf("error leaks the value: %v", err)
 			}
 		})

@@ -81,8 +81,7 @@ func TestParsePolicyBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parsePolicy(tc.value, &p)
+			p := problems(func(p *check.Problems) policy.Settings { return parsePolicy(tc.value, p) })
 			err := p.Err()
 			if err == nil {
 				t.Fatal("no error")

@@ -321,9 +321,37 @@ func TestBadServices(t *testing.T) {
 	}
 }
 
+// sectionCase is one value of a config section, laid over env's stack file:
+// the settings it gives, or the problem it causes.
+type sectionCase[T any] struct {
+	name, env, value string
+	want             T
+	wantErr          string
+}
+
+// checkSection checks each case as a parallel subtest, parsing the value laid
+// over the case's stack file for key.
+func checkSection[T any](t *testing.T, key string, parse func(value string, p *check.Problems) T,
+	cases []sectionCase[T]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			parseCase := func(p *check.Problems) T { return parse(merged(tc.env, key, tc.value), p) }
+			if tc.wantErr != "" {
+				wantProblem(t, tc.wantErr, parseCase)
+				return
+			}
+			if got := parsed(t, parseCase); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v; want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestDomain(t *testing.T) {
 	t.Parallel()
-	testParse(t, "article-pipeline:domain", parseDomain, []parseCase[services.DomainSettings]{
+	checkSection(t, "article-pipeline:domain", parseDomain, []sectionCase[services.DomainSettings]{
 		{name: "prod default", env: "prod", want: services.DomainSettings{Name: "npdeposition.org",
 			SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", AliasRecords: true}},
 		{name: "development default", env: "development", want: services.DomainSettings{Name: "development.npdeposition.org",
@@ -358,7 +386,7 @@ func TestDomain(t *testing.T) {
 
 func TestPlatform(t *testing.T) {
 	t.Parallel()
-	testParse(t, "article-pipeline:platform", parsePlatform, []parseCase[services.PlatformSettings]{
+	checkSection(t, "article-pipeline:platform", parsePlatform, []sectionCase[services.PlatformSettings]{
 		{name: "prod default", env: "prod", want: services.PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 			InterfaceEndpoints: []string{"ecr.api", "ecr.dkr", "logs", "ssm"}, WorkingHours: offPacificWorkday}},
 		// The cost levers: Spot, working hours, no Container Insights, prod's
@@ -395,35 +423,6 @@ func TestPlatform(t *testing.T) {
 		{name: "wrong type", env: "prod", value: `{"containerInsights": "yes"}`,
 			wantErr: `article-pipeline:platform.containerInsights: expected true or false`},
 	})
-}
-
-// parseCase is one case of a parser's table test: the value set in the stack
-// file of env, and the settings it gives or the error it must report.
-type parseCase[T any] struct {
-	name, env, value string
-	want             T
-	wantErr          string
-}
-
-// testParse runs parse over each case's value merged into its stack's value of k.
-func testParse[T any](t *testing.T, k string, parse func(string, *check.Problems) T, cases []parseCase[T]) {
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var p check.Problems
-			got := parse(merged(tc.env, k, tc.value), &p)
-			err := p.Err()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
-			}
-		})
-	}
 }
 
 // pacificWorkday is the working hours' default: 08:00-18:00 on weekdays,

@@ -42,13 +42,11 @@ func TestDefaultBuckets(t *testing.T) {
 	} {
 		t.Run(tc.env, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parsed := parseBuckets(merged(tc.env, "article-pipeline:buckets", ""), tc.env, tc.env == "prod", &p)
-			if p.Err() != nil {
-				t.Errorf("defaults do not validate: %v", p.Err())
-			}
-			if !reflect.DeepEqual(parsed, tc.want) {
-				t.Errorf("parseBuckets(\"\") =\n%+v\nwant\n%+v", parsed, tc.want)
+			got := parsed(t, func(p *check.Problems) storage.Buckets {
+				return parseBuckets(merged(tc.env, "article-pipeline:buckets", ""), tc.env, tc.env == "prod", p)
+			})
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("parseBuckets(\"\") =\n%+v\nwant\n%+v", got, tc.want)
 			}
 		})
 	}
@@ -57,11 +55,10 @@ func TestDefaultBuckets(t *testing.T) {
 func TestParseBuckets(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name    string
-		env     string
-		protect bool
-		value   string
-		check   func(t *testing.T, b storage.Buckets)
+		name, env string
+		protect   bool
+		value     string
+		check     func(t *testing.T, b storage.Buckets)
 	}{
 		{"stack protect governs the deposition bucket", "prod", false, "", func(t *testing.T, b storage.Buckets) {
 			if b["deposition"].Protect {
@@ -110,12 +107,9 @@ func TestParseBuckets(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			b := parseBuckets(merged(tc.env, "article-pipeline:buckets", tc.value), tc.env, tc.protect, &p)
-			if err := p.Err(); err != nil {
-				t.Fatal(err)
-			}
-			tc.check(t, b)
+			tc.check(t, parsed(t, func(p *check.Problems) storage.Buckets {
+				return parseBuckets(merged(tc.env, "article-pipeline:buckets", tc.value), tc.env, tc.protect, p)
+			}))
 		})
 	}
 }
@@ -123,10 +117,8 @@ func TestParseBuckets(t *testing.T) {
 func TestParseBucketsBadInput(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name  string
-		env   string
-		value string
-		want  []string
+		name, env, value string
+		want             []string
 	}{
 		{"a value rule", "prod", `{"deposition":{"versioning":false}}`, []string{
 			`article-pipeline:buckets.deposition.backup: the bucket is selected for backup but not versioned; AWS Backup ` +
@@ -151,8 +143,9 @@ func TestParseBucketsBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var p check.Problems
-			parseBuckets(merged(tc.env, "article-pipeline:buckets", tc.value), tc.env, false, &p)
+			p := problems(func(p *check.Problems) storage.Buckets {
+				return parseBuckets(merged(tc.env, "article-pipeline:buckets", tc.value), tc.env, false, p)
+			})
 			var got []string
 			for _, e := range p {
 				got = append(got, e.Error())

@@ -11,7 +11,6 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -36,7 +35,6 @@ const (
 	secretValueType  = "aws:secretsmanager/secretVersion:SecretVersion"
 	proxyTargetsType = "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup"
 	proxyTargetType  = "aws:rds/proxyTarget:ProxyTarget"
-	parameterType    = "aws:ssm/parameter:Parameter"
 )
 
 // argsFrom places settings d in a VPC's two private subnets.
@@ -45,49 +43,42 @@ func argsFrom(d database.Settings, protect bool) *database.Args {
 		SubnetIDs: pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"})}
 }
 
+// declared is one run of the database: the monitor and the component's outputs.
+type declared struct {
+	*mock.Monitor
+	outs mock.Outputs
+}
+
 // run declares the database with args, grants the backend and bastion groups
-// (one through Args, one through AllowFrom, as the program may), and stores
-// DATABASE_URL in a SecureString parameter, as the parameters component does, so
-// the test can read it from the recorder.
-func run(t *testing.T, args *database.Args) *mock.Monitor {
+// (one through Args, one through AllowFrom, as the program may), and captures
+// the component's outputs.
+func run(t *testing.T, args *database.Args) *declared {
 	t.Helper()
 	args.AllowedSecurityGroups = []database.Grant{{Name: "backend", SecurityGroupID: pulumi.String("sg-backend")}}
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
+	d := &declared{}
+	d.Monitor = mock.MustRun(t, mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
 		db, err := database.NewPostgres(ctx, "db", args)
 		if err != nil {
 			return err
 		}
-		if err := db.AllowFrom(ctx, "bastion", pulumi.String("sg-bastion")); err != nil {
-			return err
-		}
-		_, err = ssm.NewParameter(ctx, "database-url", &ssm.ParameterArgs{
-			Type:  pulumi.String("SecureString"),
-			Value: db.DatabaseURL,
-			Tags: pulumi.StringMap{
-				"instanceArn": db.InstanceARN, "address": db.Address, "identifier": db.Identifier,
-				"securityGroupId": db.SecurityGroupID.ToStringOutput(), "databaseName": db.DatabaseName,
-				"masterUsername": db.MasterUsername, "username": db.Username, "proxyEndpoint": db.ProxyEndpoint,
-				"port": db.Port.ApplyT(func(p int) string { return strings.Repeat("x", p%10) }).(pulumi.StringOutput),
-			},
-		})
-		return err
+		d.outs.CaptureFields(db)
+		return db.AllowFrom(ctx, "bastion", pulumi.String("sg-bastion"))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return d
 }
 
-func wantInputs(t *testing.T, r *mock.Resource, want map[string]any) {
+// runWith declares the database of stack (prod protected, development not)
+// with its defaults changed by edit (nil: none).
+func runWith(t *testing.T, stack string, edit func(d *database.Settings)) *declared {
 	t.Helper()
-	for k, v := range want {
-		if got := r.Input(k); !reflect.DeepEqual(got, v) {
-			t.Errorf("%s %s.%s = %#v, want %#v", r.Type, r.Name, k, got, v)
-		}
+	d := database.Defaults("article-pipeline-" + stack)
+	if edit != nil {
+		edit(&d)
 	}
+	return run(t, argsFrom(d, stack == "prod"))
 }
 
-func outputOf(t *testing.T, m *mock.Monitor, typ, name, key string) any {
+func outputOf(t *testing.T, m *declared, typ, name, key string) any {
 	t.Helper()
 	r := m.MustFind(t, typ, name)
 	v, ok := r.Outputs[resource.PropertyKey(key)]
@@ -99,9 +90,9 @@ func outputOf(t *testing.T, m *mock.Monitor, typ, name, key string) any {
 
 func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	t.Parallel()
-	m := run(t, argsFrom(database.Defaults("article-pipeline-prod"), true))
+	m := runWith(t, "prod", nil)
 	inst := m.MustFind(t, instanceType, "db-instance")
-	wantInputs(t, inst, map[string]any{
+	inst.WantInputs(t, map[string]any{
 		"identifier":                         "article-pipeline-prod",
 		"engine":                             "postgres",
 		"engineVersion":                      "17",
@@ -147,19 +138,19 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	if inst.Input("password") != pw.Outputs["result"].SecretValue().Element.StringValue() {
 		t.Error("instance password is not the generated master password")
 	}
-	wantInputs(t, pw, map[string]any{"length": 32.0, "special": true, "overrideSpecial": "!#$%&*()-_=+[]{}<>:?"})
+	pw.WantInputs(t, map[string]any{"length": 32.0, "special": true, "overrideSpecial": "!#$%&*()-_=+[]{}<>:?"})
 
 	sg := m.MustFind(t, sgType, "db-sg")
 	if got := inst.Input("vpcSecurityGroupIds"); !reflect.DeepEqual(got, []any{sg.ID}) {
 		t.Errorf("vpcSecurityGroupIds = %v, want [%s]", got, sg.ID)
 	}
 	subnets := m.MustFind(t, subnetGroupType, "db-subnets")
-	wantInputs(t, subnets, map[string]any{"subnetIds": []any{"subnet-private-a", "subnet-private-b"}})
+	subnets.WantInputs(t, map[string]any{"subnetIds": []any{"subnet-private-a", "subnet-private-b"}})
 	if name := outputOf(t, m, subnetGroupType, "db-subnets", "name"); inst.Input("dbSubnetGroupName") != name {
 		t.Errorf("dbSubnetGroupName = %v, subnet group name %v", inst.Input("dbSubnetGroupName"), name)
 	}
 	params := m.MustFind(t, paramGroupType, "db-params")
-	wantInputs(t, params, map[string]any{"family": "postgres17"})
+	params.WantInputs(t, map[string]any{"family": "postgres17"})
 	if inst.Input("parameterGroupName") != outputOf(t, m, paramGroupType, "db-params", "name") {
 		t.Errorf("parameterGroupName = %v", inst.Input("parameterGroupName"))
 	}
@@ -169,21 +160,13 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	if inst.Input("monitoringRoleArn") != outputOf(t, m, roleType, "db-monitoring-role", "arn") {
 		t.Errorf("monitoringRoleArn = %v", inst.Input("monitoringRoleArn"))
 	}
-	var trust struct {
-		Statement []struct {
-			Action    string
-			Principal map[string]string
-		}
-	}
-	if err := json.Unmarshal([]byte(role.Input("assumeRolePolicy").(string)), &trust); err != nil {
-		t.Fatal(err)
-	}
-	if len(trust.Statement) != 1 || trust.Statement[0].Action != "sts:AssumeRole" ||
-		trust.Statement[0].Principal["Service"] != "monitoring.rds.amazonaws.com" {
+	trust := mock.ParsePolicy(t, "monitoring trust policy", role.Input("assumeRolePolicy")).Statement
+	if len(trust) != 1 || trust[0].Action != "sts:AssumeRole" ||
+		trust[0].Principals("Service") != "monitoring.rds.amazonaws.com" {
 		t.Errorf("monitoring trust policy = %s", role.Input("assumeRolePolicy"))
 	}
 	att := m.MustFind(t, attachmentType, "db-monitoring-policy")
-	wantInputs(t, att, map[string]any{
+	att.WantInputs(t, map[string]any{
 		"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
 		"role":      outputOf(t, m, roleType, role.Name, "name"),
 	})
@@ -191,7 +174,7 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	// Log groups exist, with retention, before the instance exports to them.
 	for _, log := range []string{"postgresql", "upgrade"} {
 		lg := m.MustFind(t, logGroupType, "db-log-"+log)
-		wantInputs(t, lg, map[string]any{"name": "/aws/rds/instance/article-pipeline-prod/" + log,
+		lg.WantInputs(t, map[string]any{"name": "/aws/rds/instance/article-pipeline-prod/" + log,
 			"retentionInDays": 30.0})
 		if !slices.Contains(inst.DependsOn, lg.URN) {
 			t.Errorf("instance does not depend on log group %s", log)
@@ -204,7 +187,7 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 	// Every child hangs under the component; the component completes.
 	comp := m.MustFind(t, componentType, "db")
 	for _, r := range m.Resources() {
-		if r.Type != componentType && r.Type != parameterType && r.Type != "pulumi:pulumi:Stack" &&
+		if r.Type != componentType && r.Type != "pulumi:pulumi:Stack" &&
 			r.ParentURN != comp.URN {
 			t.Errorf("%s %s is not parented to the component", r.Type, r.Name)
 		}
@@ -222,9 +205,8 @@ func TestInstanceCarriesTheRunbookSettings(t *testing.T) {
 func TestSlowQueryLog(t *testing.T) {
 	t.Parallel()
 	for _, ms := range []int{1000, -1} {
-		d := database.Defaults("article-pipeline-prod")
-		d.SlowQueryMs = ms
-		params := run(t, argsFrom(d, true)).MustFind(t, paramGroupType, "db-params")
+		m := runWith(t, "prod", func(d *database.Settings) { d.SlowQueryMs = ms })
+		params := m.MustFind(t, paramGroupType, "db-params")
 		want := []any{
 			map[string]any{"name": "rds.force_ssl", "value": "1"},
 			map[string]any{"name": "log_min_duration_statement", "value": fmt.Sprint(ms)},
@@ -237,12 +219,10 @@ func TestSlowQueryLog(t *testing.T) {
 
 func TestEngineVersionPicksTheFamily(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-development")
-	d.EngineVersion = "16.4"
-	m := run(t, argsFrom(d, false))
-	wantInputs(t, m.MustFind(t, paramGroupType, "db-params"), map[string]any{"family": "postgres16"})
+	m := runWith(t, "development", func(d *database.Settings) { d.EngineVersion = "16.4" })
+	m.MustFind(t, paramGroupType, "db-params").WantInputs(t, map[string]any{"family": "postgres16"})
 	inst := m.MustFind(t, instanceType, "db-instance")
-	wantInputs(t, inst, map[string]any{"engineVersion": "16.4", "identifier": "article-pipeline-development"})
+	inst.WantInputs(t, map[string]any{"engineVersion": "16.4", "identifier": "article-pipeline-development"})
 	if inst.Protect {
 		t.Error("instance is protected without Protect")
 	}
@@ -250,11 +230,9 @@ func TestEngineVersionPicksTheFamily(t *testing.T) {
 
 func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.AllowedCIDRs = []string{"10.0.0.0/16"}
-	m := run(t, argsFrom(d, true))
+	m := runWith(t, "prod", func(d *database.Settings) { d.AllowedCIDRs = []string{"10.0.0.0/16"} })
 	sg := m.MustFind(t, sgType, "db-sg")
-	wantInputs(t, sg, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
+	sg.WantInputs(t, map[string]any{"vpcId": "vpc-0123456789abcdef0", "ingress": nil, "egress": nil})
 	rules := m.OfType(ingressType)
 	if len(rules) != 3 {
 		t.Fatalf("%d ingress rules, want 3 (backend, bastion, the CIDR)", len(rules))
@@ -265,7 +243,7 @@ func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
 		"db-cidr-10-0-0-0-16": {"cidrIpv4", "10.0.0.0/16"},
 	} {
 		r := m.MustFind(t, ingressType, name)
-		wantInputs(t, r, map[string]any{"securityGroupId": sg.ID, "ipProtocol": "tcp", "fromPort": 5432.0,
+		r.WantInputs(t, map[string]any{"securityGroupId": sg.ID, "ipProtocol": "tcp", "fromPort": 5432.0,
 			"toPort": 5432.0, source[0]: source[1]})
 	}
 	if got := m.OfType(egressType); len(got) != 0 {
@@ -297,14 +275,13 @@ func TestAllowFromRejectsBadGrants(t *testing.T) {
 	}
 }
 
-// parseURL reads DATABASE_URL back from the parameter the test stored it in.
-func parseURL(t *testing.T, m *mock.Monitor) (*url.URL, string) {
+// parseURL reads the DATABASE_URL output, which must be secret.
+func parseURL(t *testing.T, m *declared) (*url.URL, string) {
 	t.Helper()
-	p := m.MustFind(t, parameterType, "database-url")
-	if !p.IsSecretInput("value") {
+	if !m.outs.Secret(t, "databaseUrl") {
 		t.Error("DATABASE_URL is not secret")
 	}
-	u, err := url.Parse(p.Input("value").(string))
+	u, err := url.Parse(m.outs.String(t, "databaseUrl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,25 +291,25 @@ func parseURL(t *testing.T, m *mock.Monitor) (*url.URL, string) {
 
 func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
 	t.Parallel()
-	m := run(t, argsFrom(database.Defaults("article-pipeline-prod"), true))
+	m := runWith(t, "prod", nil)
 	inst := m.MustFind(t, instanceType, "db-instance")
 	address := outputOf(t, m, instanceType, "db-instance", "address").(string)
 
 	prov := m.MustFind(t, pgProviderType, "db-postgresql")
-	wantInputs(t, prov, map[string]any{"host": address, "port": 5432.0, "username": "postgres",
+	prov.WantInputs(t, map[string]any{"host": address, "port": 5432.0, "username": "postgres",
 		"sslmode": "require", "superuser": false, "connectTimeout": 30.0, "database": "postgres"})
 	if !prov.IsSecretInput("password") || prov.Input("password") != inst.Input("password") {
 		t.Error("provider password is not the secret master password")
 	}
 
 	role := m.MustFind(t, pgRoleType, "db-app-role")
-	wantInputs(t, role, map[string]any{"name": "article_pipeline", "login": true})
+	role.WantInputs(t, map[string]any{"name": "article_pipeline", "login": true})
 	appPassword := m.MustFind(t, passwordType, "db-app-password").Outputs["result"].SecretValue().Element.StringValue()
 	if !role.IsSecretInput("password") || role.Input("password") != appPassword {
 		t.Error("app role password is not its own secret generated password")
 	}
 	db := m.MustFind(t, pgDatabaseType, "db-app-database")
-	wantInputs(t, db, map[string]any{"name": "article_pipeline", "owner": "article_pipeline"})
+	db.WantInputs(t, map[string]any{"name": "article_pipeline", "owner": "article_pipeline"})
 	if !db.Protect {
 		t.Error("application database is not protected")
 	}
@@ -356,21 +333,20 @@ func TestBootstrapCreatesTheAppRoleAndDatabase(t *testing.T) {
 	if !strings.HasSuffix(address, ".us-west-2.rds.amazonaws.com") {
 		t.Errorf("DATABASE_URL host %q is not the endpoint's DNS name", address)
 	}
-	tags := m.MustFind(t, parameterType, "database-url").Input("tags").(map[string]any)
-	if tags["databaseName"] != "article_pipeline" || tags["username"] != "article_pipeline" ||
-		tags["masterUsername"] != "postgres" || tags["address"] != address || tags["proxyEndpoint"] != "" ||
-		tags["identifier"] != "article-pipeline-prod" ||
-		tags["instanceArn"] != "arn:aws:rds:us-west-2:123456789012:db:article-pipeline-prod" {
-		t.Errorf("outputs = %v", tags)
+	outs := m.outs.Strings(t, "databaseName", "username", "masterUsername", "address", "proxyEndpoint", "identifier",
+		"instanceArn")
+	if outs["databaseName"] != "article_pipeline" || outs["username"] != "article_pipeline" ||
+		outs["masterUsername"] != "postgres" || outs["address"] != address || outs["proxyEndpoint"] != "" ||
+		outs["identifier"] != "article-pipeline-prod" ||
+		outs["instanceArn"] != "arn:aws:rds:us-west-2:123456789012:db:article-pipeline-prod" {
+		t.Errorf("outputs = %v", outs)
 	}
 }
 
 func TestBootstrapThroughATunnel(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.TunnelHost, d.TunnelPort = "localhost", 15432
-	m := run(t, argsFrom(d, true))
-	wantInputs(t, m.MustFind(t, pgProviderType, "db-postgresql"), map[string]any{"host": "localhost", "port": 15432.0})
+	m := runWith(t, "prod", func(d *database.Settings) { d.TunnelHost, d.TunnelPort = "localhost", 15432 })
+	m.MustFind(t, pgProviderType, "db-postgresql").WantInputs(t, map[string]any{"host": "localhost", "port": 15432.0})
 	// The application still connects to the endpoint, not the tunnel.
 	u, _ := parseURL(t, m)
 	if u.Hostname() != outputOf(t, m, instanceType, "db-instance", "address") || u.Port() != "5432" {
@@ -380,16 +356,10 @@ func TestBootstrapThroughATunnel(t *testing.T) {
 
 func TestWithoutBootstrapTheMasterUserConnects(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-development")
-	d.Bootstrap = false
-	m := run(t, argsFrom(d, false))
+	m := runWith(t, "development", func(d *database.Settings) { d.Bootstrap = false })
 	inst := m.MustFind(t, instanceType, "db-instance")
-	wantInputs(t, inst, map[string]any{"dbName": "article_pipeline"})
-	for _, typ := range []string{pgProviderType, pgRoleType, pgDatabaseType} {
-		if got := m.OfType(typ); len(got) != 0 {
-			t.Errorf("%d %s declared without the bootstrap", len(got), typ)
-		}
-	}
+	inst.WantInputs(t, map[string]any{"dbName": "article_pipeline"})
+	m.WantNone(t, "declared without the bootstrap", pgProviderType, pgRoleType, pgDatabaseType)
 	u, pw := parseURL(t, m)
 	if u.User.Username() != "postgres" || pw != inst.Input("password") || u.Path != "/article_pipeline" {
 		t.Errorf("DATABASE_URL = %s", u.Redacted())
@@ -416,7 +386,7 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 		t.Errorf("instance import ID %q, protect %v", inst.ImportID, inst.Protect)
 	}
 	// db_name cannot change in place; the adopted instance keeps its database.
-	wantInputs(t, inst, map[string]any{"identifier": "np-deposition-db", "dbName": nil})
+	inst.WantInputs(t, map[string]any{"identifier": "np-deposition-db", "dbName": nil})
 	subnets := m.MustFind(t, subnetGroupType, "db-subnets")
 	if subnets.ImportID != "np-deposition-subnets" || subnets.Input("name") != "np-deposition-subnets" ||
 		!subnets.Protect || !subnets.RetainOnDelete {
@@ -440,32 +410,26 @@ func TestAdoptingTheRunningInstance(t *testing.T) {
 
 func TestSwitchesOff(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-development")
-	d.LogExports, d.MonitoringInterval, d.PerformanceInsights, d.MultiAZ = false, 0, false, true
-	d.SkipFinalSnapshot, d.DeletionProtection = true, false
-	m := run(t, argsFrom(d, false))
+	m := runWith(t, "development", func(d *database.Settings) {
+		d.LogExports, d.MonitoringInterval, d.PerformanceInsights, d.MultiAZ = false, 0, false, true
+		d.SkipFinalSnapshot, d.DeletionProtection = true, false
+	})
 	inst := m.MustFind(t, instanceType, "db-instance")
-	wantInputs(t, inst, map[string]any{
+	inst.WantInputs(t, map[string]any{
 		"enabledCloudwatchLogsExports": nil, "monitoringInterval": 0.0, "monitoringRoleArn": nil,
 		"performanceInsightsEnabled": false, "performanceInsightsRetentionPeriod": nil,
 		"databaseInsightsMode": "standard", "multiAz": true, "skipFinalSnapshot": true,
 		"finalSnapshotIdentifier": nil, "deletionProtection": false,
 	})
-	for _, typ := range []string{logGroupType, roleType, attachmentType} {
-		if got := m.OfType(typ); len(got) != 0 {
-			t.Errorf("%d %s declared with the switch off", len(got), typ)
-		}
-	}
+	m.WantNone(t, "declared with the switch off", logGroupType, roleType, attachmentType)
 }
 
 func TestProxy(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.Proxy = true
-	m := run(t, argsFrom(d, true))
+	m := runWith(t, "prod", func(d *database.Settings) { d.Proxy = true })
 	sg := m.MustFind(t, sgType, "db-sg")
 	proxy := m.MustFind(t, proxyType, "db-proxy")
-	wantInputs(t, proxy, map[string]any{"name": "article-pipeline-prod-proxy", "engineFamily": "POSTGRESQL",
+	proxy.WantInputs(t, map[string]any{"name": "article-pipeline-prod-proxy", "engineFamily": "POSTGRESQL",
 		"requireTls":   true,
 		"vpcSubnetIds": []any{"subnet-private-a", "subnet-private-b"}, "vpcSecurityGroupIds": []any{sg.ID}})
 	auths, _ := proxy.Input("auths").([]any)
@@ -492,12 +456,12 @@ func TestProxy(t *testing.T) {
 	if !strings.Contains(policy, `"secretsmanager:GetSecretValue"`) || strings.Contains(policy, `"*"`) {
 		t.Errorf("proxy policy = %s", policy)
 	}
-	wantInputs(t, m.MustFind(t, proxyTargetType, "db-proxy-target"), map[string]any{
+	m.MustFind(t, proxyTargetType, "db-proxy-target").WantInputs(t, map[string]any{
 		"targetGroupName": "default", "dbInstanceIdentifier": "article-pipeline-prod",
 		"dbProxyName": "article-pipeline-prod-proxy"})
 	m.MustFind(t, proxyTargetsType, "db-proxy-targets")
-	wantInputs(t, m.MustFind(t, ingressType, "db-proxy-ingress"), map[string]any{"referencedSecurityGroupId": sg.ID})
-	wantInputs(t, m.MustFind(t, egressType, "db-proxy-egress"), map[string]any{"referencedSecurityGroupId": sg.ID})
+	m.MustFind(t, ingressType, "db-proxy-ingress").WantInputs(t, map[string]any{"referencedSecurityGroupId": sg.ID})
+	m.MustFind(t, egressType, "db-proxy-egress").WantInputs(t, map[string]any{"referencedSecurityGroupId": sg.ID})
 
 	u, _ := parseURL(t, m)
 	if u.Hostname() != outputOf(t, m, proxyType, "db-proxy", "endpoint") {
@@ -507,46 +471,29 @@ func TestProxy(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		edit    func(a *database.Args)
-		wantErr string
-	}{
-		{"nil", nil, `database "db": args are required`},
-		{"no vpc", func(a *database.Args) { a.VpcID = nil }, "VpcID is required"},
-		{"no subnets", func(a *database.Args) { a.SubnetIDs = nil }, "SubnetIDs is required"},
-		{"skip snapshot protected", func(a *database.Args) { a.SkipFinalSnapshot = true },
-			"SkipFinalSnapshot cannot be set on a protected database"},
-		{"grant without group", func(a *database.Args) {
+	valid := func() *database.Args { return argsFrom(database.Defaults("article-pipeline-prod"), true) }
+	mock.RejectsBadArgs(t, database.NewPostgres, "db", valid, []mock.BadArgs[database.Args]{
+		{Name: "nil", WantErr: `database "db": args are required`},
+		{Name: "no vpc", Edit: func(a *database.Args) { a.VpcID = nil }, WantErr: "VpcID is required"},
+		{Name: "no subnets", Edit: func(a *database.Args) { a.SubnetIDs = nil }, WantErr: "SubnetIDs is required"},
+		{Name: "skip snapshot protected", Edit: func(a *database.Args) { a.SkipFinalSnapshot = true },
+			WantErr: "SkipFinalSnapshot cannot be set on a protected database"},
+		{Name: "grant without group", Edit: func(a *database.Args) {
 			a.AllowedSecurityGroups = []database.Grant{{Name: "backend"}}
-		}, "AllowedSecurityGroups[0].SecurityGroupID is required"},
-		{"grant name", func(a *database.Args) {
+		}, WantErr: "AllowedSecurityGroups[0].SecurityGroupID is required"},
+		{Name: "grant name", Edit: func(a *database.Args) {
 			a.AllowedSecurityGroups = []database.Grant{{Name: "Back End", SecurityGroupID: pulumi.String("sg-1")}}
-		}, `AllowedSecurityGroups[0].Name "Back End" must be unique lower-case kebab-case`},
-		{"adopted instance under another identifier", func(a *database.Args) {
+		}, WantErr: `AllowedSecurityGroups[0].Name "Back End" must be unique lower-case kebab-case`},
+		{Name: "adopted instance under another identifier", Edit: func(a *database.Args) {
 			a.Adopt = &database.Adoption{InstanceID: "np-deposition-db"}
-		}, `db.adopt.instanceId: "np-deposition-db" differs from the database identifier "article-pipeline-prod"`},
-		{"adopted subnet group named default", func(a *database.Args) {
+		}, WantErr: `db.adopt.instanceId: "np-deposition-db" differs from the database identifier "article-pipeline-prod"`},
+		{Name: "adopted subnet group named default", Edit: func(a *database.Args) {
 			a.Adopt = &database.Adoption{SubnetGroupName: "default"}
-		}, `db.adopt.subnetGroupName: "default" is not a DB subnet group name`},
+		}, WantErr: `db.adopt.subnetGroupName: "default" is not a DB subnet group name`},
 		// The settings' own rules (settings_test.go) run before anything is declared.
-		{"a settings rule", func(a *database.Args) { a.MonitoringInterval = 7 },
-			"db.monitoringInterval: 7 is not an enhanced-monitoring interval"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
-				var args *database.Args
-				if tc.edit != nil {
-					args = argsFrom(database.Defaults("article-pipeline-prod"), true)
-					tc.edit(args)
-				}
-				_, err := database.NewPostgres(ctx, "db", args)
-				return err
-			})
-		})
-	}
+		{Name: "a settings rule", Edit: func(a *database.Args) { a.MonitoringInterval = 7 },
+			WantErr: "db.monitoringInterval: 7 is not an enhanced-monitoring interval"},
+	})
 }
 
 // TestAdoptionKeepsWhatDiffers: while the keep list names anything, the
@@ -575,7 +522,7 @@ func TestAdoptionKeepsWhatDiffers(t *testing.T) {
 	if !reflect.DeepEqual(subnets.IgnoreChanges, []string{"description"}) {
 		t.Errorf("subnet group ignoreChanges = %v, want [description]", subnets.IgnoreChanges)
 	}
-	wantInputs(t, subnets, map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60700", "subnet-0a1b2c3d4e5f60701",
+	subnets.WantInputs(t, map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60700", "subnet-0a1b2c3d4e5f60701",
 		"subnet-0a1b2c3d4e5f60702"}})
 	got := database.Imported("db", args.Adopt)
 	if len(got) != 2 || got[0].Name != "db-instance" || got[1].Name != "db-subnets" ||
@@ -625,7 +572,7 @@ func TestMajorUpgradeCreatesTheNewGroupFirst(t *testing.T) {
 		if !reflect.DeepEqual(inst.IgnoreChanges, wantIgnore) {
 			t.Errorf("%s: ignoreChanges = %v, want %v", version, inst.IgnoreChanges, wantIgnore)
 		}
-		wantInputs(t, inst, map[string]any{"engineVersion": version, "allowMajorVersionUpgrade": version == "18",
+		inst.WantInputs(t, map[string]any{"engineVersion": version, "allowMajorVersionUpgrade": version == "18",
 			"applyImmediately": version == "18"})
 	}
 	if groups["17"].Input("family") != "postgres17" || groups["18"].Input("family") != "postgres18" {
@@ -644,9 +591,7 @@ func TestMajorUpgradeCreatesTheNewGroupFirst(t *testing.T) {
 // on the rules declared with it, not only on the group.
 func TestTheInstanceWaitsForItsIngressRules(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.AllowedCIDRs = []string{"10.0.0.0/16"}
-	m := run(t, argsFrom(d, true))
+	m := runWith(t, "prod", func(d *database.Settings) { d.AllowedCIDRs = []string{"10.0.0.0/16"} })
 	inst := m.MustFind(t, instanceType, "db-instance")
 	for _, rule := range []string{"db-from-backend", "db-cidr-10-0-0-0-16"} {
 		if !slices.Contains(inst.DependsOn, m.MustFind(t, ingressType, rule).URN) {
@@ -657,9 +602,9 @@ func TestTheInstanceWaitsForItsIngressRules(t *testing.T) {
 
 func TestProvisionedStorage(t *testing.T) {
 	t.Parallel()
-	d := database.Defaults("article-pipeline-prod")
-	d.StorageType, d.AllocatedStorage, d.MaxAllocatedStorage, d.Iops = "io2", 100, 1000, 3000
-	m := run(t, argsFrom(d, true))
-	wantInputs(t, m.MustFind(t, instanceType, "db-instance"), map[string]any{"storageType": "io2", "iops": 3000.0,
+	m := runWith(t, "prod", func(d *database.Settings) {
+		d.StorageType, d.AllocatedStorage, d.MaxAllocatedStorage, d.Iops = "io2", 100, 1000, 3000
+	})
+	m.MustFind(t, instanceType, "db-instance").WantInputs(t, map[string]any{"storageType": "io2", "iops": 3000.0,
 		"storageThroughput": nil})
 }

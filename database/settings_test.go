@@ -1,11 +1,12 @@
 package database
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestDefaultsAreTheRunbook(t *testing.T) {
@@ -61,9 +62,7 @@ func TestValidate(t *testing.T) {
 	t.Parallel()
 	const k = "article-pipeline:database"
 	cases := []struct {
-		name    string
-		value   string
-		wantErr string
+		name, value, wantErr string
 	}{
 		{"allocated above max", `{"allocatedStorage":1200}`,
 			k + ".maxAllocatedStorage: 1000 is not above allocatedStorage 1200; expected a larger autoscaling maximum (GiB)"},
@@ -177,11 +176,7 @@ func TestValidate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := Defaults("article-pipeline-test")
-			if err := json.Unmarshal([]byte(tc.value), &s); err != nil {
-				t.Fatal(err)
-			}
-			err := s.Validate(k)
+			err := mock.Overlay(t, Defaults("article-pipeline-test"), tc.value).Validate(k)
 			if err == nil {
 				t.Fatalf("no error; want %q", tc.wantErr)
 			}

@@ -1,7 +1,7 @@
 package delivery
 
 import (
-	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -37,63 +37,15 @@ type outputs struct{ provider, preview, deploy string }
 
 func run(t *testing.T, stack string, a *Args) (*mock.Monitor, outputs) {
 	t.Helper()
-	var o outputs
-	m, err := mock.Run(mock.Options{Stack: stack}, func(ctx *pulumi.Context) error {
-		c, err := NewGitHubOIDC(ctx, "delivery", a)
-		if err != nil {
-			return err
-		}
-		pulumi.All(c.ProviderARN, c.PreviewRoleARN, c.DeployRoleARN).ApplyT(func(v []any) error {
-			o = outputs{v[0].(string), v[1].(string), v[2].(string)}
-			return nil
-		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, o
+	m, outs := mock.Declare(t, mock.Options{Stack: stack}, NewGitHubOIDC, "delivery", a)
+	got := outs.Strings(t, "providerArn", "previewRoleArn", "deployRoleArn")
+	return m, outputs{got["providerArn"], got["previewRoleArn"], got["deployRoleArn"]}
 }
 
-// stmt is one statement of a rendered policy, Action and Resource normalized to lists.
-type stmt struct {
-	Sid       string
-	Effect    string
-	Principal map[string]any
-	Actions   []string
-	Resources []string
-	Condition map[string]map[string]any
-}
-
-func parsePolicy(t *testing.T, doc any) []stmt {
+// parsePolicy reads a rendered policy's statements.
+func parsePolicy(t *testing.T, doc any) []mock.PolicyStatement {
 	t.Helper()
-	s, ok := doc.(string)
-	if !ok {
-		t.Fatalf("policy is %T, want a JSON string", doc)
-	}
-	var raw struct {
-		Version   string
-		Statement []struct {
-			Sid       string
-			Effect    string
-			Principal map[string]any
-			Action    any
-			Resource  any
-			Condition map[string]map[string]any
-		}
-	}
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
-		t.Fatalf("policy %s: %v", s, err)
-	}
-	if raw.Version != "2012-10-17" {
-		t.Errorf("policy version = %q", raw.Version)
-	}
-	out := make([]stmt, len(raw.Statement))
-	for i, r := range raw.Statement {
-		out[i] = stmt{Sid: r.Sid, Effect: r.Effect, Principal: r.Principal, Actions: inventory.AsStrings(r.Action),
-			Resources: inventory.AsStrings(r.Resource), Condition: r.Condition}
-	}
-	return out
+	return mock.ParsePolicy(t, "policy", doc).Statement
 }
 
 func TestTrustPolicies(t *testing.T) {
@@ -124,10 +76,10 @@ func TestTrustPolicies(t *testing.T) {
 					t.Fatalf("%s: %d trust statements, want 1", role, len(sts))
 				}
 				st := sts[0]
-				if st.Effect != "Allow" || !slices.Equal(st.Actions, []string{"sts:AssumeRoleWithWebIdentity"}) {
-					t.Errorf("%s: effect %q actions %v", role, st.Effect, st.Actions)
+				if st.Effect != "Allow" || !slices.Equal(st.Actions(), []string{"sts:AssumeRoleWithWebIdentity"}) {
+					t.Errorf("%s: effect %q actions %v", role, st.Effect, st.Actions())
 				}
-				if len(st.Principal) != 1 || st.Principal["Federated"] != mockProviderARN {
+				if !reflect.DeepEqual(st.Principal, map[string]any{"Federated": mockProviderARN}) {
 					t.Errorf("%s: principal = %v, want Federated %s", role, st.Principal, mockProviderARN)
 				}
 				if len(st.Condition) != 1 || len(st.Condition["StringEquals"]) != 2 {
@@ -186,7 +138,7 @@ func TestProviderOwnership(t *testing.T) {
 		}
 		for _, role := range []string{"delivery-preview-role", "delivery-deploy-role"} {
 			st := parsePolicy(t, m.MustFind(t, roleType, role).Input("assumeRolePolicy"))[0]
-			if st.Principal["Federated"] != otherARN {
+			if st.Principals("Federated") != otherARN {
 				t.Errorf("%s trusts %v, want %s", role, st.Principal, otherARN)
 			}
 		}
@@ -194,8 +146,8 @@ func TestProviderOwnership(t *testing.T) {
 	t.Run("provider from the owning stack's output", func(t *testing.T) {
 		t.Parallel()
 		const owner = "organization/article-pipeline/prod"
-		var got string
-		m, err := mock.Run(mock.Options{Stack: "development",
+		var outs mock.Outputs
+		m := mock.MustRun(t, mock.Options{Stack: "development",
 			StackOutputs: map[string]map[string]any{owner: {"githubOidcProviderArn": otherARN}},
 		}, func(ctx *pulumi.Context) error {
 			ref, err := pulumi.NewStackReference(ctx, owner, nil)
@@ -208,17 +160,15 @@ func TestProviderOwnership(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			c.ProviderARN.ApplyT(func(v string) error { got = v; return nil })
+			outs.Capture("provider", c.ProviderARN)
 			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := outs.String(t, "provider")
 		if got != otherARN || len(m.OfType(providerType)) != 0 {
 			t.Errorf("ProviderARN = %q, %d providers declared", got, len(m.OfType(providerType)))
 		}
 		st := parsePolicy(t, m.MustFind(t, roleType, "delivery-deploy-role").Input("assumeRolePolicy"))[0]
-		if st.Principal["Federated"] != otherARN {
+		if st.Principals("Federated") != otherARN {
 			t.Errorf("deploy role trusts %v, want %s", st.Principal, otherARN)
 		}
 	})
@@ -285,7 +235,7 @@ func TestRolePermissions(t *testing.T) {
 	// tunnel statements (tunnel_policy_test.go), nothing else.
 	preview := parsePolicy(t, m.MustFind(t, rolePolicyType, "delivery-preview-policy").Input("policy"))
 	if len(preview) != 5 || preview[0].Effect != "Deny" ||
-		!slices.Equal(preview[0].Actions, []string{"s3:GetObject", "s3:GetObjectVersion"}) {
+		!slices.Equal(preview[0].Actions(), []string{"s3:GetObject", "s3:GetObjectVersion"}) {
 		t.Errorf("preview inline policy = %+v, want the deny on object reads and the four tunnel statements", preview)
 	}
 
@@ -294,7 +244,7 @@ func TestRolePermissions(t *testing.T) {
 		t.Errorf("deploy inline policy is %d characters; IAM allows 10240 inline per role", n)
 	}
 	docs = append(docs, inline)
-	bySid := map[string]stmt{}
+	bySid := map[string]mock.PolicyStatement{}
 	for _, doc := range docs {
 		for _, st := range parsePolicy(t, doc) {
 			if _, dup := bySid[st.Sid]; dup || st.Sid == "" {
@@ -304,10 +254,10 @@ func TestRolePermissions(t *testing.T) {
 			if st.Effect != "Allow" {
 				continue
 			}
-			if slices.Contains(st.Actions, "*") && slices.Contains(st.Resources, "*") {
+			if slices.Contains(st.Actions(), "*") && slices.Contains(st.Resources(), "*") {
 				t.Errorf("%s allows * on *", st.Sid)
 			}
-			for _, act := range st.Actions {
+			for _, act := range st.Actions() {
 				service, verb, _ := strings.Cut(act, ":")
 				// Security Hub IAM.1 (*:* admin) and IAM.21 (service wildcards).
 				if act == "*" || strings.Contains(verb, "*") {
@@ -326,11 +276,11 @@ func TestRolePermissions(t *testing.T) {
 			}
 		}
 	}
-	if p := bySid["ProtectDeliveryPolicies"]; p.Effect != "Deny" || !slices.Equal(p.Resources, policyARNs) ||
-		!slices.Contains(p.Actions, "iam:CreatePolicyVersion") {
+	if p := bySid["ProtectDeliveryPolicies"]; p.Effect != "Deny" || !slices.Equal(p.Resources(), policyARNs) ||
+		!slices.Contains(p.Actions(), "iam:CreatePolicyVersion") {
 		t.Errorf("ProtectDeliveryPolicies = %+v, want a deny on %v", p, policyARNs)
 	}
-	if r := bySid["Records"]; !slices.Equal(r.Actions, []string{"route53:ChangeResourceRecordSets"}) || r.Condition != nil {
+	if r := bySid["Records"]; !slices.Equal(r.Actions(), []string{"route53:ChangeResourceRecordSets"}) || r.Condition != nil {
 		t.Errorf("Records = %+v", r)
 	}
 
@@ -347,14 +297,14 @@ func TestRolePermissions(t *testing.T) {
 		}
 	}
 	for _, act := range []string{"ecr:GetAuthorizationToken", "ecr:PutImage", "ecr:CompleteLayerUpload"} {
-		if !slices.Contains(bySid["Images"].Actions, act) {
+		if !slices.Contains(bySid["Images"].Actions(), act) {
 			t.Errorf("Images lacks %s (the deploy job pushes images)", act)
 		}
 	}
 
 	pass := bySid["PassOwnRoles"]
-	if !slices.Equal(pass.Actions, []string{"iam:PassRole"}) {
-		t.Errorf("PassOwnRoles actions = %v", pass.Actions)
+	if !slices.Equal(pass.Actions(), []string{"iam:PassRole"}) {
+		t.Errorf("PassOwnRoles actions = %v", pass.Actions())
 	}
 	wantServices := []string{"backup.amazonaws.com", "chatbot.amazonaws.com", "ec2.amazonaws.com",
 		"ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"}
@@ -374,8 +324,8 @@ func TestRolePermissions(t *testing.T) {
 	}
 
 	keys := bySid["NoLongLivedKeys"]
-	if keys.Effect != "Deny" || !slices.Contains(keys.Actions, "iam:CreateUser") ||
-		!slices.Contains(keys.Actions, "iam:CreateAccessKey") {
+	if keys.Effect != "Deny" || !slices.Contains(keys.Actions(), "iam:CreateUser") ||
+		!slices.Contains(keys.Actions(), "iam:CreateAccessKey") {
 		t.Errorf("NoLongLivedKeys = %+v", keys)
 	}
 	admin := bySid["NoAdminPolicies"]
@@ -384,17 +334,17 @@ func TestRolePermissions(t *testing.T) {
 		t.Errorf("NoAdminPolicies = %+v", admin)
 	}
 	self := bySid["ProtectDeliveryRoles"]
-	if self.Effect != "Deny" || !slices.Equal(self.Resources, []string{o.preview, o.deploy}) ||
-		!slices.Contains(self.Actions, "iam:UpdateAssumeRolePolicy") || !slices.Contains(self.Actions, "iam:PutRolePolicy") {
+	if self.Effect != "Deny" || !slices.Equal(self.Resources(), []string{o.preview, o.deploy}) ||
+		!slices.Contains(self.Actions(), "iam:UpdateAssumeRolePolicy") || !slices.Contains(self.Actions(), "iam:PutRolePolicy") {
 		t.Errorf("ProtectDeliveryRoles = %+v, want a deny on %s and %s", self, o.preview, o.deploy)
 	}
-	if p := bySid["ProtectProvider"]; p.Effect != "Deny" || !slices.Equal(p.Resources, []string{mockProviderARN}) {
+	if p := bySid["ProtectProvider"]; p.Effect != "Deny" || !slices.Equal(p.Resources(), []string{mockProviderARN}) {
 		t.Errorf("ProtectProvider = %+v", p)
 	}
 	other := bySid["KeepOtherStacksEnvironment"]
 	if other.Effect != "Deny" || other.Condition["StringNotEquals"]["aws:ResourceTag/environment"] != "prod" ||
 		other.Condition["Null"]["aws:ResourceTag/environment"] != "false" ||
-		!slices.Contains(other.Actions, "rds:DeleteDBInstance") || !slices.Contains(other.Actions, "iam:TagRole") {
+		!slices.Contains(other.Actions(), "rds:DeleteDBInstance") || !slices.Contains(other.Actions(), "iam:TagRole") {
 		t.Errorf("KeepOtherStacksEnvironment = %+v", other)
 	}
 	if _, ok := bySid["KeepOtherStacksApp"]; !ok {
@@ -404,44 +354,27 @@ func TestRolePermissions(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		edit    func(a *Args) *Args
-		wantErr string
-	}{
-		{"nil", func(*Args) *Args { return nil }, "delivery: args are required"},
-		{"no repository", func(a *Args) *Args { a.Repository, a.Enabled = "", false; return a }, "Repository is required"},
+	valid := func() *Args { return validArgs("prod") }
+	mock.RejectsBadArgs(t, NewGitHubOIDC, "delivery", valid, []mock.BadArgs[Args]{
+		{Name: "nil", WantErr: "delivery: args are required"},
+		{Name: "no repository", Edit: func(a *Args) { a.Repository, a.Enabled = "", false },
+			WantErr: "Repository is required"},
 		// The settings' own rules (settings_test.go) run before anything is declared.
-		{"a settings rule", func(a *Args) *Args { a.DeployBranch = "release/*"; return a },
-			`delivery.deployBranch: "release/*" is not a branch name the trust policy can match exactly`},
-		{"both provider fields", func(a *Args) *Args {
+		{Name: "a settings rule", Edit: func(a *Args) { a.DeployBranch = "release/*" },
+			WantErr: `delivery.deployBranch: "release/*" is not a branch name the trust policy can match exactly`},
+		{Name: "both provider fields", Edit: func(a *Args) {
 			a.ExistingProviderARN, a.ProviderImportID = pulumi.String(otherARN), otherARN
-			return a
-		}, "ExistingProviderARN and ProviderImportID are both set"},
-		{"foreign provider", func(a *Args) *Args {
+		}, WantErr: "ExistingProviderARN and ProviderImportID are both set"},
+		{Name: "foreign provider", Edit: func(a *Args) {
 			a.ExistingProviderARN = pulumi.String("arn:aws:iam::123456789012:oidc-provider/gitlab.com")
-			return a
-		}, "is not a GitHub OIDC provider ARN"},
-		{"no regions", func(a *Args) *Args { a.Regions = nil; return a }, "Regions is empty"},
-		{"bad region", func(a *Args) *Args { a.Regions = []string{"us-west-2a"}; return a }, `Regions[0] "us-west-2a"`},
-		{"no tags", func(a *Args) *Args { a.ResourceTags = nil; return a }, "ResourceTags is empty"},
-		{"empty tag", func(a *Args) *Args { a.ResourceTags = map[string]string{"app": ""}; return a }, "empty key or value"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
-				_, err := NewGitHubOIDC(ctx, "delivery", tc.edit(validArgs("prod")))
-				return err
-			})
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
-			}
-			if n := len(m.Resources()); n != 0 {
-				t.Errorf("%d resources declared despite bad args", n)
-			}
-		})
-	}
+		}, WantErr: "is not a GitHub OIDC provider ARN"},
+		{Name: "no regions", Edit: func(a *Args) { a.Regions = nil }, WantErr: "Regions is empty"},
+		{Name: "bad region", Edit: func(a *Args) { a.Regions = []string{"us-west-2a"} },
+			WantErr: `Regions[0] "us-west-2a"`},
+		{Name: "no tags", Edit: func(a *Args) { a.ResourceTags = nil }, WantErr: "ResourceTags is empty"},
+		{Name: "empty tag", Edit: func(a *Args) { a.ResourceTags = map[string]string{"app": ""} },
+			WantErr: "empty key or value"},
+	})
 }
 
 func TestSidSuffix(t *testing.T) {

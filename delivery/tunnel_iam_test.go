@@ -35,11 +35,11 @@ func TestTunnelStatements(t *testing.T) {
 
 	for _, policy := range []string{"delivery-preview-policy", "delivery-deploy-policy"} {
 		t.Run(policy, func(t *testing.T) {
-			bySid := map[string]stmt{}
+			bySid := map[string]mock.PolicyStatement{}
 			var sessionActions []string
 			for _, st := range parsePolicy(t, m.MustFind(t, rolePolicyType, policy).Input("policy")) {
 				bySid[st.Sid] = st
-				for _, act := range st.Actions {
+				for _, act := range st.Actions() {
 					if act == "ssm:StartSession" || act == "ssm:TerminateSession" || act == "ssm:ResumeSession" ||
 						act == "ssm:SendCommand" || act == "ssmmessages:OpenDataChannel" {
 						sessionActions = append(sessionActions, st.Sid+" "+act)
@@ -58,8 +58,8 @@ func TestTunnelStatements(t *testing.T) {
 			}
 
 			start := bySid["TunnelStartOnBastion"]
-			if start.Effect != "Allow" || !slices.Equal(start.Resources, wantInstances) {
-				t.Errorf("TunnelStartOnBastion effect %q resources %v, want Allow on %v", start.Effect, start.Resources, wantInstances)
+			if start.Effect != "Allow" || !slices.Equal(start.Resources(), wantInstances) {
+				t.Errorf("TunnelStartOnBastion effect %q resources %v, want Allow on %v", start.Effect, start.Resources(), wantInstances)
 			}
 			eq := start.Condition["StringEquals"]
 			if len(start.Condition) != 2 || len(eq) != 2 ||
@@ -71,17 +71,17 @@ func TestTunnelStatements(t *testing.T) {
 			}
 
 			doc := bySid["TunnelPortForwardDocument"]
-			if doc.Effect != "Allow" || !slices.Equal(doc.Resources, wantDocuments) || doc.Condition != nil {
+			if doc.Effect != "Allow" || !slices.Equal(doc.Resources(), wantDocuments) || doc.Condition != nil {
 				t.Errorf("TunnelPortForwardDocument = %+v, want Allow on %v only", doc, wantDocuments)
 			}
 
 			channel := bySid["TunnelDataChannel"]
-			if channel.Effect != "Allow" || !slices.Equal(channel.Resources, wantSessions) {
+			if channel.Effect != "Allow" || !slices.Equal(channel.Resources(), wantSessions) {
 				t.Errorf("TunnelDataChannel = %+v, want Allow on %v", channel, wantSessions)
 			}
 
 			end := bySid["TunnelOwnSessions"]
-			if end.Effect != "Allow" || !slices.Equal(end.Resources, wantSessions) {
+			if end.Effect != "Allow" || !slices.Equal(end.Resources(), wantSessions) {
 				t.Errorf("TunnelOwnSessions = %+v, want Allow on %v", end, wantSessions)
 			}
 			if len(end.Condition) != 1 || len(end.Condition["StringLike"]) != 1 ||

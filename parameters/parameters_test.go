@@ -27,11 +27,8 @@ func validArgs() *Args {
 func TestStoreDeclaresCopilotParameters(t *testing.T) {
 	t.Parallel()
 	var store *Store
-	var arns, names map[string]string
-	var versions map[string]int
-	var dbARN string
-	var secretOutputs []string
-	m, err := mock.Run(mock.Options{Stack: "development"}, func(ctx *pulumi.Context) error {
+	var outs mock.Outputs
+	m := mock.MustRun(t, mock.Options{Stack: "development"}, func(ctx *pulumi.Context) error {
 		a := validArgs()
 		// A value produced by another resource, as DATABASE_URL is.
 		a.Values["DATABASE_URL"] = pulumi.String("postgresql://u:p@h:5432/d").ToStringOutput()
@@ -41,21 +38,14 @@ func TestStoreDeclaresCopilotParameters(t *testing.T) {
 			return err
 		}
 		store = s
-		s.ARNs.ApplyT(func(m map[string]string) error { arns = m; return nil })
-		s.Names.ApplyT(func(m map[string]string) error { names = m; return nil })
-		s.Versions.ApplyT(func(m map[string]int) error { versions = m; return nil })
 		db, _ := s.ARN("DATABASE_URL")
-		db.ApplyT(func(v string) error { dbARN = v; return nil })
-		for key, o := range map[string]pulumi.Output{"names": s.Names, "arns": s.ARNs, "versions": s.Versions, "arn": db} {
-			if pulumi.IsSecret(o) {
-				secretOutputs = append(secretOutputs, key)
-			}
-		}
+		outs.CaptureFields(s)
+		outs.Capture("arn", db)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	names := outs.Value(t, "names").(map[string]string)
+	arns := outs.Value(t, "arns").(map[string]string)
+	versions := outs.Value(t, "versions").(map[string]int)
 
 	comp := m.Find(typeToken, "params")
 	if comp == nil {
@@ -120,10 +110,12 @@ func TestStoreDeclaresCopilotParameters(t *testing.T) {
 	}
 	// Names, ARNs and versions are plain: they carry no value, and services need
 	// them unmasked for valueFrom and the digest.
-	if len(secretOutputs) != 0 {
-		t.Errorf("outputs marked secret: %v", secretOutputs)
+	for _, key := range []string{"names", "arns", "versions", "arn"} {
+		if outs.Secret(t, key) {
+			t.Errorf("output %s marked secret", key)
+		}
 	}
-	if dbARN != arns["DATABASE_URL"] {
+	if dbARN := outs.String(t, "arn"); dbARN != arns["DATABASE_URL"] {
 		t.Errorf("ARN(DATABASE_URL) = %q", dbARN)
 	}
 	if _, ok := store.ARN("NOT_DECLARED"); ok {
@@ -142,16 +134,13 @@ func TestNameAndPrefix(t *testing.T) {
 	if got := Name("/copilot", "article-pipeline", "prod", "DATABASE_URL"); got != "/copilot/article-pipeline/prod/secrets/DATABASE_URL" {
 		t.Errorf("Name = %q", got)
 	}
-	m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+	m := mock.MustRun(t, mock.Options{}, func(ctx *pulumi.Context) error {
 		a := validArgs()
 		a.PathPrefix = "/np-mrd/copilot"
 		a.Environment = "prod"
 		_, err := NewStore(ctx, "params", a)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := m.Find(paramType, "params-SLACK_WEBHOOK")
 	if got := r.Input("name"); got != "/np-mrd/copilot/article-pipeline/prod/secrets/SLACK_WEBHOOK" {
 		t.Errorf("name = %v", got)
@@ -163,36 +152,28 @@ func TestNameAndPrefix(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		edit    func(a *Args)
-		wantErr string
-	}{
-		{"nil value", func(a *Args) { a.Values["X"] = nil }, `X has no value; list it in Empty to store "None"`},
-		{"bad name", func(a *Args) { a.Values["BAD-NAME"] = pulumi.String("v") }, `"BAD-NAME" is not a valid name`},
-		{"leading digit", func(a *Args) { a.Empty = append(a.Empty, "1X") }, `"1X" is not a valid name`},
-		{"value and empty", func(a *Args) { a.Empty = append(a.Empty, "DJANGO_SECRET") }, "DJANGO_SECRET is both given a value and declared empty"},
-		{"empty twice", func(a *Args) { a.Empty = append(a.Empty, "SLACK_WEBHOOK") }, "SLACK_WEBHOOK is declared empty twice"},
-		{"import undeclared", func(a *Args) { a.Import = map[string]bool{"OTHER": true} }, "OTHER is to be imported but not declared"},
-		{"no application", func(a *Args) { a.Application = "" }, `Application "" is not a parameter path segment`},
-		{"no environment", func(a *Args) { a.Environment = "" }, `Environment "" is not a parameter path segment`},
-		{"prefix without slash", func(a *Args) { a.PathPrefix = "copilot" }, `PathPrefix "copilot" must start with /`},
-		{"prefix trailing slash", func(a *Args) { a.PathPrefix = "/copilot/" }, `PathPrefix "/copilot/" must start with / and not end with /`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
-				a := validArgs()
-				tc.edit(a)
-				_, err := NewStore(ctx, "params", a)
-				return err
-			})
-		})
-	}
-	mock.Rejects(t, "args are required", func(ctx *pulumi.Context) error {
-		_, err := NewStore(ctx, "params", nil)
-		return err
+	mock.RejectsBadArgs(t, NewStore, "params", validArgs, []mock.BadArgs[Args]{
+		{Name: "nil", WantErr: "args are required"},
+		{Name: "nil value", Edit: func(a *Args) { a.Values["X"] = nil },
+			WantErr: `X has no value; list it in Empty to store "None"`},
+		{Name: "bad name", Edit: func(a *Args) { a.Values["BAD-NAME"] = pulumi.String("v") },
+			WantErr: `"BAD-NAME" is not a valid name`},
+		{Name: "leading digit", Edit: func(a *Args) { a.Empty = append(a.Empty, "1X") },
+			WantErr: `"1X" is not a valid name`},
+		{Name: "value and empty", Edit: func(a *Args) { a.Empty = append(a.Empty, "DJANGO_SECRET") },
+			WantErr: "DJANGO_SECRET is both given a value and declared empty"},
+		{Name: "empty twice", Edit: func(a *Args) { a.Empty = append(a.Empty, "SLACK_WEBHOOK") },
+			WantErr: "SLACK_WEBHOOK is declared empty twice"},
+		{Name: "import undeclared", Edit: func(a *Args) { a.Import = map[string]bool{"OTHER": true} },
+			WantErr: "OTHER is to be imported but not declared"},
+		{Name: "no application", Edit: func(a *Args) { a.Application = "" },
+			WantErr: `Application "" is not a parameter path segment`},
+		{Name: "no environment", Edit: func(a *Args) { a.Environment = "" },
+			WantErr: `Environment "" is not a parameter path segment`},
+		{Name: "prefix without slash", Edit: func(a *Args) { a.PathPrefix = "copilot" },
+			WantErr: `PathPrefix "copilot" must start with /`},
+		{Name: "prefix trailing slash", Edit: func(a *Args) { a.PathPrefix = "/copilot/" },
+			WantErr: `PathPrefix "/copilot/" must start with / and not end with /`},
 	})
 }
 

@@ -19,20 +19,17 @@ import (
 // adopted instance's password in secret config; edit changes the result.
 func adoptionExample(t *testing.T, edit func(cfg map[string]string)) (*synth.Result, error) {
 	t.Helper()
-	st, err := synth.LoadStack(projectDir, "prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Overlay(filepath.Join(projectDir, "examples", "adopt-prod.yaml")); err != nil {
-		t.Fatal(err)
-	}
-	// The adopted instance keeps its current master password (secret config).
-	st.Config["article-pipeline:databaseMasterPassword"] = "the-running-password"
-	st.SecretKeys = append(st.SecretKeys, "article-pipeline:databaseMasterPassword")
-	if edit != nil {
-		edit(st.Config)
-	}
-	return synth.Run(st, nil)
+	return runStack(t, "prod", func(st *synth.Stack) {
+		if err := st.Overlay(filepath.Join(projectDir, "examples", "adopt-prod.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		// The adopted instance keeps its current master password (secret config).
+		st.Config["article-pipeline:databaseMasterPassword"] = "the-running-password"
+		st.SecretKeys = append(st.SecretKeys, "article-pipeline:databaseMasterPassword")
+		if edit != nil {
+			edit(st.Config)
+		}
+	})
 }
 
 // TestAdoptionExample synthesizes prod with examples/adopt-prod.yaml merged in:

@@ -12,15 +12,12 @@ import (
 func redeploy(t *testing.T, stack string, deployed map[string]any, edit func(cfg map[string]string)) (*synth.Result,
 	error) {
 	t.Helper()
-	st, err := synth.LoadStack(projectDir, stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Deployed = deployed
-	if edit != nil {
-		edit(st.Config)
-	}
-	return synth.Run(st, nil)
+	return runStack(t, stack, func(st *synth.Stack) {
+		st.Deployed = deployed
+		if edit != nil {
+			edit(st.Config)
+		}
+	})
 }
 
 // TestTheRunningEngineVersionIsReadBack: the stack exports the version the

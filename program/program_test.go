@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/np-mrd/article-pipeline-infra/config"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -22,15 +23,32 @@ func synthesize(t testing.TB, stack string) *synth.Result {
 	return res
 }
 
-// withConfig runs the program for a stack whose committed config is changed by edit.
-func withConfig(t testing.TB, stack string, edit func(cfg map[string]string)) (*synth.Result, error) {
+// runStack runs the program for a committed stack changed by edit (nil: as
+// committed), as an `up` sees it; a stack that shares prod's reads the
+// committed prod's outputs.
+func runStack(t testing.TB, stack string, edit func(st *synth.Stack)) (*synth.Result, error) {
 	t.Helper()
 	st, err := synth.LoadStack(projectDir, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edit(st.Config)
-	return synth.Run(st, nil)
+	if edit != nil {
+		edit(st)
+	}
+	refs := map[string]*synth.Result{}
+	if ref := st.Config["article-pipeline:sharedStack"]; ref != "" {
+		if name := config.StackName(synth.Organization, st.Project, ref); name != prodReference {
+			t.Fatalf("sharedStack %q (%s): this test only answers %s", ref, name, prodReference)
+		}
+		refs[prodReference] = cached(t, "prod")
+	}
+	return synth.Run(st, refs)
+}
+
+// withConfig runs the program for a stack whose committed config is changed by edit.
+func withConfig(t testing.TB, stack string, edit func(cfg map[string]string)) (*synth.Result, error) {
+	t.Helper()
+	return runStack(t, stack, func(st *synth.Stack) { edit(st.Config) })
 }
 
 func mustFind(t *testing.T, inv *inventory.Inventory, typ, name string) inventory.Resource {

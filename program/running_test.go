@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
-	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
 
@@ -16,14 +15,10 @@ import (
 // last outputs say runs now, tags what this run's config sets.
 func deployProd(t *testing.T, deployed map[string]any, tags map[string]string) *inventory.Inventory {
 	t.Helper()
-	st, err := synth.LoadStack(projectDir, "prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if deployed != nil {
-		st.Deployed = map[string]any{"deployedImageTags": deployed}
-	}
-	if len(tags) > 0 {
+	return deployImages(t, "prod", deployed, func(cfg map[string]string) {
+		if len(tags) == 0 {
+			return
+		}
 		services := `{"nertool":{"enabled":true},"mltool":{"enabled":true},` +
 			`"backend":{"serviceUrls":{"NER_TOOL_URL":"nertool","ML_TOOL_URL":"mltool"}`
 		for _, name := range slices.Sorted(maps.Keys(tags)) {
@@ -37,9 +32,19 @@ func deployProd(t *testing.T, deployed map[string]any, tags map[string]string) *
 				services += `,"` + name + `":{"enabled":true,"imageTag":"` + tags[name] + `"}`
 			}
 		}
-		st.Config["article-pipeline:services"] = services + `}`
+		cfg["article-pipeline:services"] = services + `}`
+	})
+}
+
+// deployImages runs stack as an `up` sees it when its last outputs say the
+// images in deployed run (nil: never deployed); edit changes its config.
+func deployImages(t *testing.T, stack string, deployed map[string]any, edit func(cfg map[string]string)) *inventory.Inventory {
+	t.Helper()
+	var last map[string]any
+	if deployed != nil {
+		last = map[string]any{"deployedImageTags": deployed}
 	}
-	res, err := synth.Run(st, nil)
+	res, err := redeploy(t, stack, last, edit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,29 +126,20 @@ func TestFrontendWaitsForTheBackendOnlyOnTheFirstDeploy(t *testing.T) {
 // this run's config sets for both services ("" for none).
 func deployDevelopment(t *testing.T, deployed map[string]any, tag string) *inventory.Inventory {
 	t.Helper()
-	st, err := synth.LoadStack(projectDir, "development")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if deployed != nil {
-		st.Deployed = map[string]any{"deployedImageTags": deployed}
-	}
-	if tag != "" {
+	return deployImages(t, "development", deployed, func(cfg map[string]string) {
+		if tag == "" {
+			return
+		}
 		var svcs map[string]map[string]any
-		if err := json.Unmarshal([]byte(st.Config[servicesConfigKey]), &svcs); err != nil {
+		if err := json.Unmarshal([]byte(cfg[servicesConfigKey]), &svcs); err != nil {
 			t.Fatal(err)
 		}
 		for _, svc := range svcs {
 			svc["imageTag"] = tag
 		}
 		b, _ := json.Marshal(svcs)
-		st.Config[servicesConfigKey] = string(b)
-	}
-	res, err := synth.Run(st, map[string]*synth.Result{prodReference: cached(t, "prod")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Inventory
+		cfg[servicesConfigKey] = string(b)
+	})
 }
 
 // TestWorkingHoursOwnTheCountOnceDevelopmentRuns: development's working

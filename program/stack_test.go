@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/config"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 	"github.com/np-mrd/article-pipeline-infra/services"
@@ -42,7 +43,7 @@ var committed = map[string]func() (*synth.Result, error){
 }
 
 // cached returns the shared result of a committed stack; callers must not modify it.
-func cached(t *testing.T, stack string) *synth.Result {
+func cached(t testing.TB, stack string) *synth.Result {
 	t.Helper()
 	run, ok := committed[stack]
 	if !ok {
@@ -62,6 +63,19 @@ func settingsOf(t *testing.T, res *synth.Result) *config.Settings {
 		t.Fatalf("%s: settings: %v", res.Stack.Name, err)
 	}
 	return s
+}
+
+// forEachStack runs check as a parallel subtest for each committed stack, with
+// its cached result and its parsed settings.
+func forEachStack(t *testing.T, check func(t *testing.T, stack string, res *synth.Result, s *config.Settings)) {
+	t.Helper()
+	for _, stack := range []string{"prod", "development"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			res := cached(t, stack)
+			check(t, stack, res, settingsOf(t, res))
+		})
+	}
 }
 
 // outputStrings reads a list-valued output as strings.
@@ -401,74 +415,69 @@ func leaks(inv *inventory.Inventory, secret string) []string {
 // TestDatabaseURLIsSecretEverywhere never prints the URL or its password.
 func TestDatabaseURLIsSecretEverywhere(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"prod", "development"} {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			res := cached(t, stack)
-			inv := res.Inventory
-			s := settingsOf(t, res)
-			if inv.Outputs["databaseUrl"] != inventory.Secret {
-				t.Errorf("databaseUrl output is not shown as %q", inventory.Secret)
-			}
-			if !slices.Contains(res.SecretOutputs, "databaseUrl") {
-				t.Errorf("databaseUrl is not a secret stack output (secret outputs: %v)", res.SecretOutputs)
-			}
+	forEachStack(t, func(t *testing.T, stack string, res *synth.Result, s *config.Settings) {
+		inv := res.Inventory
+		if inv.Outputs["databaseUrl"] != inventory.Secret {
+			t.Errorf("databaseUrl output is not shown as %q", inventory.Secret)
+		}
+		if !slices.Contains(res.SecretOutputs, "databaseUrl") {
+			t.Errorf("databaseUrl is not a secret stack output (secret outputs: %v)", res.SecretOutputs)
+		}
 
-			name := "/copilot/article-pipeline/" + stack + "/secrets/DATABASE_URL"
-			p := mustFind(t, inv, "aws:ssm/parameter:Parameter", "parameters-DATABASE_URL")
-			if p.String("name") != name || p.String("type") != "SecureString" || p.String("value") != inventory.Secret {
-				t.Errorf("DATABASE_URL parameter: name %q, type %q, value shown as %q; want %s, SecureString, %q",
-					p.String("name"), p.String("type"), p.String("value"), name, inventory.Secret)
-			}
-			if p.String("tags", "copilot-application") != "article-pipeline" ||
-				p.String("tags", "copilot-environment") != stack {
-				t.Errorf("DATABASE_URL parameter tags = %v", p.Get("tags"))
-			}
-			if got := outputMap(t, inv, "parameterNames")["DATABASE_URL"]; got != name {
-				t.Errorf("parameterNames.DATABASE_URL = %q, want %s", got, name)
-			}
+		name := "/copilot/article-pipeline/" + stack + "/secrets/DATABASE_URL"
+		p := mustFind(t, inv, "aws:ssm/parameter:Parameter", "parameters-DATABASE_URL")
+		if p.String("name") != name || p.String("type") != "SecureString" || p.String("value") != inventory.Secret {
+			t.Errorf("DATABASE_URL parameter: name %q, type %q, value shown as %q; want %s, SecureString, %q",
+				p.String("name"), p.String("type"), p.String("value"), name, inventory.Secret)
+		}
+		if p.String("tags", "copilot-application") != "article-pipeline" ||
+			p.String("tags", "copilot-environment") != stack {
+			t.Errorf("DATABASE_URL parameter tags = %v", p.Get("tags"))
+		}
+		if got := outputMap(t, inv, "parameterNames")["DATABASE_URL"]; got != name {
+			t.Errorf("parameterNames.DATABASE_URL = %q, want %s", got, name)
+		}
 
-			// The unwrapped value: the runbook's URL for the application's own role.
-			raw, ok := res.Outputs["databaseUrl"].(string)
-			if !ok || raw == "" {
-				t.Fatalf("databaseUrl has no resolved string value (%T)", res.Outputs["databaseUrl"])
+		// The unwrapped value: the runbook's URL for the application's own role.
+		raw, ok := res.Outputs["databaseUrl"].(string)
+		if !ok || raw == "" {
+			t.Fatalf("databaseUrl has no resolved string value (%T)", res.Outputs["databaseUrl"])
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("DATABASE_URL does not parse with net/url (error withheld: it would print the value)")
+		}
+		if !s.Database.Bootstrap {
+			t.Fatalf("%s: database bootstrap is off; the application role is not created", stack)
+		}
+		address, _ := inv.Outputs["databaseAddress"].(string)
+		password, hasPassword := u.User.Password()
+		switch {
+		case u.Scheme != "postgresql":
+			t.Errorf("DATABASE_URL scheme %q, want postgresql", u.Scheme)
+		case address == "" || u.Hostname() != address:
+			t.Errorf("DATABASE_URL host %q, want the instance address %q", u.Hostname(), address)
+		case u.Port() != "5432":
+			t.Errorf("DATABASE_URL port %q, want 5432", u.Port())
+		case u.Path != "/article_pipeline":
+			t.Errorf("DATABASE_URL path %q, want /article_pipeline", u.Path)
+		case u.User.Username() != "article_pipeline":
+			t.Errorf("DATABASE_URL user %q, want the application role article_pipeline", u.User.Username())
+		case !hasPassword || password == "":
+			t.Errorf("DATABASE_URL carries no password")
+		case u.RawQuery != "" || u.Fragment != "":
+			t.Errorf("DATABASE_URL has a query or fragment; the password was not escaped")
+		}
+		// Neither the URL nor its password appears in plain text anywhere.
+		if where := leaks(inv, raw); len(where) > 0 {
+			t.Errorf("DATABASE_URL appears in plain text in %v", where)
+		}
+		if password != "" {
+			if where := leaks(inv, password); len(where) > 0 {
+				t.Errorf("the DATABASE_URL password appears in plain text in %v", where)
 			}
-			u, err := url.Parse(raw)
-			if err != nil {
-				t.Fatalf("DATABASE_URL does not parse with net/url (error withheld: it would print the value)")
-			}
-			if !s.Database.Bootstrap {
-				t.Fatalf("%s: database bootstrap is off; the application role is not created", stack)
-			}
-			address, _ := inv.Outputs["databaseAddress"].(string)
-			password, hasPassword := u.User.Password()
-			switch {
-			case u.Scheme != "postgresql":
-				t.Errorf("DATABASE_URL scheme %q, want postgresql", u.Scheme)
-			case address == "" || u.Hostname() != address:
-				t.Errorf("DATABASE_URL host %q, want the instance address %q", u.Hostname(), address)
-			case u.Port() != "5432":
-				t.Errorf("DATABASE_URL port %q, want 5432", u.Port())
-			case u.Path != "/article_pipeline":
-				t.Errorf("DATABASE_URL path %q, want /article_pipeline", u.Path)
-			case u.User.Username() != "article_pipeline":
-				t.Errorf("DATABASE_URL user %q, want the application role article_pipeline", u.User.Username())
-			case !hasPassword || password == "":
-				t.Errorf("DATABASE_URL carries no password")
-			case u.RawQuery != "" || u.Fragment != "":
-				t.Errorf("DATABASE_URL has a query or fragment; the password was not escaped")
-			}
-			// Neither the URL nor its password appears in plain text anywhere.
-			if where := leaks(inv, raw); len(where) > 0 {
-				t.Errorf("DATABASE_URL appears in plain text in %v", where)
-			}
-			if password != "" {
-				if where := leaks(inv, password); len(where) > 0 {
-					t.Errorf("the DATABASE_URL password appears in plain text in %v", where)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestServicesPerStack(t *testing.T) {
@@ -584,143 +593,133 @@ func containerEnvironment(t *testing.T, c containerDef) map[string]string {
 
 func TestContainerDefinitions(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"prod", "development"} {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			res := cached(t, stack)
-			inv := res.Inventory
-			s := settingsOf(t, res)
-			arns := outputMap(t, inv, "parameterArns")
-			repos := outputMap(t, inv, "repositoryUrls")
-			taskDefs := inv.OfType(typeTaskDefinition)
-			if len(taskDefs) != len(s.Services) {
-				t.Errorf("%d task definitions for %d services", len(taskDefs), len(s.Services))
+	forEachStack(t, func(t *testing.T, stack string, res *synth.Result, s *config.Settings) {
+		inv := res.Inventory
+		arns := outputMap(t, inv, "parameterArns")
+		repos := outputMap(t, inv, "repositoryUrls")
+		taskDefs := inv.OfType(typeTaskDefinition)
+		if len(taskDefs) != len(s.Services) {
+			t.Errorf("%d task definitions for %d services", len(taskDefs), len(s.Services))
+		}
+		for _, td := range taskDefs {
+			svcName := td.Parent
+			svc, ok := s.Services[svcName]
+			if !ok {
+				t.Errorf("task definition %s belongs to %q, not a configured service", td.Name, td.Parent)
+				continue
 			}
-			for _, td := range taskDefs {
-				svcName := td.Parent
-				svc, ok := s.Services[svcName]
-				if !ok {
-					t.Errorf("task definition %s belongs to %q, not a configured service", td.Name, td.Parent)
-					continue
+			defs := parseContainers(t, td)
+			if len(defs) != 1 {
+				t.Errorf("%s: %d containers, want 1", td.Name, len(defs))
+			}
+			for _, c := range defs {
+				where := td.Name + " container " + c.Name
+				if c.Name != svcName {
+					t.Errorf("%s: container name %q, want %q", where, c.Name, svcName)
 				}
-				defs := parseContainers(t, td)
-				if len(defs) != 1 {
-					t.Errorf("%s: %d containers, want 1", td.Name, len(defs))
+				wantImage := svc.Image
+				if wantImage == "" && svc.ImageTag != "" {
+					wantImage = repos[svcName] + ":" + svc.ImageTag
 				}
-				for _, c := range defs {
-					where := td.Name + " container " + c.Name
-					if c.Name != svcName {
-						t.Errorf("%s: container name %q, want %q", where, c.Name, svcName)
+				switch {
+				case wantImage != "" && c.Image != wantImage:
+					t.Errorf("%s: image %q, want %q", where, c.Image, wantImage)
+				case wantImage == "" && (repos[svcName] == "" || !strings.HasPrefix(c.Image, repos[svcName]+":")):
+					t.Errorf("%s: image %q is not a tag of the service's repository %q", where, c.Image,
+						repos[svcName])
+				}
+				if len(c.PortMappings) != 1 || c.PortMappings[0].ContainerPort != svc.Port ||
+					c.PortMappings[0].Protocol != "tcp" {
+					t.Errorf("%s: port mappings %+v, want tcp container port %d", where, c.PortMappings, svc.Port)
+				}
+				if lc := c.LogConfiguration; lc == nil || lc.LogDriver != "awslogs" ||
+					lc.Options["awslogs-group"] == "" || lc.Options["awslogs-region"] != s.Region ||
+					lc.Options["awslogs-stream-prefix"] != svcName {
+					t.Errorf("%s: log configuration %+v, want awslogs to a group in %s", where, lc, s.Region)
+				}
+				if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
+					t.Errorf("%s: root filesystem is writable", where)
+				}
+				if c.Privileged != nil && *c.Privileged {
+					t.Errorf("%s: privileged", where)
+				}
+				env := containerEnvironment(t, c)
+				var secretNames []string
+				for _, sec := range c.Secrets {
+					secretNames = append(secretNames, sec.Name)
+					if want, declared := arns[sec.Name]; !declared || sec.ValueFrom != want {
+						t.Errorf("%s: secret %s valueFrom %q, want exactly the ARN of declared parameter %s (%q)",
+							where, sec.Name, sec.ValueFrom, sec.Name, want)
 					}
-					wantImage := svc.Image
-					if wantImage == "" && svc.ImageTag != "" {
-						wantImage = repos[svcName] + ":" + svc.ImageTag
+					if _, plain := env[sec.Name]; plain {
+						t.Errorf("%s: %s is also a plain environment variable", where, sec.Name)
 					}
-					switch {
-					case wantImage != "" && c.Image != wantImage:
-						t.Errorf("%s: image %q, want %q", where, c.Image, wantImage)
-					case wantImage == "" && (repos[svcName] == "" || !strings.HasPrefix(c.Image, repos[svcName]+":")):
-						t.Errorf("%s: image %q is not a tag of the service's repository %q", where, c.Image,
-							repos[svcName])
-					}
-					if len(c.PortMappings) != 1 || c.PortMappings[0].ContainerPort != svc.Port ||
-						c.PortMappings[0].Protocol != "tcp" {
-						t.Errorf("%s: port mappings %+v, want tcp container port %d", where, c.PortMappings, svc.Port)
-					}
-					if lc := c.LogConfiguration; lc == nil || lc.LogDriver != "awslogs" ||
-						lc.Options["awslogs-group"] == "" || lc.Options["awslogs-region"] != s.Region ||
-						lc.Options["awslogs-stream-prefix"] != svcName {
-						t.Errorf("%s: log configuration %+v, want awslogs to a group in %s", where, lc, s.Region)
-					}
-					if c.ReadonlyRootFilesystem == nil || !*c.ReadonlyRootFilesystem {
-						t.Errorf("%s: root filesystem is writable", where)
-					}
-					if c.Privileged != nil && *c.Privileged {
-						t.Errorf("%s: privileged", where)
-					}
-					env := containerEnvironment(t, c)
-					var secretNames []string
-					for _, sec := range c.Secrets {
-						secretNames = append(secretNames, sec.Name)
-						if want, declared := arns[sec.Name]; !declared || sec.ValueFrom != want {
-							t.Errorf("%s: secret %s valueFrom %q, want exactly the ARN of declared parameter %s (%q)",
-								where, sec.Name, sec.ValueFrom, sec.Name, want)
-						}
-						if _, plain := env[sec.Name]; plain {
-							t.Errorf("%s: %s is also a plain environment variable", where, sec.Name)
-						}
-					}
-					slices.Sort(secretNames)
-					if want := slices.Sorted(slices.Values(svc.Secrets)); !slices.Equal(secretNames, want) {
-						t.Errorf("%s: secrets %v, want the configured %v", where, secretNames, want)
-					}
+				}
+				slices.Sort(secretNames)
+				if want := slices.Sorted(slices.Values(svc.Secrets)); !slices.Equal(secretNames, want) {
+					t.Errorf("%s: secrets %v, want the configured %v", where, secretNames, want)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestTaskSecurityGroupsAdmitOnlyTheLoadBalancer(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"prod", "development"} {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			res := cached(t, stack)
-			inv := res.Inventory
-			s := settingsOf(t, res)
-			// Development's rules sit on prod's load balancer: its tasks admit
-			// prod's load balancer group.
-			owner := inv
-			if s.Platform.SharedLoadBalancer {
-				owner = cached(t, "prod").Inventory
-			}
-			albs := owner.OfType("aws:lb/loadBalancer:LoadBalancer")
-			if len(albs) != 1 {
-				t.Fatalf("%d load balancers, want 1", len(albs))
-			}
-			albSGs := inputStrings(albs[0], "securityGroups")
-			if len(albSGs) != 1 || albSGs[0] == "" {
-				t.Fatalf("load balancer security groups = %v, want one", albSGs)
-			}
-			albSG := albSGs[0]
+	forEachStack(t, func(t *testing.T, stack string, res *synth.Result, s *config.Settings) {
+		inv := res.Inventory
+		// Development's rules sit on prod's load balancer: its tasks admit
+		// prod's load balancer group.
+		owner := inv
+		if s.Platform.SharedLoadBalancer {
+			owner = cached(t, "prod").Inventory
+		}
+		albs := owner.OfType("aws:lb/loadBalancer:LoadBalancer")
+		if len(albs) != 1 {
+			t.Fatalf("%d load balancers, want 1", len(albs))
+		}
+		albSGs := inputStrings(albs[0], "securityGroups")
+		if len(albSGs) != 1 || albSGs[0] == "" {
+			t.Fatalf("load balancer security groups = %v, want one", albSGs)
+		}
+		albSG := albSGs[0]
 
-			taskSGs := outputMap(t, inv, "taskSecurityGroupIds")
-			if got, want := slices.Sorted(maps.Keys(taskSGs)), s.Services.Names(); !slices.Equal(got, want) {
-				t.Errorf("taskSecurityGroupIds for %v, want %v", got, want)
+		taskSGs := outputMap(t, inv, "taskSecurityGroupIds")
+		if got, want := slices.Sorted(maps.Keys(taskSGs)), s.Services.Names(); !slices.Equal(got, want) {
+			t.Errorf("taskSecurityGroupIds for %v, want %v", got, want)
+		}
+		for _, sg := range securityGroupsUnder(inv, typeWebService) {
+			if in := sg.Get("ingress"); in != nil {
+				t.Errorf("task security group %s has inline ingress %v", sg.Name, in)
 			}
-			for _, sg := range securityGroupsUnder(inv, typeWebService) {
-				if in := sg.Get("ingress"); in != nil {
-					t.Errorf("task security group %s has inline ingress %v", sg.Name, in)
+		}
+		for _, name := range s.Services.Names() {
+			sgID := taskSGs[name]
+			// The group the tasks actually run in.
+			ecsSvc := mustFind(t, inv, typeECSService, name+"-service")
+			if got := inputStrings(ecsSvc, "networkConfiguration", "securityGroups"); sgID == "" ||
+				!slices.Equal(got, []string{sgID}) {
+				t.Errorf("%s tasks run in security groups %v, want only %q", name, got, sgID)
+			}
+			if sgID == albSG {
+				t.Errorf("%s tasks share the load balancer's security group", name)
+			}
+			rules := ingressRules(inv, sgID)
+			if len(rules) == 0 {
+				t.Errorf("%s: no ingress rule admits the load balancer", name)
+			}
+			port := float64(s.Services[name].Port)
+			for _, r := range rules {
+				if r.source != albSG || len(r.addresses) > 0 {
+					t.Errorf("%s: %s admits source %q / addresses %v, want only the load balancer's %s",
+						name, r.resource, r.source, r.addresses, albSG)
+				}
+				if r.protocol != "tcp" || r.from != port || r.to != port {
+					t.Errorf("%s: %s admits %s %v-%v, want tcp %v", name, r.resource, r.protocol, r.from, r.to, port)
 				}
 			}
-			for _, name := range s.Services.Names() {
-				sgID := taskSGs[name]
-				// The group the tasks actually run in.
-				ecsSvc := mustFind(t, inv, typeECSService, name+"-service")
-				if got := inputStrings(ecsSvc, "networkConfiguration", "securityGroups"); sgID == "" ||
-					!slices.Equal(got, []string{sgID}) {
-					t.Errorf("%s tasks run in security groups %v, want only %q", name, got, sgID)
-				}
-				if sgID == albSG {
-					t.Errorf("%s tasks share the load balancer's security group", name)
-				}
-				rules := ingressRules(inv, sgID)
-				if len(rules) == 0 {
-					t.Errorf("%s: no ingress rule admits the load balancer", name)
-				}
-				port := float64(s.Services[name].Port)
-				for _, r := range rules {
-					if r.source != albSG || len(r.addresses) > 0 {
-						t.Errorf("%s: %s admits source %q / addresses %v, want only the load balancer's %s",
-							name, r.resource, r.source, r.addresses, albSG)
-					}
-					if r.protocol != "tcp" || r.from != port || r.to != port {
-						t.Errorf("%s: %s admits %s %v-%v, want tcp %v", name, r.resource, r.protocol, r.from, r.to, port)
-					}
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestEveryServiceRollsBackAFailedDeployment(t *testing.T) {
@@ -895,54 +894,10 @@ func TestListeners(t *testing.T) {
 	})
 }
 
-// stringList is an IAM field that is a string or a list of strings.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*l = stringList{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*l = many
-	return nil
-}
-
-type policyStatement struct {
-	Sid         string     `json:"Sid"`
-	Effect      string     `json:"Effect"`
-	Action      stringList `json:"Action"`
-	NotAction   stringList `json:"NotAction"`
-	Resource    stringList `json:"Resource"`
-	NotResource stringList `json:"NotResource"`
-}
-
-func parsePolicy(t *testing.T, where, doc string) []policyStatement {
+// parsePolicy reads the statements of an IAM policy document.
+func parsePolicy(t *testing.T, where, doc string) []mock.PolicyStatement {
 	t.Helper()
-	var p struct {
-		Statement json.RawMessage `json:"Statement"`
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		t.Fatalf("%s: policy is not JSON: %v", where, err)
-	}
-	var stmts []policyStatement
-	if b := strings.TrimSpace(string(p.Statement)); strings.HasPrefix(b, "{") {
-		var one policyStatement
-		if err := json.Unmarshal(p.Statement, &one); err != nil {
-			t.Fatalf("%s: statement: %v", where, err)
-		}
-		stmts = append(stmts, one)
-	} else if err := json.Unmarshal(p.Statement, &stmts); err != nil {
-		t.Fatalf("%s: statements: %v", where, err)
-	}
-	if len(stmts) == 0 {
-		t.Fatalf("%s: policy has no statements", where)
-	}
-	return stmts
+	return mock.ParsePolicy(t, where, doc).Statement
 }
 
 // touches reports whether an IAM action pattern can match an action of service
@@ -958,115 +913,110 @@ func roleNameFromARN(arn string) string {
 
 func TestServiceRolePoliciesNameTheirSSMAndS3Resources(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"prod", "development"} {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			res := cached(t, stack)
-			inv := res.Inventory
-			s := settingsOf(t, res)
-			params := slices.Collect(maps.Values(outputMap(t, inv, "parameterArns")))
-			var bucketResources []string
-			for _, arn := range outputMap(t, inv, "bucketArns") {
-				bucketResources = append(bucketResources, arn, arn+"/*")
-			}
+	forEachStack(t, func(t *testing.T, stack string, res *synth.Result, s *config.Settings) {
+		inv := res.Inventory
+		params := slices.Collect(maps.Values(outputMap(t, inv, "parameterArns")))
+		var bucketResources []string
+		for _, arn := range outputMap(t, inv, "bucketArns") {
+			bucketResources = append(bucketResources, arn, arn+"/*")
+		}
 
-			// The roles the task definitions run with, by role name.
-			roles := map[string]string{} // role name -> "<service> execution|task role"
-			for _, td := range inv.OfType(typeTaskDefinition) {
-				for field, kind := range map[string]string{"executionRoleArn": "execution", "taskRoleArn": "task"} {
-					arn := td.String(field)
-					if !strings.HasPrefix(arn, "arn:aws:iam::") {
-						t.Errorf("%s: %s = %q", td.Name, field, arn)
-						continue
-					}
-					roles[roleNameFromARN(arn)] = td.Parent + " " + kind + " role"
-				}
-			}
-			if len(roles) != 2*len(s.Services) {
-				t.Errorf("%d distinct task and execution roles for %d services, want two each", len(roles), len(s.Services))
-			}
-			// A role is referenced by name or by ARN.
-			attached := func(role string) (string, bool) {
-				who, ok := roles[roleNameFromARN(role)]
-				return who, ok
-			}
-
-			policies := map[string]int{}
-			secretReads := map[string][]string{} // service -> ssm resources of its execution role
-			for _, rp := range inv.OfType("aws:iam/rolePolicy:RolePolicy") {
-				who, ok := attached(rp.String("role"))
-				if !ok {
+		// The roles the task definitions run with, by role name.
+		roles := map[string]string{} // role name -> "<service> execution|task role"
+		for _, td := range inv.OfType(typeTaskDefinition) {
+			for field, kind := range map[string]string{"executionRoleArn": "execution", "taskRoleArn": "task"} {
+				arn := td.String(field)
+				if !strings.HasPrefix(arn, "arn:aws:iam::") {
+					t.Errorf("%s: %s = %q", td.Name, field, arn)
 					continue
 				}
-				policies[who]++
-				for _, st := range parsePolicy(t, rp.Name, rp.String("policy")) {
-					if st.Effect != "Allow" {
-						continue // a Deny on "*" (DenyIAM) grants nothing
-					}
-					if len(st.NotAction) > 0 || len(st.NotResource) > 0 {
-						t.Errorf("%s (%s) statement %q allows by NotAction/NotResource", rp.Name, who, st.Sid)
-					}
-					for _, action := range st.Action {
-						for _, svc := range []string{"ssm", "s3"} {
-							if !touches(action, svc) {
-								continue
+				roles[roleNameFromARN(arn)] = td.Parent + " " + kind + " role"
+			}
+		}
+		if len(roles) != 2*len(s.Services) {
+			t.Errorf("%d distinct task and execution roles for %d services, want two each", len(roles), len(s.Services))
+		}
+		// A role is referenced by name or by ARN.
+		attached := func(role string) (string, bool) {
+			who, ok := roles[roleNameFromARN(role)]
+			return who, ok
+		}
+
+		policies := map[string]int{}
+		secretReads := map[string][]string{} // service -> ssm resources of its execution role
+		for _, rp := range inv.OfType("aws:iam/rolePolicy:RolePolicy") {
+			who, ok := attached(rp.String("role"))
+			if !ok {
+				continue
+			}
+			policies[who]++
+			for _, st := range parsePolicy(t, rp.Name, rp.String("policy")) {
+				if st.Effect != "Allow" {
+					continue // a Deny on "*" (DenyIAM) grants nothing
+				}
+				if len(st.NotActions()) > 0 || len(st.NotResources()) > 0 {
+					t.Errorf("%s (%s) statement %q allows by NotAction/NotResource", rp.Name, who, st.Sid)
+				}
+				for _, action := range st.Actions() {
+					for _, svc := range []string{"ssm", "s3"} {
+						if !touches(action, svc) {
+							continue
+						}
+						for _, r := range st.Resources() {
+							if strings.Contains(r, "*") && !slices.Contains(bucketResources, r) {
+								t.Errorf("%s (%s) allows %s on %q", rp.Name, who, action, r)
 							}
-							for _, r := range st.Resource {
-								if strings.Contains(r, "*") && !slices.Contains(bucketResources, r) {
-									t.Errorf("%s (%s) allows %s on %q", rp.Name, who, action, r)
-								}
-								if svc == "ssm" && !slices.Contains(params, r) {
-									t.Errorf("%s (%s) allows %s on %q, not a parameter of this stack", rp.Name,
-										who, action, r)
-								}
-								if svc == "s3" && !slices.Contains(bucketResources, r) {
-									t.Errorf("%s (%s) allows %s on %q, not a bucket of this stack", rp.Name, who,
-										action, r)
-								}
-								if svc == "ssm" && strings.HasSuffix(who, " execution role") {
-									secretReads[strings.Fields(who)[0]] = append(secretReads[strings.Fields(who)[0]], r)
-								}
+							if svc == "ssm" && !slices.Contains(params, r) {
+								t.Errorf("%s (%s) allows %s on %q, not a parameter of this stack", rp.Name,
+									who, action, r)
+							}
+							if svc == "s3" && !slices.Contains(bucketResources, r) {
+								t.Errorf("%s (%s) allows %s on %q, not a bucket of this stack", rp.Name, who,
+									action, r)
+							}
+							if svc == "ssm" && strings.HasSuffix(who, " execution role") {
+								secretReads[strings.Fields(who)[0]] = append(secretReads[strings.Fields(who)[0]], r)
 							}
 						}
 					}
 				}
 			}
-			for _, a := range inv.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-				if who, ok := attached(a.String("role")); ok {
-					t.Errorf("%s has managed policy %q attached, which this test cannot inspect", who,
-						a.String("policyArn"))
+		}
+		for _, a := range inv.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+			if who, ok := attached(a.String("role")); ok {
+				t.Errorf("%s has managed policy %q attached, which this test cannot inspect", who,
+					a.String("policyArn"))
+			}
+		}
+		for _, r := range inv.OfType("aws:iam/role:Role") {
+			if r.ParentType != typeWebService {
+				continue
+			}
+			for _, k := range []string{"inlinePolicies", "managedPolicyArns"} {
+				if v := r.Get(k); v != nil {
+					t.Errorf("%s declares %s %v outside the inspected role policies", r.Name, k, v)
 				}
 			}
-			for _, r := range inv.OfType("aws:iam/role:Role") {
-				if r.ParentType != typeWebService {
-					continue
-				}
-				for _, k := range []string{"inlinePolicies", "managedPolicyArns"} {
-					if v := r.Get(k); v != nil {
-						t.Errorf("%s declares %s %v outside the inspected role policies", r.Name, k, v)
-					}
-				}
+		}
+		for role, who := range roles {
+			if policies[who] == 0 {
+				t.Errorf("%s (%s) has no policy", who, role)
 			}
-			for role, who := range roles {
-				if policies[who] == 0 {
-					t.Errorf("%s (%s) has no policy", who, role)
-				}
+		}
+		// Non-vacuous: the execution role reads exactly the service's parameters.
+		arns := outputMap(t, inv, "parameterArns")
+		for _, name := range s.Services.Names() {
+			var want []string
+			for _, p := range s.Services[name].Secrets {
+				want = append(want, arns[p])
 			}
-			// Non-vacuous: the execution role reads exactly the service's parameters.
-			arns := outputMap(t, inv, "parameterArns")
-			for _, name := range s.Services.Names() {
-				var want []string
-				for _, p := range s.Services[name].Secrets {
-					want = append(want, arns[p])
-				}
-				slices.Sort(want)
-				got := slices.Sorted(slices.Values(secretReads[name]))
-				if !slices.Equal(got, want) {
-					t.Errorf("%s execution role reads parameters %v, want %v", name, got, want)
-				}
+			slices.Sort(want)
+			got := slices.Sorted(slices.Values(secretReads[name]))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s execution role reads parameters %v, want %v", name, got, want)
 			}
-		})
-	}
+		}
+	})
 }
 
 var parametersVersion = regexp.MustCompile(`^[0-9a-f]{16}$`)
@@ -1079,39 +1029,34 @@ var parametersVersion = regexp.MustCompile(`^[0-9a-f]{16}$`)
 // changed parameter set, and the services package tests the digest itself.
 func TestParametersVersionMarksServicesThatReadSecrets(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"prod", "development"} {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			first := cached(t, stack)
-			again := synthesize(t, stack)
-			s := settingsOf(t, first)
-			withSecrets := 0
-			for _, name := range s.Services.Names() {
-				td := name + "-taskdef"
-				env := containerEnvironment(t, parseContainers(t, mustFind(t, first.Inventory, typeTaskDefinition, td))[0])
-				v, set := env[services.SecretsVersionVariable]
-				if len(s.Services[name].Secrets) == 0 {
-					if set {
-						t.Errorf("%s reads no secrets but sets %s", name, services.SecretsVersionVariable)
-					}
-					continue
+	forEachStack(t, func(t *testing.T, stack string, first *synth.Result, s *config.Settings) {
+		again := synthesize(t, stack)
+		withSecrets := 0
+		for _, name := range s.Services.Names() {
+			td := name + "-taskdef"
+			env := containerEnvironment(t, parseContainers(t, mustFind(t, first.Inventory, typeTaskDefinition, td))[0])
+			v, set := env[services.SecretsVersionVariable]
+			if len(s.Services[name].Secrets) == 0 {
+				if set {
+					t.Errorf("%s reads no secrets but sets %s", name, services.SecretsVersionVariable)
 				}
-				withSecrets++
-				if !parametersVersion.MatchString(v) {
-					t.Errorf("%s: %s = %q (set: %v), want a 16-digit hex digest", name, services.SecretsVersionVariable,
-						v, set)
-				}
-				env2 := containerEnvironment(t, parseContainers(t, mustFind(t, again.Inventory, typeTaskDefinition, td))[0])
-				if env2[services.SecretsVersionVariable] != v {
-					t.Errorf("%s: %s differs between two runs of the same config: %q then %q", name,
-						services.SecretsVersionVariable, v, env2[services.SecretsVersionVariable])
-				}
+				continue
 			}
-			if withSecrets == 0 {
-				t.Errorf("no service of %s reads a secret", stack)
+			withSecrets++
+			if !parametersVersion.MatchString(v) {
+				t.Errorf("%s: %s = %q (set: %v), want a 16-digit hex digest", name, services.SecretsVersionVariable,
+					v, set)
 			}
-		})
-	}
+			env2 := containerEnvironment(t, parseContainers(t, mustFind(t, again.Inventory, typeTaskDefinition, td))[0])
+			if env2[services.SecretsVersionVariable] != v {
+				t.Errorf("%s: %s differs between two runs of the same config: %q then %q", name,
+					services.SecretsVersionVariable, v, env2[services.SecretsVersionVariable])
+			}
+		}
+		if withSecrets == 0 {
+			t.Errorf("no service of %s reads a secret", stack)
+		}
+	})
 }
 
 // TestChangedParametersRollTheServicesThatReadThem adds a secret parameter the
@@ -1122,70 +1067,57 @@ func TestParametersVersionMarksServicesThatReadSecrets(t *testing.T) {
 func TestChangedParametersRollTheServicesThatReadThem(t *testing.T) {
 	t.Parallel()
 	const value = "mailgun-test-value-4c1e9a" // distinctive, to find leaks
-	for _, stack := range []string{"prod", "development"} {
-		t.Run(stack, func(t *testing.T) {
-			t.Parallel()
-			base := cached(t, stack).Inventory
-			st, err := synth.LoadStack(projectDir, stack)
-			if err != nil {
-				t.Fatal(err)
-			}
+	forEachStack(t, func(t *testing.T, stack string, unchanged *synth.Result, _ *config.Settings) {
+		base := unchanged.Inventory
+		res, err := runStack(t, stack, func(st *synth.Stack) {
 			st.Config[parametersConfigKey] = `{"MAILGUN_API_KEY":"` + value + `"}`
 			st.SecretKeys = append(st.SecretKeys, parametersConfigKey)
 			st.Config[servicesConfigKey] = `{"backend":{"secrets":["DATABASE_URL","MAILGUN_API_KEY"]}}`
-			refs := map[string]*synth.Result{}
-			if ref := st.Config["article-pipeline:sharedStack"]; ref != "" {
-				if name := config.StackName(synth.Organization, st.Project, ref); name != prodReference {
-					t.Fatalf("sharedStack %q (%s): this test only answers %s", ref, name, prodReference)
-				}
-				refs[prodReference] = cached(t, "prod")
-			}
-			res, err := synth.Run(st, refs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv := res.Inventory
-
-			p := mustFind(t, inv, "aws:ssm/parameter:Parameter", "parameters-MAILGUN_API_KEY")
-			name := "/copilot/article-pipeline/" + stack + "/secrets/MAILGUN_API_KEY"
-			if p.String("name") != name || p.String("type") != "SecureString" || p.String("value") != inventory.Secret {
-				t.Errorf("MAILGUN_API_KEY parameter: name %q, type %q, value shown as %q", p.String("name"),
-					p.String("type"), p.String("value"))
-			}
-			if where := leaks(inv, value); len(where) > 0 {
-				t.Errorf("the parameter value appears in plain text in %v", where)
-			}
-			arn := outputMap(t, inv, "parameterArns")["MAILGUN_API_KEY"]
-			if !strings.HasSuffix(arn, ":parameter"+name) {
-				t.Errorf("parameterArns.MAILGUN_API_KEY = %q", arn)
-			}
-
-			before := mustFind(t, base, typeTaskDefinition, "backend-taskdef")
-			after := mustFind(t, inv, typeTaskDefinition, "backend-taskdef")
-			if before.String("containerDefinitions") == after.String("containerDefinitions") {
-				t.Fatal("backend task definition unchanged by a new parameter it reads")
-			}
-			c := parseContainers(t, after)[0]
-			found := false
-			for _, sec := range c.Secrets {
-				if sec.Name == "MAILGUN_API_KEY" {
-					found = sec.ValueFrom == arn
-				}
-			}
-			if !found {
-				t.Errorf("backend secrets %+v lack MAILGUN_API_KEY from %q", c.Secrets, arn)
-			}
-			oldVersion := containerEnvironment(t, parseContainers(t, before)[0])[services.SecretsVersionVariable]
-			newVersion := containerEnvironment(t, c)[services.SecretsVersionVariable]
-			if !parametersVersion.MatchString(newVersion) || newVersion == oldVersion {
-				t.Errorf("backend %s %q -> %q, want a new digest", services.SecretsVersionVariable, oldVersion, newVersion)
-			}
-			if b, a := mustFind(t, base, typeTaskDefinition, "frontend-taskdef"), mustFind(t, inv, typeTaskDefinition,
-				"frontend-taskdef"); b.String("containerDefinitions") != a.String("containerDefinitions") {
-				t.Errorf("frontend task definition changed though the frontend reads no parameter")
-			}
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := res.Inventory
+
+		p := mustFind(t, inv, "aws:ssm/parameter:Parameter", "parameters-MAILGUN_API_KEY")
+		name := "/copilot/article-pipeline/" + stack + "/secrets/MAILGUN_API_KEY"
+		if p.String("name") != name || p.String("type") != "SecureString" || p.String("value") != inventory.Secret {
+			t.Errorf("MAILGUN_API_KEY parameter: name %q, type %q, value shown as %q", p.String("name"),
+				p.String("type"), p.String("value"))
+		}
+		if where := leaks(inv, value); len(where) > 0 {
+			t.Errorf("the parameter value appears in plain text in %v", where)
+		}
+		arn := outputMap(t, inv, "parameterArns")["MAILGUN_API_KEY"]
+		if !strings.HasSuffix(arn, ":parameter"+name) {
+			t.Errorf("parameterArns.MAILGUN_API_KEY = %q", arn)
+		}
+
+		before := mustFind(t, base, typeTaskDefinition, "backend-taskdef")
+		after := mustFind(t, inv, typeTaskDefinition, "backend-taskdef")
+		if before.String("containerDefinitions") == after.String("containerDefinitions") {
+			t.Fatal("backend task definition unchanged by a new parameter it reads")
+		}
+		c := parseContainers(t, after)[0]
+		found := false
+		for _, sec := range c.Secrets {
+			if sec.Name == "MAILGUN_API_KEY" {
+				found = sec.ValueFrom == arn
+			}
+		}
+		if !found {
+			t.Errorf("backend secrets %+v lack MAILGUN_API_KEY from %q", c.Secrets, arn)
+		}
+		oldVersion := containerEnvironment(t, parseContainers(t, before)[0])[services.SecretsVersionVariable]
+		newVersion := containerEnvironment(t, c)[services.SecretsVersionVariable]
+		if !parametersVersion.MatchString(newVersion) || newVersion == oldVersion {
+			t.Errorf("backend %s %q -> %q, want a new digest", services.SecretsVersionVariable, oldVersion, newVersion)
+		}
+		if b, a := mustFind(t, base, typeTaskDefinition, "frontend-taskdef"), mustFind(t, inv, typeTaskDefinition,
+			"frontend-taskdef"); b.String("containerDefinitions") != a.String("containerDefinitions") {
+			t.Errorf("frontend task definition changed though the frontend reads no parameter")
+		}
+	})
 }
 
 // TestAliasRecordsWaitForTheCutOver: with domain.aliasRecords false (Copilot

@@ -201,11 +201,7 @@ func TestSharedLoadBalancer(t *testing.T) {
 	t.Parallel()
 	host := func(a *WebServiceArgs) { a.Hosts = []string{"development.npdeposition.org"} }
 	r := fixture{domain: developmentDomain(), platform: sharedProd, backend: host, frontend: host}.run(t)
-	for _, typ := range []string{tLB, tListener} {
-		if n := len(r.m.OfType(typ)); n != 0 {
-			t.Errorf("%d %s on another stack's load balancer", n, typ)
-		}
-	}
+	r.m.WantNone(t, "on another stack's load balancer", tLB, tListener)
 	if r.m.Find(tSG, "web-alb-sg") != nil {
 		t.Error("a load balancer security group of its own")
 	}
@@ -246,65 +242,34 @@ func TestSharedLoadBalancer(t *testing.T) {
 	if target["name"] != "web-alb-1234567890.us-west-2.elb.amazonaws.com" || target["zoneId"] != "Z1H1FL5HABSF5" {
 		t.Errorf("alias = %v", alias.Inputs)
 	}
-	if got := r.urls["backend"]; got != "https://development.npdeposition.org/api/" {
-		t.Errorf("backend URL = %q", got)
-	}
-	if got := r.urls["alb"]; got != "web-alb-1234567890.us-west-2.elb.amazonaws.com" {
-		t.Errorf("load balancer DNS name = %q, want the shared one", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "https://development.npdeposition.org/api/",
+		"alb": "web-alb-1234567890.us-west-2.elb.amazonaws.com"}) // the shared load balancer's
 }
 
 func TestLeverArgs(t *testing.T) {
 	t.Parallel()
-	vpcOnly := func() *PlatformArgs {
-		return &PlatformArgs{VpcID: pulumi.String("vpc-1"), PublicSubnetIDs: pulumi.StringArray{}}
-	}
-	for _, tc := range []struct {
-		name    string
-		run     func(ctx *pulumi.Context) error
-		wantErr string
-	}{
-		{"shared without the other stack's listener", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
+	mock.RejectsBadArgs(t, NewPlatform, "web", platformArgs, []mock.BadArgs[PlatformArgs]{
+		{Name: "shared without the other stack's listener", Edit: func(a *PlatformArgs) {
 			a.SharedLoadBalancer, a.Domain = true, developmentDomain()
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, "services: platform Shared (listener, security group, DNS name and zone) is required with SharedLoadBalancer"},
-		{"shared without a domain", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
-			sharedProd(a)
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, "services: platform Domain is required with SharedLoadBalancer: its rules answer only the domain's hosts"},
-		{"a listener without the flag", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
+		}, WantErr: "services: platform Shared (listener, security group, DNS name and zone) is required with SharedLoadBalancer"},
+		{Name: "shared without a domain", Edit: sharedProd,
+			WantErr: "services: platform Domain is required with SharedLoadBalancer: its rules answer only the domain's hosts"},
+		{Name: "a listener without the flag", Edit: func(a *PlatformArgs) {
 			sharedProd(a)
 			a.SharedLoadBalancer, a.Domain = false, developmentDomain()
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, "services: platform Shared is set without SharedLoadBalancer"},
-		{"bad working hours", func(ctx *pulumi.Context) error {
-			a := vpcOnly()
+		}, WantErr: "services: platform Shared is set without SharedLoadBalancer"},
+		{Name: "bad working hours", Edit: func(a *PlatformArgs) {
 			pacific(a)
 			a.WorkingHours.Stop = "7pm"
-			_, err := NewPlatform(ctx, "web", a)
-			return err
-		}, `web.workingHours.stop: "7pm" is not a time of day; expected HH:MM (24-hour), such as 08:00`},
-		{"a service's working hours", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base(),
-				WorkingHours: WorkingHours{Enabled: true, Days: "MON-FRI", Start: "18:00", Stop: "08:00",
-					TimeZone: "America/Los_Angeles"}})
-			return err
-		}, "backend.workingHours.stop: 08:00 is not after start 18:00; expected working hours within one day"},
-		{"a service's Spot base", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base(),
-				FargateSpot: FargateSpot{Enabled: true, OnDemandBase: -1}})
-			return err
-		}, "backend.fargateSpot.onDemandBase: -1 is out of range; expected 0..1000 tasks"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, tc.run)
-		})
-	}
+		}, WantErr: `web.workingHours.stop: "7pm" is not a time of day; expected HH:MM (24-hour), such as 08:00`},
+	})
+	mock.RejectsBadArgs(t, NewWebService, "backend", serviceArgs, []mock.BadArgs[WebServiceArgs]{
+		{Name: "a service's working hours", Edit: func(a *WebServiceArgs) {
+			a.WorkingHours = WorkingHours{Enabled: true, Days: "MON-FRI", Start: "18:00", Stop: "08:00",
+				TimeZone: "America/Los_Angeles"}
+		}, WantErr: "backend.workingHours.stop: 08:00 is not after start 18:00; expected working hours within one day"},
+		{Name: "a service's Spot base", Edit: func(a *WebServiceArgs) {
+			a.FargateSpot = FargateSpot{Enabled: true, OnDemandBase: -1}
+		}, WantErr: "backend.fargateSpot.onDemandBase: -1 is out of range; expected 0..1000 tasks"},
+	})
 }

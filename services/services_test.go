@@ -2,11 +2,9 @@ package services
 
 import (
 	"encoding/json"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
@@ -65,12 +63,8 @@ type result struct {
 
 func (f fixture) run(t *testing.T) result {
 	t.Helper()
-	var mu sync.Mutex
-	urls := map[string]string{}
-	record := func(k string, o pulumi.StringOutput) {
-		o.ApplyT(func(s string) string { mu.Lock(); urls[k] = s; mu.Unlock(); return s })
-	}
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
+	var outs mock.Outputs
+	m := mock.MustRun(t, mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
 		pa := &PlatformArgs{
 			PlatformSettings: PlatformSettings{ContainerInsights: true, LoadBalancerDeletionProtection: true,
 				PrivateTasks: len(f.endpoints) > 0, InterfaceEndpoints: f.endpoints},
@@ -88,8 +82,8 @@ func (f fixture) run(t *testing.T) result {
 		if err != nil {
 			return err
 		}
-		record("alb", p.LoadBalancerDNSName)
-		record("albSuffix", p.LoadBalancerARNSuffix)
+		outs.Capture("alb", p.LoadBalancerDNSName)
+		outs.Capture("albSuffix", p.LoadBalancerARNSuffix)
 		base := func() WebServiceArgs {
 			a := WebServiceArgs{
 				Settings:                    Base(),
@@ -108,6 +102,18 @@ func (f fixture) run(t *testing.T) result {
 				a.EndpointSecurityGroupID = p.EndpointSecurityGroupID
 			}
 			return a
+		}
+		// service declares a web service with args a, changed by edit, and
+		// captures its URL.
+		service := func(name string, a WebServiceArgs, edit func(*WebServiceArgs)) (*WebService, error) {
+			if edit != nil {
+				edit(&a)
+			}
+			svc, err := NewWebService(ctx, name, &a)
+			if err == nil {
+				outs.Capture(name, svc.URL)
+			}
+			return svc, err
 		}
 		b := base()
 		b.Family = "article-pipeline-prod-backend"
@@ -137,15 +143,11 @@ func (f fixture) run(t *testing.T) result {
 		b.DatabasePort = 5432
 		b.DatabaseSecurityGroupID = pulumi.String("sg-0database000000000")
 		b.Autoscaling = &Autoscaling{Min: 1, Max: 4, CPUTarget: 70}
-		if f.backend != nil {
-			f.backend(&b)
-		}
-		backend, err := NewWebService(ctx, "backend", &b)
+		backend, err := service("backend", b, f.backend)
 		if err != nil {
 			return err
 		}
-		record("backend", backend.URL)
-		record("backendRepo", backend.RepositoryURL)
+		outs.Capture("backendRepo", backend.RepositoryURL)
 
 		fr := base()
 		fr.Family = "article-pipeline-prod-frontend"
@@ -155,31 +157,26 @@ func (f fixture) run(t *testing.T) result {
 		fr.DependsOn = []string{"backend"}
 		fr.After = []*WebService{backend}
 		fr.LinkedEnvironment = map[string]pulumi.StringInput{"API_URL": backend.URL}
-		if f.frontend != nil {
-			f.frontend(&fr)
-		}
-		frontend, err := NewWebService(ctx, "frontend", &fr)
-		if err != nil {
-			return err
-		}
-		record("frontend", frontend.URL)
-		return nil
+		_, err = service("frontend", fr, f.frontend)
+		return err
 	})
-	if err != nil {
-		t.Fatal(err)
+	return result{m: m, urls: outs.Strings(t, "alb", "albSuffix", "backend", "backendRepo", "frontend")}
+}
+
+// wantURLs fails t for each output (alb, albSuffix, backend, backendRepo,
+// frontend) that is not the one in want.
+func (r result) wantURLs(t *testing.T, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got := r.urls[k]; got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	return result{m: m, urls: maps.Clone(urls)}
 }
 
 func (r result) find(t *testing.T, typ, name string) *mock.Resource {
 	t.Helper()
-	res := r.m.Find(typ, name)
-	if res == nil {
-		t.Fatalf("no %s named %s", typ, name)
-	}
-	return res
+	return r.m.MustFind(t, typ, name)
 }
 
 func prodDomain() *DomainSettings {
@@ -345,25 +342,9 @@ func TestContainerDefinitionIsDeterministic(t *testing.T) {
 	}
 }
 
-type policyDoc struct {
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Action    any
-		Resource  any
-		Principal map[string]any
-		Condition map[string]map[string]any
-	}
-}
-
-func policy(t *testing.T, r *mock.Resource, key string) policyDoc {
+func policy(t *testing.T, r *mock.Resource, key string) mock.PolicyDocument {
 	t.Helper()
-	raw, _ := r.Input(key).(string)
-	var d policyDoc
-	if err := json.Unmarshal([]byte(raw), &d); err != nil {
-		t.Fatalf("%s %s %q: %v", r.Name, key, raw, err)
-	}
-	return d
+	return mock.ParsePolicy(t, r.Name+" "+key, r.Input(key))
 }
 
 func TestPolicies(t *testing.T) {
@@ -386,40 +367,34 @@ func TestPolicies(t *testing.T) {
 		}
 		return out
 	}
-	exec := statements("backend-execution-policy")
-	want := map[string]stmt{
+	// wantStatements: the policy has exactly these statements, by Sid.
+	wantStatements := func(name string, want map[string]stmt) {
+		t.Helper()
+		got := statements(name)
+		for sid, w := range want {
+			g := got[sid]
+			if g.effect != w.effect || !slices.Equal(g.actions, w.actions) || !slices.Equal(g.resources, w.resources) {
+				t.Errorf("%s %s = %+v, want %+v", name, sid, g, w)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s statements = %v", name, got)
+		}
+	}
+	wantStatements("backend-execution-policy", map[string]stmt{
 		"AuthorizeRegistry": {"Allow", []string{"ecr:GetAuthorizationToken"}, []string{"*"}},
 		"PullImage": {"Allow", []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
 			"ecr:GetDownloadUrlForLayer"}, []string{repoARN.(string)}},
 		"WriteLogs": {"Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			[]string{logARN + ":log-stream:*"}},
 		"ReadSecrets": {"Allow", []string{"ssm:GetParameters"}, []string{databaseURLARN, mailgunARN}},
-	}
-	for sid, w := range want {
-		g := exec[sid]
-		if g.effect != w.effect || !slices.Equal(g.actions, w.actions) || !slices.Equal(g.resources, w.resources) {
-			t.Errorf("execution %s = %+v, want %+v", sid, g, w)
-		}
-	}
-	if len(exec) != len(want) {
-		t.Errorf("execution statements = %v", exec)
-	}
-	task := statements("backend-task-policy")
-	wantTask := map[string]stmt{
+	})
+	wantStatements("backend-task-policy", map[string]stmt{
 		"DenyIAM":        {"Deny", []string{"iam:*"}, []string{"*"}},
 		"ListDeposition": {"Allow", []string{"s3:ListBucket"}, []string{depositionARN}},
 		"ObjectsDeposition": {"Allow", []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
 			"s3:PutObject"}, []string{depositionARN + "/*"}},
-	}
-	for sid, w := range wantTask {
-		g := task[sid]
-		if g.effect != w.effect || !slices.Equal(g.actions, w.actions) || !slices.Equal(g.resources, w.resources) {
-			t.Errorf("task %s = %+v, want %+v", sid, g, w)
-		}
-	}
-	if len(task) != len(wantTask) {
-		t.Errorf("task statements = %v", task)
-	}
+	})
 	// The frontend reads no secret, so its execution role reads no parameter;
 	// ECS Exec adds its channels to the task role only.
 	if _, ok := statements("frontend-execution-policy")["ReadSecrets"]; ok {
@@ -443,7 +418,7 @@ func TestPolicies(t *testing.T) {
 	// Trust: ECS tasks only; the task role only from this account.
 	for _, name := range []string{"backend-execution-role", "backend-task-role"} {
 		d := policy(t, r.find(t, tRole, name), "assumeRolePolicy")
-		if len(d.Statement) != 1 || d.Statement[0].Principal["Service"] != "ecs-tasks.amazonaws.com" ||
+		if len(d.Statement) != 1 || d.Statement[0].Principals("Service") != "ecs-tasks.amazonaws.com" ||
 			d.Statement[0].Action != "sts:AssumeRole" {
 			t.Errorf("%s trust = %+v", name, d)
 		}
@@ -537,12 +512,7 @@ func TestServiceSettingsAndOrder(t *testing.T) {
 		tt["predefinedMetricSpecification"].(map[string]any)["predefinedMetricType"] != "ECSServiceAverageCPUUtilization" {
 		t.Errorf("scaling policy = %v", tt)
 	}
-	if got := r.urls["backend"]; got != "https://npdeposition.org/api/" {
-		t.Errorf("backend URL = %q", got)
-	}
-	if got := r.urls["frontend"]; got != "https://npdeposition.org" {
-		t.Errorf("frontend URL = %q", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "https://npdeposition.org/api/", "frontend": "https://npdeposition.org"})
 }
 
 func TestSecurityGroups(t *testing.T) {
@@ -611,9 +581,7 @@ func TestHTTPSPlatform(t *testing.T) {
 	r := fixture{domain: prodDomain(), hosts: []string{"api.npdeposition.org"}, backend: func(a *WebServiceArgs) {
 		a.Hosts, a.Paths = []string{"api.npdeposition.org"}, nil
 	}}.run(t)
-	if got := r.urls["backend"]; got != "https://api.npdeposition.org" {
-		t.Errorf("backend URL = %q", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "https://api.npdeposition.org"})
 	conds, _ := r.find(t, tRule, "backend-rule").Input("conditions").([]any)
 	if len(conds) != 1 || !slices.Equal(conds[0].(map[string]any)["hostHeader"].(map[string]any)["values"].([]any),
 		[]any{"api.npdeposition.org"}) {
@@ -725,11 +693,7 @@ func TestNoDomain(t *testing.T) {
 	if rule := r.find(t, tRule, "backend-rule"); rule.Input("listenerArn") != mock.Plain(http.Outputs["arn"], false) {
 		t.Errorf("rule listener = %v", rule.Input("listenerArn"))
 	}
-	for _, typ := range []string{tCert, tRecord, tCertValidated} {
-		if n := len(r.m.OfType(typ)); n != 0 {
-			t.Errorf("%d %s without a domain", n, typ)
-		}
-	}
+	r.m.WantNone(t, "without a domain", tCert, tRecord, tCertValidated)
 	for _, rule := range r.m.OfType(tIngress) {
 		if rule.Input("fromPort") == 443.0 {
 			t.Errorf("%s opens 443 without an HTTPS listener", rule.Name)
@@ -739,12 +703,7 @@ func TestNoDomain(t *testing.T) {
 	if !strings.HasSuffix(alb, ".us-west-2.elb.amazonaws.com") {
 		t.Fatalf("alb DNS name = %q", alb)
 	}
-	if got := r.urls["backend"]; got != "http://"+alb+"/api/" {
-		t.Errorf("backend URL = %q", got)
-	}
-	if got := r.urls["frontend"]; got != "http://"+alb {
-		t.Errorf("frontend URL = %q", got)
-	}
+	r.wantURLs(t, map[string]string{"backend": "http://" + alb + "/api/", "frontend": "http://" + alb})
 }
 
 func TestNoImageTagCreatesIdleService(t *testing.T) {
@@ -871,60 +830,37 @@ func TestSecretsVersion(t *testing.T) {
 	}
 }
 
+// platformArgs and serviceArgs are the least args that pass the argument
+// checks, to spoil one way at a time.
+func platformArgs() *PlatformArgs {
+	return &PlatformArgs{VpcID: pulumi.String("vpc-1"), PublicSubnetIDs: pulumi.StringArray{}}
+}
+
+func serviceArgs() *WebServiceArgs { return &WebServiceArgs{Settings: Base()} }
+
 func TestBadArgs(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		run     func(ctx *pulumi.Context) error
-		wantErr string
-	}{
-		{"nil platform args", func(ctx *pulumi.Context) error {
-			_, err := NewPlatform(ctx, "web", nil)
-			return err
-		}, "platform args are required"},
-		{"domain without policy", func(ctx *pulumi.Context) error {
-			_, err := NewPlatform(ctx, "web", &PlatformArgs{VpcID: pulumi.String("vpc-1"),
-				PublicSubnetIDs: pulumi.StringArray{}, Domain: &DomainSettings{Name: "a.org"}})
-			return err
-		}, `web.domain.sslPolicy: "" is not a TLS 1.2+ load balancer policy`},
-		{"host outside the domain", func(ctx *pulumi.Context) error {
-			_, err := NewPlatform(ctx, "web", &PlatformArgs{VpcID: pulumi.String("vpc-1"),
-				PublicSubnetIDs: pulumi.StringArray{}, Domain: prodDomain(), HostNames: []string{"api.example.org"}})
-			return err
-		}, `platform host "api.example.org" is outside the domain "npdeposition.org"`},
-		{"nil service args", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", nil)
-			return err
-		}, "backend: args are required"},
-		{"missing fields", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base()})
-			return err
-		}, "backend: ClusterARN is required"},
-		{"a settings rule", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{Settings: Base()})
-			return err
-		}, "backend.port: 0 is out of range; expected 1..65535"},
-		{"variable set twice", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{
-				Settings:          Base(),
-				SecretARNs:        map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String(databaseURLARN)},
-				LinkedEnvironment: map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String("x")},
-			})
-			return err
-		}, "variable DATABASE_URL is set by both LinkedEnvironment and SecretARNs"},
-		{"reserved variable", func(ctx *pulumi.Context) error {
-			_, err := NewWebService(ctx, "backend", &WebServiceArgs{
-				Settings:          Base(),
-				LinkedEnvironment: map[string]pulumi.StringInput{SecretsVersionVariable: pulumi.String("x")},
-			})
-			return err
-		}, "variable PARAMETERS_VERSION is set by both SecretsVersion and LinkedEnvironment"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, tc.run)
-		})
-	}
+	mock.RejectsBadArgs(t, NewPlatform, "web", platformArgs, []mock.BadArgs[PlatformArgs]{
+		{Name: "nil platform args", WantErr: "platform args are required"},
+		{Name: "domain without policy", Edit: func(a *PlatformArgs) { a.Domain = &DomainSettings{Name: "a.org"} },
+			WantErr: `web.domain.sslPolicy: "" is not a TLS 1.2+ load balancer policy`},
+		{Name: "host outside the domain", Edit: func(a *PlatformArgs) {
+			a.Domain, a.HostNames = prodDomain(), []string{"api.example.org"}
+		}, WantErr: `platform host "api.example.org" is outside the domain "npdeposition.org"`},
+	})
+	mock.RejectsBadArgs(t, NewWebService, "backend", serviceArgs, []mock.BadArgs[WebServiceArgs]{
+		{Name: "nil service args", WantErr: "backend: args are required"},
+		{Name: "missing fields", Edit: func(*WebServiceArgs) {}, WantErr: "backend: ClusterARN is required"},
+		{Name: "a settings rule", Edit: func(*WebServiceArgs) {},
+			WantErr: "backend.port: 0 is out of range; expected 1..65535"},
+		{Name: "variable set twice", Edit: func(a *WebServiceArgs) {
+			a.SecretARNs = map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String(databaseURLARN)}
+			a.LinkedEnvironment = map[string]pulumi.StringInput{"DATABASE_URL": pulumi.String("x")}
+		}, WantErr: "variable DATABASE_URL is set by both LinkedEnvironment and SecretARNs"},
+		{Name: "reserved variable", Edit: func(a *WebServiceArgs) {
+			a.LinkedEnvironment = map[string]pulumi.StringInput{SecretsVersionVariable: pulumi.String("x")}
+		}, WantErr: "variable PARAMETERS_VERSION is set by both SecretsVersion and LinkedEnvironment"},
+	})
 }
 
 func TestComponentsParentEverything(t *testing.T) {

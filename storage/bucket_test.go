@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +43,7 @@ func prodBuckets() storage.Buckets {
 func declare(t *testing.T, buckets storage.Buckets) (*mock.Monitor, map[string]*storage.Bucket) {
 	t.Helper()
 	out := map[string]*storage.Bucket{}
-	m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+	m := mock.MustRun(t, mock.Options{}, func(ctx *pulumi.Context) error {
 		for _, role := range buckets.Roles() {
 			b, err := storage.NewBucket(ctx, "bucket-"+role, &storage.Args{Settings: buckets[role]})
 			if err != nil {
@@ -54,42 +53,12 @@ func declare(t *testing.T, buckets storage.Buckets) (*mock.Monitor, map[string]*
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return m, out
 }
 
-type statement struct {
-	Sid       string
-	Effect    string
-	Principal any
-	Action    any
-	Resource  any
-	Condition map[string]map[string]any
-}
-
-func policyOf(t *testing.T, m *mock.Monitor, name string) []statement {
+func policyOf(t *testing.T, m *mock.Monitor, name string) []mock.PolicyStatement {
 	t.Helper()
-	r := m.Find(policyType, name+"-policy")
-	if r == nil {
-		t.Fatalf("%s: no bucket policy", name)
-	}
-	src, ok := r.Input("policy").(string)
-	if !ok {
-		t.Fatalf("%s: policy input is %T, not a JSON string", name, r.Input("policy"))
-	}
-	var doc struct {
-		Version   string
-		Statement []statement
-	}
-	if err := json.Unmarshal([]byte(src), &doc); err != nil {
-		t.Fatalf("%s: policy does not parse: %v\n%s", name, err, src)
-	}
-	if doc.Version != "2012-10-17" {
-		t.Errorf("%s: policy version %q", name, doc.Version)
-	}
-	return doc.Statement
+	return mock.ParsePolicy(t, name, m.MustFind(t, policyType, name+"-policy").Input("policy")).Statement
 }
 
 type want struct {
@@ -249,7 +218,7 @@ func checkBucket(t *testing.T, m *mock.Monitor, n string, w want) {
 // checkPolicy asserts the policy invariants: TLS-only on every bucket, no
 // anonymous Allow other than s3:GetObject, public read only where intended, and
 // no statement for a service principal (AWS Backup reads as its plan's role).
-func checkPolicy(t *testing.T, n string, stmts []statement, bucketARN string, publicRead bool) {
+func checkPolicy(t *testing.T, n string, stmts []mock.PolicyStatement, bucketARN string, publicRead bool) {
 	t.Helper()
 	objects := bucketARN + "/*"
 	var tls, read int
@@ -295,14 +264,8 @@ func TestAdopt(t *testing.T) {
 	t.Parallel()
 	b := prodBuckets()[storage.RoleDeposition]
 	keep := map[string][]string{"bucket-deposition-policy": {"policy"}, "bucket-deposition-lifecycle": {"rules"}}
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := storage.NewBucket(ctx, "bucket-deposition", &storage.Args{Settings: b, Adopt: true, Keep: keep,
-			Create: []string{"bucket-deposition-public-access"}})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := mock.Declare(t, mock.Options{Stack: "prod"}, storage.NewBucket, "bucket-deposition", &storage.Args{
+		Settings: b, Adopt: true, Keep: keep, Create: []string{"bucket-deposition-public-access"}})
 	const id = "article-pipeline-deposition-prod"
 	for _, tc := range []struct {
 		typ, name, importID string
@@ -349,7 +312,7 @@ func TestPublicWriteWhileCopilotRuns(t *testing.T) {
 	s := storage.Runbook("prod")[storage.RoleDjangoStatic]
 	s.Enabled, s.PublicWrite = true, true
 	m, _ := declare(t, storage.Buckets{storage.RoleDjangoStatic: s})
-	var public []statement
+	var public []mock.PolicyStatement
 	for _, st := range policyOf(t, m, "bucket-"+storage.RoleDjangoStatic) {
 		if st.Principal == "*" && st.Effect == "Allow" {
 			public = append(public, st)
@@ -376,25 +339,11 @@ func TestBadArgs(t *testing.T) {
 		return &storage.Args{Settings: storage.Settings{Enabled: true, Name: "b-1", EnvVar: "B",
 			PublicAccess: storage.PublicAccessBlocked}}
 	}
-	for _, tc := range []struct {
-		name    string
-		args    func() *storage.Args
-		wantErr string
-	}{
-		{"nil", func() *storage.Args { return nil }, "args are required"},
+	const prefix = `storage: bucket "bucket-x": `
+	mock.RejectsBadArgs(t, storage.NewBucket, "bucket-x", good, []mock.BadArgs[storage.Args]{
+		{Name: "nil", WantErr: prefix + "args are required"},
 		// The settings' own rules (settings_test.go) run before anything is declared.
-		{"a settings rule", func() *storage.Args { a := good(); a.Backup = true; return a },
-			"bucket-x.backup: the bucket is selected for backup but not versioned"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, `storage: bucket "bucket-x": `, func(ctx *pulumi.Context) error {
-				_, err := storage.NewBucket(ctx, "bucket-x", tc.args())
-				if err != nil && !strings.Contains(err.Error(), tc.wantErr) {
-					t.Errorf("err = %v, want %q", err, tc.wantErr)
-				}
-				return err
-			})
-		})
-	}
+		{Name: "a settings rule", Edit: func(a *storage.Args) { a.Backup = true },
+			WantErr: prefix + "bucket-x.backup: the bucket is selected for backup but not versioned"},
+	})
 }

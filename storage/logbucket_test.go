@@ -12,13 +12,7 @@ import (
 
 func logBucket(t *testing.T, args *storage.LogBucketArgs) *mock.Monitor {
 	t.Helper()
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := storage.NewLogBucket(ctx, "access-logs", args)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := mock.Declare(t, mock.Options{Stack: "prod"}, storage.NewLogBucket, "access-logs", args)
 	return m
 }
 

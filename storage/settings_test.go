@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestPublicAccessFlags(t *testing.T) {
@@ -94,11 +95,7 @@ func TestValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			for role, edit := range edits {
-				s := b[role]
-				if err := json.Unmarshal(edit, &s); err != nil {
-					t.Fatal(err)
-				}
-				b[role] = s
+				b[role] = mock.Overlay(t, b[role], string(edit))
 			}
 			var p check.Problems
 			p.Join(b.Validate(k))

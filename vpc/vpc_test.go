@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
@@ -20,18 +18,9 @@ func runbookArgs() *Args {
 	return a
 }
 
-func declare(t *testing.T, args *Args) (*mock.Monitor, *Network) {
+func declare(t *testing.T, args *Args) (*mock.Monitor, *mock.Outputs) {
 	t.Helper()
-	var n *Network
-	m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
-		var err error
-		n, err = NewNetwork(ctx, "network", args)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, n
+	return mock.Declare(t, mock.Options{}, NewNetwork, "network", args)
 }
 
 func TestRunbookVPC(t *testing.T) {
@@ -77,11 +66,7 @@ func TestRunbookVPC(t *testing.T) {
 	}
 
 	// No NAT anywhere, and exactly one route to the internet: the public table's.
-	for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"} {
-		if n := len(m.OfType(typ)); n != 0 {
-			t.Errorf("%d %s; the runbook has no NAT gateways", n, typ)
-		}
-	}
+	m.WantNone(t, "(the runbook has no NAT gateways)", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip")
 	routes := m.OfType("aws:ec2/route:Route")
 	if len(routes) != 1 {
 		t.Fatalf("%d routes, want 1 (public default route)", len(routes))
@@ -242,24 +227,12 @@ func TestAdoptImportsEveryPart(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		mutate  func(*Args) *Args
-		wantErr string
-	}{
-		{"nil", func(*Args) *Args { return nil }, "args are required"},
-		{"one zone", func(a *Args) *Args { a.AvailabilityZones = a.AvailabilityZones[:1]; return a },
-			"1 availability zones for 2 subnet pairs"},
-		{"uneven", func(a *Args) *Args { a.PrivateSubnets = a.PrivateSubnets[:1]; return a }, "one of each per zone"},
-		{"partial import", func(a *Args) *Args { a.Import = &ImportIDs{VpcID: "vpc-1"}; return a }, `network.import.internetGatewayId: "" is not a igw ID`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			mock.Rejects(t, tc.wantErr, func(ctx *pulumi.Context) error {
-				_, err := NewNetwork(ctx, "network", tc.mutate(runbookArgs()))
-				return err
-			})
-		})
-	}
+	mock.RejectsBadArgs(t, NewNetwork, "network", runbookArgs, []mock.BadArgs[Args]{
+		{Name: "nil", WantErr: "args are required"},
+		{Name: "one zone", Edit: func(a *Args) { a.AvailabilityZones = a.AvailabilityZones[:1] },
+			WantErr: "1 availability zones for 2 subnet pairs"},
+		{Name: "uneven", Edit: func(a *Args) { a.PrivateSubnets = a.PrivateSubnets[:1] }, WantErr: "one of each per zone"},
+		{Name: "partial import", Edit: func(a *Args) { a.Import = &ImportIDs{VpcID: "vpc-1"} },
+			WantErr: `network.import.internetGatewayId: "" is not a igw ID`},
+	})
 }

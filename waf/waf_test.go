@@ -24,14 +24,8 @@ func prodArgs() *Args {
 
 func run(t *testing.T, args *Args) *mock.Monitor {
 	t.Helper()
-	m, err := mock.Run(mock.Options{Stack: "prod"}, func(ctx *pulumi.Context) error {
-		_, err := NewWebACL(ctx, "waf", args)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	mon, _ := mock.Declare(t, mock.Options{Stack: "prod"}, NewWebACL, "waf", args)
+	return mon
 }
 
 type m = map[string]any
@@ -115,16 +109,9 @@ func TestAssociationAndLog(t *testing.T) {
 
 func TestBadArgsDeclareNothing(t *testing.T) {
 	t.Parallel()
-	args := prodArgs()
-	args.RateLimit = 5
-	mock.Rejects(t, "waf.rateLimit: 5 is below AWS WAF's minimum", func(ctx *pulumi.Context) error {
-		_, err := NewWebACL(ctx, "waf", args)
-		return err
-	})
-	args = prodArgs()
-	args.LoadBalancerARN = nil
-	mock.Rejects(t, "waf: LoadBalancerARN is required", func(ctx *pulumi.Context) error {
-		_, err := NewWebACL(ctx, "waf", args)
-		return err
+	mock.RejectsBadArgs(t, NewWebACL, "waf", prodArgs, []mock.BadArgs[Args]{
+		{Name: "rate limit", Edit: func(a *Args) { a.RateLimit = 5 }, WantErr: "waf.rateLimit: 5 is below AWS WAF's minimum"},
+		{Name: "no load balancer", Edit: func(a *Args) { a.LoadBalancerARN = nil },
+			WantErr: "waf: LoadBalancerARN is required"},
 	})
 }

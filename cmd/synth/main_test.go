@@ -79,21 +79,29 @@ func golden(t *testing.T, path string, args ...string) {
 	}
 }
 
-func TestPolicyFlagFailsOnAViolation(t *testing.T) {
-	t.Parallel()
+// projectWith is a temporary project directory: the repository's
+// Pulumi.yaml and these stack files, by name.
+func projectWith(t *testing.T, stackFiles map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	project, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A development-like stack without the waivers: the runbook's postgres
-	// master user (RDS.25) and public task IPs (ECS.2) are reported.
-	stackFile := "config:\n  article-pipeline:protect: false\n"
-	for name, body := range map[string]string{"Pulumi.yaml": string(project), "Pulumi.bare.yaml": stackFile} {
+	stackFiles["Pulumi.yaml"] = string(project)
+	for name, body := range stackFiles {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+func TestPolicyFlagFailsOnAViolation(t *testing.T) {
+	t.Parallel()
+	// A development-like stack without the waivers: the runbook's postgres
+	// master user (RDS.25) and public task IPs (ECS.2) are reported.
+	dir := projectWith(t, map[string]string{"Pulumi.bare.yaml": "config:\n  article-pipeline:protect: false\n"})
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-dir", dir, "-policy", "text", "bare"}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), `RDS.25 aws:rds/instance:Instance "database-instance"`) ||
@@ -119,13 +127,7 @@ func TestSynthIsStable(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	t.Parallel()
-	broken := t.TempDir()
-	project, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"Pulumi.yaml": string(project),
+	broken := projectWith(t, map[string]string{
 		"Pulumi.broken.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:network:\n" +
 			"    privateSubnets: [10.0.3.0/24, 10.9.1.0/24]\n",
 		"Pulumi.noprotect.yaml": "config:\n  aws:region: us-west-2\n",
@@ -135,12 +137,7 @@ func TestErrors(t *testing.T) {
 			"    waivers:\n      - {rule: RDS.2, resource: database-instance, reason: x}\n",
 		"Pulumi.unknownrule.yaml": "config:\n  article-pipeline:protect: false\n  article-pipeline:policy:\n" +
 			"    waivers:\n      - {rule: RDS.99, resource: database-instance, reason: x}\n",
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(broken, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	cases := []struct {
 		name     string
 		args     []string

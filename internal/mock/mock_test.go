@@ -1,8 +1,8 @@
 package mock
 
 import (
-	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,19 +46,7 @@ func TestRecordsResourcesAndRendersPolicies(t *testing.T) {
 	if got := Plain(r.Outputs["arn"], false); got != "arn:aws:s3:::my-bucket" {
 		t.Errorf("arn = %v", got)
 	}
-	var doc struct {
-		Statement []struct {
-			Effect    string
-			Principal any
-			Action    any
-			Resource  any
-			Condition map[string]map[string]any
-		}
-	}
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-		t.Fatalf("policy %q: %v", policy, err)
-	}
-	st := doc.Statement[0]
+	st := ParsePolicy(t, "rendered", policy).Statement[0]
 	if st.Effect != "Deny" || st.Principal != "*" || st.Action != "s3:*" || st.Resource != "arn:aws:s3:::my-bucket" ||
 		st.Condition["Bool"]["aws:SecureTransport"] != "false" {
 		t.Errorf("rendered policy = %s", policy)
@@ -130,5 +118,121 @@ func TestRejectsAndMustFind(t *testing.T) {
 	}
 	if r := m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b"); r.Name != "b" {
 		t.Errorf("found %s", r.Name)
+	}
+}
+
+func TestMustRunAndWantInputs(t *testing.T) {
+	t.Parallel()
+	m := MustRun(t, Options{}, func(ctx *pulumi.Context) error {
+		_, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+		return err
+	})
+	m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").WantInputs(t, map[string]any{"bucket": "my-bucket",
+		"forceDestroy": nil})
+	m.WantNone(t, "declared", "aws:s3/bucketPolicy:BucketPolicy")
+}
+
+func TestRejectsBadArgs(t *testing.T) {
+	t.Parallel()
+	type args struct{ name string }
+	newThing := func(ctx *pulumi.Context, name string, a *args, _ ...pulumi.ResourceOption) (*args, error) {
+		switch {
+		case a == nil:
+			return nil, errors.New(name + ": args are required")
+		case a.name == "":
+			return nil, errors.New(name + ": name is required")
+		}
+		return a, errors.New("valid args reached the declaration")
+	}
+	RejectsBadArgs(t, newThing, "thing", func() *args { return &args{name: "ok"} }, []BadArgs[args]{
+		{Name: "nil", WantErr: "thing: args are required"},
+		{Name: "no name", Edit: func(a *args) { a.name = "" }, WantErr: "thing: name is required"},
+	})
+}
+
+// component is a component as the program's packages write one.
+type component struct {
+	pulumi.ResourceState
+	Name   pulumi.StringOutput `pulumi:"name,optional"`
+	ID     pulumi.IDOutput
+	Unset  pulumi.StringOutput // never set, and not registered as an output: no state
+	hidden pulumi.StringOutput
+}
+
+func newComponent(ctx *pulumi.Context, name string, a *s3.BucketV2Args, opts ...pulumi.ResourceOption) (*component, error) {
+	c := &component{}
+	if err := ctx.RegisterComponentResource("test:index:Component", name, c, opts...); err != nil {
+		return nil, err
+	}
+	b, err := s3.NewBucketV2(ctx, name, a, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.Name, c.ID, c.hidden = b.Bucket, b.ID(), b.Arn
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"name": c.Name})
+}
+
+func TestDeclare(t *testing.T) {
+	t.Parallel()
+	m, outs := Declare(t, Options{}, newComponent, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+	m.MustFind(t, "aws:s3/bucketV2:BucketV2", "b").WantInputs(t, map[string]any{"bucket": "my-bucket"})
+	if got := outs.Strings(t, "name", "ID"); got["name"] != "my-bucket" || got["ID"] != "my-bucket" {
+		t.Errorf("outputs = %v", got)
+	}
+	for _, k := range []string{"Unset", "hidden"} {
+		if v, ok := outs.Get(k); ok {
+			t.Errorf("output %s captured: %v", k, v)
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	t.Parallel()
+	var outs Outputs
+	MustRun(t, Options{}, func(ctx *pulumi.Context) error {
+		b, err := s3.NewBucketV2(ctx, "b", &s3.BucketV2Args{Bucket: pulumi.String("my-bucket")})
+		if err != nil {
+			return err
+		}
+		outs.Capture("arn", b.Arn)
+		outs.Capture("id", b.ID())
+		outs.Capture("secret", pulumi.ToSecret(b.Bucket))
+		return nil
+	})
+	got := outs.Strings(t, "arn", "id", "secret")
+	if got["arn"] != "arn:aws:s3:::my-bucket" || got["id"] != "my-bucket" || got["secret"] != "my-bucket" {
+		t.Errorf("captured %v", got)
+	}
+	if outs.Secret(t, "arn") || !outs.Secret(t, "secret") {
+		t.Errorf("secret: arn %v, secret %v", outs.Secret(t, "arn"), outs.Secret(t, "secret"))
+	}
+	if _, ok := outs.Get("missing"); ok {
+		t.Error("an output never captured has a value")
+	}
+}
+
+func TestParsePolicy(t *testing.T) {
+	t.Parallel()
+	d := ParsePolicy(t, "lone statement", `{"Version":"2012-10-17","Statement":{"Sid":"A","Effect":"Allow",`+
+		`"Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","NotResource":["a","b"]}}`)
+	st := d.Statement[0]
+	if len(d.Statement) != 1 || st.Sid != "A" || st.Principals("Service") != "ecs-tasks.amazonaws.com" ||
+		st.Principals("AWS") != nil || !slices.Equal(st.Actions(), []string{"sts:AssumeRole"}) ||
+		st.Resources() != nil || !slices.Equal(st.NotResources(), []string{"a", "b"}) {
+		t.Errorf("parsed %+v", d)
+	}
+	if st := ParsePolicy(t, "wildcard", `{"Version":"2012-10-17","Statement":[{"Principal":"*"}]}`).Statement[0]; st.Principals("AWS") != "*" {
+		t.Errorf("wildcard principal = %v", st.Principals("AWS"))
+	}
+}
+
+func TestOverlay(t *testing.T) {
+	t.Parallel()
+	type settings struct {
+		A int    `json:"a"`
+		B string `json:"b"`
+	}
+	if got := Overlay(t, settings{A: 1, B: "kept"}, `{"a":2}`); got != (settings{A: 2, B: "kept"}) {
+		t.Errorf("Overlay = %+v", got)
 	}
 }
