@@ -39,7 +39,9 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name, value, wantErr string
+		name    string
+		value   string
+		wantErr string
 	}{
 		{"delete before cold storage minimum", `{"coldStorageAfterDays":2,"deleteAfterDays":91}`,
 			"article-pipeline:backup.deleteAfterDays: 91 is too soon; recovery points stay in cold storage at least " +

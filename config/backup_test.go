@@ -90,7 +90,9 @@ func TestBackupOverrides(t *testing.T) {
 func TestBackupBadInput(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name, value, wantErr string
+		name    string
+		value   string
+		wantErr string
 	}{
 		{"unknown field", `{"retention":30}`, `article-pipeline:backup: unknown field "retention"`},
 		{"wrong type", `{"deleteAfterDays":"180"}`, "article-pipeline:backup.deleteAfterDays: expected a whole number"},

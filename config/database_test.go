@@ -51,9 +51,10 @@ func TestDatabaseBadInput(t *testing.T) {
 	t.Parallel()
 	const k = "article-pipeline:database"
 	cases := []struct {
-		name, value string
-		protect     bool
-		wantErr     string
+		name    string
+		value   string
+		protect bool
+		wantErr string
 	}{
 		{"unknown field", `{"allocatedStorageGb":20}`, false, k + `: unknown field "allocatedStorageGb"; did you mean "allocatedStorage"?`},
 		{"wrong type", `{"allocatedStorage":"20"}`, false, k + ".allocatedStorage: expected a whole number, got a JSON string"},

@@ -22,8 +22,10 @@ func TestParseDelivery(t *testing.T) {
 	t.Parallel()
 	const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 	tests := []struct {
-		name, value, shared string
-		want                delivery.Settings
+		name   string
+		value  string
+		shared string
+		want   delivery.Settings
 	}{
 		{
 			name:  "enabled with repository",
@@ -74,7 +76,9 @@ func TestParseDelivery(t *testing.T) {
 func TestParseDeliveryErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, value, wantErr string
+		name    string
+		value   string
+		wantErr string
 	}{
 		{"enabled without repository", `{"enabled":true}`,
 			"article-pipeline:delivery.repository: required when article-pipeline:delivery.enabled is true"},

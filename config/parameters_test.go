@@ -12,9 +12,10 @@ import (
 func TestParseParameters(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name, value string
-		secret      bool
-		want        map[string]string
+		name   string
+		value  string
+		secret bool
+		want   map[string]string
 	}{
 		{"unset", "", false, map[string]string{}},
 		{"secret values", `{"MAILGUN_API_KEY":"key-1","DJANGO_SECRET_KEY":"abc"}`, true,
@@ -45,9 +46,10 @@ func TestParseParametersBadInput(t *testing.T) {
 	t.Parallel()
 	const secretValue = "sup3r-s3cret-value"
 	cases := []struct {
-		name, value string
-		secret      bool
-		wantErr     string
+		name    string
+		value   string
+		secret  bool
+		wantErr string
 	}{
 		{"plain text value", `{"MAILGUN_API_KEY":"` + secretValue + `"}`, false,
 			"article-pipeline:parameters.MAILGUN_API_KEY: holds a value in plain text; parameters are secrets: " +

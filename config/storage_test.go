@@ -55,10 +55,11 @@ func TestDefaultBuckets(t *testing.T) {
 func TestParseBuckets(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, env string
-		protect   bool
-		value     string
-		check     func(t *testing.T, b storage.Buckets)
+		name    string
+		env     string
+		protect bool
+		value   string
+		check   func(t *testing.T, b storage.Buckets)
 	}{
 		{"stack protect governs the deposition bucket", "prod", false, "", func(t *testing.T, b storage.Buckets) {
 			if b["deposition"].Protect {
@@ -117,8 +118,10 @@ func TestParseBuckets(t *testing.T) {
 func TestParseBucketsBadInput(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, env, value string
-		want             []string
+		name  string
+		env   string
+		value string
+		want  []string
 	}{
 		{"a value rule", "prod", `{"deposition":{"versioning":false}}`, []string{
 			`article-pipeline:buckets.deposition.backup: the bucket is selected for backup but not versioned; AWS Backup ` +

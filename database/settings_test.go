@@ -62,7 +62,9 @@ func TestValidate(t *testing.T) {
 	t.Parallel()
 	const k = "article-pipeline:database"
 	cases := []struct {
-		name, value, wantErr string
+		name    string
+		value   string
+		wantErr string
 	}{
 		{"allocated above max", `{"allocatedStorage":1200}`,
 			k + ".maxAllocatedStorage: 1000 is not above allocatedStorage 1200; expected a larger autoscaling maximum (GiB)"},
