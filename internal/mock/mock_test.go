@@ -2,8 +2,12 @@ package mock
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -148,6 +152,82 @@ func TestRejectsBadArgs(t *testing.T) {
 		{Name: "nil", WantErr: "thing: args are required"},
 		{Name: "no name", Edit: func(a *args) { a.name = "" }, WantErr: "thing: name is required"},
 	})
+}
+
+func TestRejectsValues(t *testing.T) {
+	t.Parallel()
+	var checked sync.Map
+	outOfRange := func(t *testing.T, n int) error {
+		checked.Store(n, true)
+		return fmt.Errorf("k: %d is out of range; expected 1..9", n)
+	}
+	RejectsValues(t, []BadValue[int]{{Name: "whole", Value: 10, WantErr: "k: 10 is out of range; expected 1..9"}},
+		Exact, outOfRange)
+	RejectsValues(t, []BadValue[int]{{Name: "start", Value: 11, WantErr: "k: 11 is out of range"}}, Prefix, outOfRange)
+	RejectsValues(t, []BadValue[int]{{Name: "part", Value: 12, WantErr: "12 is out"}}, Contains, outOfRange)
+	t.Cleanup(func() { // after the parallel subtests
+		for n := 10; n <= 12; n++ {
+			if _, ok := checked.Load(n); !ok {
+				t.Errorf("%d was not checked", n)
+			}
+		}
+	})
+	for _, tc := range []struct {
+		match     Match
+		err, want string
+		ok        bool
+	}{
+		{Exact, "k: 1 is bad", "k: 1 is bad", true},
+		{Exact, "k: 1 is bad", "k: 1", false},
+		{Prefix, "k: 1 is bad", "k: 1", true},
+		{Prefix, "k: 1 is bad", "1 is bad", false},
+		{Contains, "k: 1 is bad", "1 is", true},
+		{Contains, "k: 1 is bad", "k: 2", false},
+	} {
+		if got := tc.match.matches(tc.err, tc.want); got != tc.ok {
+			t.Errorf("%q to %s %q: %v, want %v", tc.err, tc.match, tc.want, got, tc.ok)
+		}
+	}
+}
+
+// TestRejectsValuesFails runs spoilt cases in a child test process, which
+// must fail each of them.
+func TestRejectsValuesFails(t *testing.T) {
+	if os.Getenv("MOCK_SPOILT_CASES") != "" {
+		RejectsValues(t, []BadValue[string]{
+			{Name: "accepted", Value: "", WantErr: "k: is required"},
+			{Name: "another error", Value: "x", WantErr: "k: is required"},
+			{Name: "only a part", Value: "x", WantErr: `"x" is not`},
+			{Name: "no error named", Value: "x"},
+		}, Prefix, func(t *testing.T, value string) error {
+			if value == "" {
+				return nil
+			}
+			return fmt.Errorf("k: %q is not a name", value)
+		})
+		return
+	}
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^TestRejectsValuesFails$", "-test.v")
+	cmd.Env = append(os.Environ(), "MOCK_SPOILT_CASES=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the spoilt cases passed:\n%s", out)
+	}
+	for _, want := range []string{
+		"--- FAIL: TestRejectsValuesFails/accepted", "err = <nil>\n",
+		"--- FAIL: TestRejectsValuesFails/another_error", `want it to start with "k: is required"`,
+		"--- FAIL: TestRejectsValuesFails/only_a_part", `want it to start with "\"x\" is not"`,
+		"--- FAIL: TestRejectsValuesFails/no_error_named", "the case wants no error",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the child's output lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 // component is a component as the program's packages write one.

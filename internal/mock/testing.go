@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,6 +121,66 @@ func RejectsBadArgs[A, C any](t *testing.T, newC Constructor[A, C], name string,
 				_, err := newC(ctx, name, a)
 				return err
 			})
+		})
+	}
+}
+
+// Match is how an error must match a case's WantErr.
+type Match int
+
+const (
+	Exact    Match = iota // the whole error
+	Prefix                // its start (the first of several problems, or a line cut short)
+	Contains              // any part of it
+)
+
+// matches reports whether err matches want as m says.
+func (m Match) matches(err, want string) bool {
+	switch m {
+	case Exact:
+		return err == want
+	case Prefix:
+		return strings.HasPrefix(err, want)
+	case Contains:
+		return strings.Contains(err, want)
+	}
+	panic("mock: unknown Match " + strconv.Itoa(int(m)))
+}
+
+// String is what a failure says the error must do: be, start with or contain.
+func (m Match) String() string {
+	switch m {
+	case Exact:
+		return "be"
+	case Prefix:
+		return "start with"
+	case Contains:
+		return "contain"
+	}
+	return "Match(" + strconv.Itoa(int(m)) + ")"
+}
+
+// BadValue is a value a check must reject, and the error it must give.
+type BadValue[V any] struct {
+	Name    string
+	Value   V
+	WantErr string
+}
+
+// RejectsValues checks each case as a parallel subtest of t: check(t,
+// c.Value) must fail with an error that matches c.WantErr as match says.
+// check may also assert more of the value itself, with its t.
+func RejectsValues[V any](t *testing.T, cases []BadValue[V], match Match, check func(t *testing.T, value V) error) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			if c.WantErr == "" {
+				t.Fatal("the case wants no error; a bad value must name the one it gives")
+			}
+			if err := check(t, c.Value); err == nil || !match.matches(err.Error(), c.WantErr) {
+				t.Errorf("err = %v\nwant it to %s %q", err, match, c.WantErr)
+			}
 		})
 	}
 }
