@@ -38,86 +38,83 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 // TestValidate feeds bad values (JSON over the defaults) and expects the key named.
 func TestValidate(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		value   string
-		wantErr string
-	}{
-		{"delete before cold storage minimum", `{"coldStorageAfterDays":2,"deleteAfterDays":91}`,
-			"article-pipeline:backup.deleteAfterDays: 91 is too soon; recovery points stay in cold storage at least " +
+	cases := []mock.BadValue[string]{
+		{Name: "delete before cold storage minimum", Value: `{"coldStorageAfterDays":2,"deleteAfterDays":91}`,
+			WantErr: "article-pipeline:backup.deleteAfterDays: 91 is too soon; recovery points stay in cold storage at least " +
 				"90 days, so expected at least coldStorageAfterDays + 90 = 92"},
-		{"delete zero", `{"coldStorageAfterDays":0,"deleteAfterDays":0}`,
-			"article-pipeline:backup.deleteAfterDays: 0 is out of range; expected 1..36500"},
-		{"negative cold", `{"coldStorageAfterDays":-1}`,
-			"article-pipeline:backup.coldStorageAfterDays: -1 is out of range; expected 0 (no cold storage) to 36500"},
-		{"rate schedule", `{"schedule":"rate(30 days)"}`,
-			`article-pipeline:backup.schedule: "rate(30 days)" is not a schedule; expected a cron expression`},
-		{"five-field cron", `{"schedule":"cron(0 9 1 * ?)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 1 * ?)" has 5 fields; expected 6`},
-		{"plain crontab", `{"schedule":"0 9 1 * *"}`, `article-pipeline:backup.schedule: "0 9 1 * *" is not a schedule`},
-		{"both days", `{"schedule":"cron(0 9 1 * MON *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 1 * MON *)" must have ? in exactly one of day-of-month`},
-		{"sub-hourly", `{"schedule":"cron(0/15 * * * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0/15 * * * ? *)" must name one minute (0..59)`},
-		{"hour 25", `{"schedule":"cron(0 25 1 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; expected 0..23`},
-		{"minute 60", `{"schedule":"cron(60 9 1 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(60 9 1 * ? *)" has 60 in the minutes field, out of range; expected 0..59`},
-		{"day 32", `{"schedule":"cron(0 9 32 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 32 * ? *)" has 32 in the day-of-month field, out of range; ` +
+		{Name: "delete zero", Value: `{"coldStorageAfterDays":0,"deleteAfterDays":0}`,
+			WantErr: "article-pipeline:backup.deleteAfterDays: 0 is out of range; expected 1..36500"},
+		{Name: "negative cold", Value: `{"coldStorageAfterDays":-1}`,
+			WantErr: "article-pipeline:backup.coldStorageAfterDays: -1 is out of range; expected 0 (no cold storage) to 36500"},
+		{Name: "rate schedule", Value: `{"schedule":"rate(30 days)"}`,
+			WantErr: `article-pipeline:backup.schedule: "rate(30 days)" is not a schedule; expected a cron expression`},
+		{Name: "five-field cron", Value: `{"schedule":"cron(0 9 1 * ?)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 1 * ?)" has 5 fields; expected 6`},
+		{Name: "plain crontab", Value: `{"schedule":"0 9 1 * *"}`,
+			WantErr: `article-pipeline:backup.schedule: "0 9 1 * *" is not a schedule`},
+		{Name: "both days", Value: `{"schedule":"cron(0 9 1 * MON *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 1 * MON *)" must have ? in exactly one of day-of-month`},
+		{Name: "sub-hourly", Value: `{"schedule":"cron(0/15 * * * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0/15 * * * ? *)" must name one minute (0..59)`},
+		{Name: "hour 25", Value: `{"schedule":"cron(0 25 1 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; ` +
+				`expected 0..23`},
+		{Name: "minute 60", Value: `{"schedule":"cron(60 9 1 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(60 9 1 * ? *)" has 60 in the minutes field, out of range; ` +
+				`expected 0..59`},
+		{Name: "day 32", Value: `{"schedule":"cron(0 9 32 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 32 * ? *)" has 32 in the day-of-month field, out of range; ` +
 				`expected 1..31`},
-		{"month 13 in a range", `{"schedule":"cron(0 9 1 6-13 ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 1 6-13 ? *)" has 13 in the month field, out of range; ` +
+		{Name: "month 13 in a range", Value: `{"schedule":"cron(0 9 1 6-13 ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 1 6-13 ? *)" has 13 in the month field, out of range; ` +
 				`expected 1..12 or JAN-DEC`},
-		{"weekday 8", `{"schedule":"cron(0 9 ? * 8 *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 ? * 8 *)" has 8 in the day-of-week field, out of range; ` +
+		{Name: "weekday 8", Value: `{"schedule":"cron(0 9 ? * 8 *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 ? * 8 *)" has 8 in the day-of-week field, out of range; ` +
 				`expected 1..7 or SUN-SAT`},
-		{"weekday name", `{"schedule":"cron(0 9 ? * FUN *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 ? * FUN *)" has "FUN" in the day-of-week field; expected ` +
+		{Name: "weekday name", Value: `{"schedule":"cron(0 9 ? * FUN *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 ? * FUN *)" has "FUN" in the day-of-week field; expected ` +
 				`1..7 or SUN-SAT`},
-		{"year 2200", `{"schedule":"cron(0 9 1 * ? 2200)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 1 * ? 2200)" has 2200 in the year field, out of range; ` +
+		{Name: "year 2200", Value: `{"schedule":"cron(0 9 1 * ? 2200)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 1 * ? 2200)" has 2200 in the year field, out of range; ` +
 				`expected 1970..2199`},
-		{"hour step 0", `{"schedule":"cron(0 */0 1 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 */0 1 * ? *)" has the step "0" in the hours field; expected a ` +
+		{Name: "hour step 0", Value: `{"schedule":"cron(0 */0 1 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 */0 1 * ? *)" has the step "0" in the hours field; expected a ` +
 				`whole number of at least 1`},
-		{"? in hours", `{"schedule":"cron(0 ? 1 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 ? 1 * ? *)" has ? in the hours field; expected ? only in ` +
+		{Name: "? in hours", Value: `{"schedule":"cron(0 ? 1 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 ? 1 * ? *)" has ? in the hours field; expected ? only in ` +
 				`day-of-month or day-of-week`},
-		{"bad field", `{"schedule":"cron(0 9 1 * ? 20;25)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 1 * ? 20;25)" has a malformed field "20;25"`},
-		{"short start window", `{"startWindowMinutes":30}`,
-			"article-pipeline:backup.startWindowMinutes: 30 is out of range; expected 60..52560000"},
-		{"completion before start", `{"startWindowMinutes":480,"completionWindowMinutes":480}`,
-			"article-pipeline:backup.completionWindowMinutes: 480 is out of range; expected more than " +
+		{Name: "bad field", Value: `{"schedule":"cron(0 9 1 * ? 20;25)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 1 * ? 20;25)" has a malformed field "20;25"`},
+		{Name: "short start window", Value: `{"startWindowMinutes":30}`,
+			WantErr: "article-pipeline:backup.startWindowMinutes: 30 is out of range; expected 60..52560000"},
+		{Name: "completion before start", Value: `{"startWindowMinutes":480,"completionWindowMinutes":480}`,
+			WantErr: "article-pipeline:backup.completionWindowMinutes: 480 is out of range; expected more than " +
 				"startWindowMinutes (480)"},
-		{"bad vault name", `{"vaultName":"my vault"}`,
-			`article-pipeline:backup.vaultName: "my vault" is not a backup vault name`},
-		{"dot in vault name", `{"vaultName":"a.b"}`, `article-pipeline:backup.vaultName: "a.b" is not a backup vault name`},
-		{"long plan name", `{"planName":"` + strings.Repeat("p", 51) + `"}`,
-			"article-pipeline:backup.planName: \"" + strings.Repeat("p", 51) + "\" is not a backup plan name"},
-		{"empty rule name", `{"ruleName":""}`, `article-pipeline:backup.ruleName: "" is not a backup rule name`},
-		{"copy to bad region", `{"copyToRegion":"Oregon"}`,
-			`article-pipeline:backup.copyToRegion: "Oregon" is not an AWS region name`},
-		{"lock changeable too short", `{"vaultLock":{"changeableForDays":2}}`,
-			"article-pipeline:backup.vaultLock.changeableForDays: 2 is too short; expected 0 (governance mode) or at least 3"},
-		{"lock min above max", `{"vaultLock":{"minRetentionDays":30,"maxRetentionDays":7}}`,
-			"article-pipeline:backup.vaultLock.maxRetentionDays: 7 is out of range; expected minRetentionDays (30)..36500"},
-		{"lock min zero", `{"vaultLock":{"minRetentionDays":0}}`,
-			"article-pipeline:backup.vaultLock.minRetentionDays: 0 is out of range; expected 1..36500"},
-		{"retention outside lock", `{"vaultLock":{"minRetentionDays":7,"maxRetentionDays":90}}`,
-			"article-pipeline:backup.deleteAfterDays: 180 is outside the vault lock's retention range 7..90 " +
+		{Name: "bad vault name", Value: `{"vaultName":"my vault"}`,
+			WantErr: `article-pipeline:backup.vaultName: "my vault" is not a backup vault name`},
+		{Name: "dot in vault name", Value: `{"vaultName":"a.b"}`,
+			WantErr: `article-pipeline:backup.vaultName: "a.b" is not a backup vault name`},
+		{Name: "long plan name", Value: `{"planName":"` + strings.Repeat("p", 51) + `"}`,
+			WantErr: "article-pipeline:backup.planName: \"" + strings.Repeat("p", 51) + "\" is not a backup plan name"},
+		{Name: "empty rule name", Value: `{"ruleName":""}`,
+			WantErr: `article-pipeline:backup.ruleName: "" is not a backup rule name`},
+		{Name: "copy to bad region", Value: `{"copyToRegion":"Oregon"}`,
+			WantErr: `article-pipeline:backup.copyToRegion: "Oregon" is not an AWS region name`},
+		{Name: "lock changeable too short", Value: `{"vaultLock":{"changeableForDays":2}}`,
+			WantErr: "article-pipeline:backup.vaultLock.changeableForDays: 2 is too short; " +
+				"expected 0 (governance mode) or at least 3"},
+		{Name: "lock min above max", Value: `{"vaultLock":{"minRetentionDays":30,"maxRetentionDays":7}}`,
+			WantErr: "article-pipeline:backup.vaultLock.maxRetentionDays: 7 is out of range; " +
+				"expected minRetentionDays (30)..36500"},
+		{Name: "lock min zero", Value: `{"vaultLock":{"minRetentionDays":0}}`,
+			WantErr: "article-pipeline:backup.vaultLock.minRetentionDays: 0 is out of range; expected 1..36500"},
+		{Name: "retention outside lock", Value: `{"vaultLock":{"minRetentionDays":7,"maxRetentionDays":90}}`,
+			WantErr: "article-pipeline:backup.deleteAfterDays: 180 is outside the vault lock's retention range 7..90 " +
 				"(article-pipeline:backup.vaultLock)"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := mock.Overlay(t, Defaults("article-pipeline-prod"), tc.value)
-			if err := s.Validate("article-pipeline:backup"); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
-			}
-		})
-	}
+	mock.RejectsValues(t, cases, mock.Contains, func(t *testing.T, value string) error {
+		return mock.Overlay(t, Defaults("article-pipeline-prod"), value).Validate("article-pipeline:backup")
+	})
 }
 
 // runbookWindows are the database's default windows: backup 08:00-08:30
@@ -183,23 +180,17 @@ func TestAdoptionCarriesThePlanOver(t *testing.T) {
 	if got.Schedule != "cron(0 5 ? * SUN *)" || got.DeleteAfterDays != 365 || got.ColdStorageAfterDays != 0 {
 		t.Errorf("Apply = %+v", got)
 	}
-	for _, tc := range []struct {
-		a       Adoption
-		wantErr string
-	}{
-		{Adoption{Schedule: "cron(0 9 1 * ? *)"},
-			k + ".planId: is required with schedule, deleteAfterDays or coldStorageAfterDays; they carry the adopted " +
+	cases := []mock.BadValue[Adoption]{
+		{Name: "no plan ID", Value: Adoption{Schedule: "cron(0 9 1 * ? *)"},
+			WantErr: k + ".planId: is required with schedule, deleteAfterDays or coldStorageAfterDays; they carry the adopted " +
 				"plan's values over"},
-		{Adoption{PlanID: a.PlanID, Schedule: "cron(0 25 1 * ? *)"},
-			k + `.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; expected 0..23`},
-		{Adoption{PlanID: a.PlanID, DeleteAfterDays: days(60)},
-			k + ".deleteAfterDays: 60 is too soon after coldStorageAfterDays 2; expected at least 92 (recovery points " +
-				"stay in cold storage at least 90 days)"},
-		{Adoption{PlanID: a.PlanID, ColdStorageAfterDays: days(-1)},
-			k + ".coldStorageAfterDays: -1 is out of range; expected 0 (no cold storage) to 36500"},
-	} {
-		if err := tc.a.Validate(k, Defaults("v")); err == nil || err.Error() != tc.wantErr {
-			t.Errorf("Validate(%+v) = %v\nwant %s", tc.a, err, tc.wantErr)
-		}
+		{Name: "hour 25", Value: Adoption{PlanID: a.PlanID, Schedule: "cron(0 25 1 * ? *)"},
+			WantErr: k + `.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; expected 0..23`},
+		{Name: "delete before cold storage minimum", Value: Adoption{PlanID: a.PlanID, DeleteAfterDays: days(60)},
+			WantErr: k + ".deleteAfterDays: 60 is too soon after coldStorageAfterDays 2; expected at least 92 " +
+				"(recovery points stay in cold storage at least 90 days)"},
+		{Name: "negative cold", Value: Adoption{PlanID: a.PlanID, ColdStorageAfterDays: days(-1)},
+			WantErr: k + ".coldStorageAfterDays: -1 is out of range; expected 0 (no cold storage) to 36500"},
 	}
+	mock.RejectsValues(t, cases, mock.Exact, func(t *testing.T, v Adoption) error { return v.Validate(k, Defaults("v")) })
 }
