@@ -2,12 +2,12 @@ package config
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/backup"
 	"github.com/np-mrd/article-pipeline-infra/database"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestBackupDefaultsAreTheRunbook(t *testing.T) {
@@ -89,40 +89,33 @@ func TestBackupOverrides(t *testing.T) {
 
 func TestBackupBadInput(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		value   string
-		wantErr string
-	}{
-		{"unknown field", `{"retention":30}`, `article-pipeline:backup: unknown field "retention"`},
-		{"wrong type", `{"deleteAfterDays":"180"}`, "article-pipeline:backup.deleteAfterDays: expected a whole number"},
-		{"a value rule", `{"schedule":"rate(30 days)"}`,
-			`article-pipeline:backup.schedule: "rate(30 days)" is not a schedule; expected a cron expression`},
-		{"copy to own region", `{"copyToRegion":"us-west-2"}`,
-			`article-pipeline:backup.copyToRegion: "us-west-2" is the stack's own region (aws:region)`},
-		{"the runbook's time, 30 minutes after the backup window", `{"schedule":"cron(0 9 1 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 9 1 * ? *)" starts at 09:00 UTC, less than an hour from the ` +
+	cases := []mock.BadValue[string]{
+		{Name: "unknown field", Value: `{"retention":30}`, WantErr: `article-pipeline:backup: unknown field "retention"`},
+		{Name: "wrong type", Value: `{"deleteAfterDays":"180"}`,
+			WantErr: "article-pipeline:backup.deleteAfterDays: expected a whole number"},
+		{Name: "a value rule", Value: `{"schedule":"rate(30 days)"}`,
+			WantErr: `article-pipeline:backup.schedule: "rate(30 days)" is not a schedule; expected a cron expression`},
+		{Name: "copy to own region", Value: `{"copyToRegion":"us-west-2"}`,
+			WantErr: `article-pipeline:backup.copyToRegion: "us-west-2" is the stack's own region (aws:region)`},
+		{Name: "the runbook's time, 30 minutes after the backup window", Value: `{"schedule":"cron(0 9 1 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 9 1 * ? *)" starts at 09:00 UTC, less than an hour from the ` +
 				`automated backup window 08:00-08:30 (article-pipeline:database.backupWindowStart), where AWS Backup does ` +
 				`not start an RDS job; expected a start at least an hour clear of both database windows, such as ` +
 				`"cron(30 10 1 * ? *)", or no schedule (derived from the windows)`},
-		{"Sundays in the maintenance window", `{"schedule":"cron(0 10 ? * SUN *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 10 ? * SUN *)" starts at 10:00 UTC, less than an hour from the ` +
-				`maintenance window sun:09:00-sun:09:30 (article-pipeline:database.backupWindowStart and maintenanceDay)`},
-		{"hour out of range", `{"schedule":"cron(0 25 1 * ? *)"}`,
-			`article-pipeline:backup.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; expected 0..23`},
+		{Name: "Sundays in the maintenance window", Value: `{"schedule":"cron(0 10 ? * SUN *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 10 ? * SUN *)" starts at 10:00 UTC, less than an hour ` +
+				`from the maintenance window sun:09:00-sun:09:30 (article-pipeline:database.backupWindowStart and ` +
+				`maintenanceDay)`},
+		{Name: "hour out of range", Value: `{"schedule":"cron(0 25 1 * ? *)"}`,
+			WantErr: `article-pipeline:backup.schedule: "cron(0 25 1 * ? *)" has 25 in the hours field, out of range; ` +
+				`expected 0..23`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			p := problems(func(p *check.Problems) backup.Settings {
-				return parseBackup(merged("prod", "article-pipeline:backup", tc.value), "prod", "us-west-2",
-					database.Defaults("article-pipeline-prod"), p)
-			})
-			if err := p.Err(); err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
-				t.Errorf("err = %v\nwant %q", err, tc.wantErr)
-			}
-		})
-	}
+	mock.RejectsValues(t, cases, mock.Prefix, func(t *testing.T, value string) error {
+		return problems(func(p *check.Problems) backup.Settings {
+			return parseBackup(merged("prod", "article-pipeline:backup", value), "prod", "us-west-2",
+				database.Defaults("article-pipeline-prod"), p)
+		}).Err()
+	})
 }
 
 // TestAdoptedPlanKeepsItsSchedule: adopt.backup carries the live plan's

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 // stackRaw builds the raw config of a stack from namespaced key/value pairs.
@@ -48,6 +49,13 @@ func parseFails(t *testing.T, raw Raw, want string) error {
 	return err
 }
 
+// parseProd parses prod's stack file with kv laid over (a mock.RejectsValues
+// check).
+func parseProd(t *testing.T, kv []string) error {
+	_, err := Parse(stackRaw("prod", kv...))
+	return err
+}
+
 // parsed runs a section's parse with a fresh problem list and fails t on any
 // problem.
 func parsed[T any](t *testing.T, parse func(p *check.Problems) T) T {
@@ -67,15 +75,12 @@ func problems[T any](parse func(p *check.Problems) T) check.Problems {
 	return p
 }
 
-// wantProblem fails t unless parse reports a problem containing want; it
-// returns the problems.
-func wantProblem[T any](t *testing.T, want string, parse func(p *check.Problems) T) check.Problems {
+// wantProblem fails t unless parse reports a problem containing want.
+func wantProblem[T any](t *testing.T, want string, parse func(p *check.Problems) T) {
 	t.Helper()
-	p := problems(parse)
-	if err := p.Err(); err == nil || !strings.Contains(err.Error(), want) {
+	if err := problems(parse).Err(); err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v\nwant it to contain %q", err, want)
 	}
-	return p
 }
 
 func TestDefaultsAreTheRunbook(t *testing.T) {
@@ -138,93 +143,99 @@ func TestAdoptNetwork(t *testing.T) {
 func TestBadConfigNamesTheKey(t *testing.T) {
 	t.Parallel()
 	net := func(js string) []string { return []string{"article-pipeline:network", js} }
-	cases := []struct {
-		name    string
-		kv      []string
-		wantErr string
-	}{
-		{"private subnet outside the VPC", net(`{"privateSubnets":["10.0.3.0/24","10.1.1.0/24"]}`),
-			`article-pipeline:network.privateSubnets[1]: "10.1.1.0/24" is outside the VPC block 10.0.0.0/16`},
-		{"overlapping subnets", net(`{"publicSubnets":["10.0.2.0/24","10.0.2.0/23"]}`),
-			`article-pipeline:network.publicSubnets[1]: "10.0.2.0/23" overlaps 10.0.2.0/24`},
-		{"overlap across lists", net(`{"privateSubnets":["10.0.2.0/25","10.0.1.0/24"]}`),
-			`article-pipeline:network.privateSubnets[0]: "10.0.2.0/25" overlaps 10.0.2.0/24 (article-pipeline:network.publicSubnets[0])`},
-		{"host bits set", net(`{"publicSubnets":["10.0.2.0/24","10.0.1.5/24"]}`),
-			`article-pipeline:network.publicSubnets[1]: "10.0.1.5/24" is not a network address; did you mean "10.0.1.0/24"?`},
-		{"not a CIDR", net(`{"cidr":"10.0.0.0"}`), `article-pipeline:network.cidr: "10.0.0.0" is not a CIDR block`},
-		{"VPC too large", net(`{"cidr":"10.0.0.0/8"}`), `article-pipeline:network.cidr: "10.0.0.0/8" is out of range`},
-		{"one subnet", net(`{"publicSubnets":["10.0.2.0/24"],"privateSubnets":["10.0.3.0/24"]}`),
-			`article-pipeline:network.publicSubnets: 1 subnet(s) given; expected at least 2`},
-		{"uneven lists", net(`{"privateSubnets":["10.0.3.0/24","10.0.1.0/24","10.0.5.0/24"]}`),
-			`article-pipeline:network.privateSubnets: 3 private subnets for 2 public ones`},
-		{"zone count", net(`{"availabilityZones":["us-west-2a"]}`),
-			`article-pipeline:network.availabilityZones: 1 zones for 2 public subnets`},
-		{"zone in another region", net(`{"availabilityZones":["us-west-2a","us-east-1b"]}`),
-			`article-pipeline:network.availabilityZones[1]: "us-east-1b" is not in region us-west-2`},
-		{"zone the region does not have", net(`{"availabilityZones":["us-west-2a","us-west-2z"]}`),
-			`article-pipeline:network.availabilityZones[1]: "us-west-2z" is not a zone of us-west-2; expected one of ` +
+	cases := []mock.BadValue[[]string]{
+		{Name: "private subnet outside the VPC", Value: net(`{"privateSubnets":["10.0.3.0/24","10.1.1.0/24"]}`),
+			WantErr: `article-pipeline:network.privateSubnets[1]: "10.1.1.0/24" is outside the VPC block 10.0.0.0/16`},
+		{Name: "overlapping subnets", Value: net(`{"publicSubnets":["10.0.2.0/24","10.0.2.0/23"]}`),
+			WantErr: `article-pipeline:network.publicSubnets[1]: "10.0.2.0/23" overlaps 10.0.2.0/24`},
+		{Name: "overlap across lists", Value: net(`{"privateSubnets":["10.0.2.0/25","10.0.1.0/24"]}`),
+			WantErr: `article-pipeline:network.privateSubnets[0]: "10.0.2.0/25" overlaps 10.0.2.0/24 ` +
+				`(article-pipeline:network.publicSubnets[0])`},
+		{Name: "host bits set", Value: net(`{"publicSubnets":["10.0.2.0/24","10.0.1.5/24"]}`),
+			WantErr: `article-pipeline:network.publicSubnets[1]: "10.0.1.5/24" is not a network address; ` +
+				`did you mean "10.0.1.0/24"?`},
+		{Name: "not a CIDR", Value: net(`{"cidr":"10.0.0.0"}`),
+			WantErr: `article-pipeline:network.cidr: "10.0.0.0" is not a CIDR block`},
+		{Name: "VPC too large", Value: net(`{"cidr":"10.0.0.0/8"}`),
+			WantErr: `article-pipeline:network.cidr: "10.0.0.0/8" is out of range`},
+		{Name: "one subnet", Value: net(`{"publicSubnets":["10.0.2.0/24"],"privateSubnets":["10.0.3.0/24"]}`),
+			WantErr: `article-pipeline:network.publicSubnets: 1 subnet(s) given; expected at least 2`},
+		{Name: "uneven lists", Value: net(`{"privateSubnets":["10.0.3.0/24","10.0.1.0/24","10.0.5.0/24"]}`),
+			WantErr: `article-pipeline:network.privateSubnets: 3 private subnets for 2 public ones`},
+		{Name: "zone count", Value: net(`{"availabilityZones":["us-west-2a"]}`),
+			WantErr: `article-pipeline:network.availabilityZones: 1 zones for 2 public subnets`},
+		{Name: "zone in another region", Value: net(`{"availabilityZones":["us-west-2a","us-east-1b"]}`),
+			WantErr: `article-pipeline:network.availabilityZones[1]: "us-east-1b" is not in region us-west-2`},
+		{Name: "zone the region does not have", Value: net(`{"availabilityZones":["us-west-2a","us-west-2z"]}`),
+			WantErr: `article-pipeline:network.availabilityZones[1]: "us-west-2z" is not a zone of us-west-2; expected one of ` +
 				`us-west-2a, us-west-2b, us-west-2c, us-west-2d (AWS's zones on 2026-12-02)`},
-		{"region that does not exist", []string{"aws:region", "us-west-9"},
-			`aws:region: "us-west-9" is not an AWS region; expected one of af-south-1, ap-east-1, ap-east-2,`},
-		{"backup copy to a region that does not exist", []string{"article-pipeline:backup", `{"copyToRegion":"us-west-9"}`},
-			`article-pipeline:backup.copyToRegion: "us-west-9" is not an AWS region; expected one of af-south-1,`},
-		{"duplicate zone", net(`{"availabilityZones":["us-west-2a","us-west-2a"]}`),
-			`article-pipeline:network.availabilityZones[1]: "us-west-2a" is already zone 0`},
-		{"misspelled field", net(`{"cidrr":"10.0.0.0/16"}`), `article-pipeline:network: unknown field "cidrr"`},
-		{"wrong type", net(`{"publicSubnets":"10.0.2.0/24"}`), `article-pipeline:network.publicSubnets: expected a list`},
-		{"unknown key", []string{"article-pipeline:netwrok", "{}"}, `article-pipeline:netwrok: unknown key; did you mean network?`},
-		{"unknown key far from any", []string{"article-pipeline:frobnicate", "{}"},
-			`article-pipeline:frobnicate: unknown key; expected one of environment, application, protect`},
-		{"bad protect", []string{"article-pipeline:protect", "yes please"}, `article-pipeline:protect: "yes please" is not a boolean`},
-		{"bad region", []string{"aws:region", "oregon"}, `aws:region: "oregon" is not an AWS region name`},
-		{"bad environment", []string{"article-pipeline:environment", "Prod!"}, `article-pipeline:environment: "Prod!" is not a valid environment name`},
-		{"bad stack reference", []string{"article-pipeline:sharedStack", "acme/article-pipeline/prod/x"},
-			`article-pipeline:sharedStack: "acme/article-pipeline/prod/x" is not a stack reference; expected STACK ` +
+		{Name: "region that does not exist", Value: []string{"aws:region", "us-west-9"},
+			WantErr: `aws:region: "us-west-9" is not an AWS region; expected one of af-south-1, ap-east-1, ap-east-2,`},
+		{Name: "backup copy to a region that does not exist",
+			Value:   []string{"article-pipeline:backup", `{"copyToRegion":"us-west-9"}`},
+			WantErr: `article-pipeline:backup.copyToRegion: "us-west-9" is not an AWS region; expected one of af-south-1,`},
+		{Name: "duplicate zone", Value: net(`{"availabilityZones":["us-west-2a","us-west-2a"]}`),
+			WantErr: `article-pipeline:network.availabilityZones[1]: "us-west-2a" is already zone 0`},
+		{Name: "misspelled field", Value: net(`{"cidrr":"10.0.0.0/16"}`),
+			WantErr: `article-pipeline:network: unknown field "cidrr"`},
+		{Name: "wrong type", Value: net(`{"publicSubnets":"10.0.2.0/24"}`),
+			WantErr: `article-pipeline:network.publicSubnets: expected a list`},
+		{Name: "unknown key", Value: []string{"article-pipeline:netwrok", "{}"},
+			WantErr: `article-pipeline:netwrok: unknown key; did you mean network?`},
+		{Name: "unknown key far from any", Value: []string{"article-pipeline:frobnicate", "{}"},
+			WantErr: `article-pipeline:frobnicate: unknown key; expected one of environment, application, protect`},
+		{Name: "bad protect", Value: []string{"article-pipeline:protect", "yes please"},
+			WantErr: `article-pipeline:protect: "yes please" is not a boolean`},
+		{Name: "bad region", Value: []string{"aws:region", "oregon"},
+			WantErr: `aws:region: "oregon" is not an AWS region name`},
+		{Name: "bad environment", Value: []string{"article-pipeline:environment", "Prod!"},
+			WantErr: `article-pipeline:environment: "Prod!" is not a valid environment name`},
+		{Name: "bad stack reference", Value: []string{"article-pipeline:sharedStack", "acme/article-pipeline/prod/x"},
+			WantErr: `article-pipeline:sharedStack: "acme/article-pipeline/prod/x" is not a stack reference; expected STACK ` +
 				`(prod), PROJECT/STACK or ORGANIZATION/PROJECT/STACK`},
-		{"stack reference to itself", []string{"article-pipeline:sharedStack", "prod"},
-			`article-pipeline:sharedStack: "prod" is this stack itself (organization/article-pipeline/prod)`},
-		{"misspelled key", []string{"article-pipeline:databse", `{"instanceClass":"db.t3.micro"}`},
-			`article-pipeline:databse: unknown key; did you mean database?`},
+		{Name: "stack reference to itself", Value: []string{"article-pipeline:sharedStack", "prod"},
+			WantErr: `article-pipeline:sharedStack: "prod" is this stack itself (organization/article-pipeline/prod)`},
+		{Name: "misspelled key", Value: []string{"article-pipeline:databse", `{"instanceClass":"db.t3.micro"}`},
+			WantErr: `article-pipeline:databse: unknown key; did you mean database?`},
 		// Alarms, the web ACL and logs (issue 13).
-		{"bad email", []string{"article-pipeline:alarms", `{"emails":["team at npdeposition.org"]}`},
-			`article-pipeline:alarms.emails[0]: "team at npdeposition.org" is not an email address; expected one ` +
+		{Name: "bad email", Value: []string{"article-pipeline:alarms", `{"emails":["team at npdeposition.org"]}`},
+			WantErr: `article-pipeline:alarms.emails[0]: "team at npdeposition.org" is not an email address; expected one ` +
 				`address such as team@example.org`},
-		{"threshold out of range", []string{"article-pipeline:alarms", `{"database":{"freeStoragePercent":100}}`},
-			`article-pipeline:alarms.database.freeStoragePercent: 100 is out of range; expected 1..99 (percent of ` +
+		{Name: "threshold out of range",
+			Value: []string{"article-pipeline:alarms", `{"database":{"freeStoragePercent":100}}`},
+			WantErr: `article-pipeline:alarms.database.freeStoragePercent: 100 is out of range; expected 1..99 (percent of ` +
 				`the allocated storage)`},
-		{"misspelled threshold", []string{"article-pipeline:alarms", `{"services":{"cpu":90}}`},
-			`article-pipeline:alarms.services: unknown field "cpu"; expected one of cpuPercent, memoryPercent, ` +
+		{Name: "misspelled threshold", Value: []string{"article-pipeline:alarms", `{"services":{"cpu":90}}`},
+			WantErr: `article-pipeline:alarms.services: unknown field "cpu"; expected one of cpuPercent, memoryPercent, ` +
 				`taskShortfallMinutes`},
-		{"rate limit below AWS's minimum", []string{"article-pipeline:waf", `{"rateLimit":5}`},
-			`article-pipeline:waf.rateLimit: 5 is below AWS WAF's minimum; expected 10..2000000000 (requests per IP ` +
+		{Name: "rate limit below AWS's minimum", Value: []string{"article-pipeline:waf", `{"rateLimit":5}`},
+			WantErr: `article-pipeline:waf.rateLimit: 5 is below AWS WAF's minimum; expected 10..2000000000 (requests per IP ` +
 				`address in 5 minutes)`},
-		{"WAF log retention", []string{"article-pipeline:waf", `{"logRetentionDays":31}`},
-			`article-pipeline:waf.logRetentionDays: 31 is not a CloudWatch Logs retention`},
-		{"access logs kept forever", []string{"article-pipeline:accessLogs", `{"expirationDays":0}`},
-			`article-pipeline:accessLogs.expirationDays: 0 is out of range; expected 1..3650 (days a log file is kept)`},
-		{"flow log retention", []string{"article-pipeline:network", `{"flowLogs":{"retentionDays":10}}`},
-			`article-pipeline:network.flowLogs.retentionDays: 10 is not a CloudWatch Logs retention`},
-		{"slow query threshold", []string{"article-pipeline:database", `{"slowQueryMs":-5}`},
-			`article-pipeline:database.slowQueryMs: -5 is out of range; expected -1 (off) or 0..3600000`},
-		{"alarms without Container Insights", []string{"article-pipeline:platform", `{"containerInsights":false}`},
-			`article-pipeline:alarms.enabled: true with services, but article-pipeline:platform.containerInsights ` +
+		{Name: "WAF log retention", Value: []string{"article-pipeline:waf", `{"logRetentionDays":31}`},
+			WantErr: `article-pipeline:waf.logRetentionDays: 31 is not a CloudWatch Logs retention`},
+		{Name: "access logs kept forever", Value: []string{"article-pipeline:accessLogs", `{"expirationDays":0}`},
+			WantErr: `article-pipeline:accessLogs.expirationDays: 0 is out of range; ` +
+				`expected 1..3650 (days a log file is kept)`},
+		{Name: "flow log retention", Value: []string{"article-pipeline:network", `{"flowLogs":{"retentionDays":10}}`},
+			WantErr: `article-pipeline:network.flowLogs.retentionDays: 10 is not a CloudWatch Logs retention`},
+		{Name: "slow query threshold", Value: []string{"article-pipeline:database", `{"slowQueryMs":-5}`},
+			WantErr: `article-pipeline:database.slowQueryMs: -5 is out of range; expected -1 (off) or 0..3600000`},
+		{Name: "alarms without Container Insights",
+			Value: []string{"article-pipeline:platform", `{"containerInsights":false}`},
+			WantErr: `article-pipeline:alarms.enabled: true with services, but article-pipeline:platform.containerInsights ` +
 				`is false; the task-count alarms read Container Insights' RunningTaskCount`},
-		{"partial adoption", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
-			`article-pipeline:adopt.network.internetGatewayId: "" is not a igw ID`},
-		{"adoption with the wrong ID kind", []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",` +
-			`"publicRouteTableId":"rtb-1","publicSubnetIds":["subnet-1","rtb-2"],"privateSubnetIds":["subnet-3","subnet-4"],` +
-			`"privateRouteTableIds":["rtb-2","rtb-3"]}}`},
-			`article-pipeline:adopt.network.publicSubnetIds[1]: "rtb-2" is not a subnet ID`},
-		{"adopt and share", []string{"article-pipeline:sharedStack", "organization/article-pipeline/prod",
+		{Name: "partial adoption", Value: []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
+			WantErr: `article-pipeline:adopt.network.internetGatewayId: "" is not a igw ID`},
+		{Name: "adoption with the wrong ID kind",
+			Value: []string{"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1","internetGatewayId":"igw-1",` +
+				`"publicRouteTableId":"rtb-1","publicSubnetIds":["subnet-1","rtb-2"],"privateSubnetIds":["subnet-3","subnet-4"],` +
+				`"privateRouteTableIds":["rtb-2","rtb-3"]}}`},
+			WantErr: `article-pipeline:adopt.network.publicSubnetIds[1]: "rtb-2" is not a subnet ID`},
+		{Name: "adopt and share", Value: []string{"article-pipeline:sharedStack", "organization/article-pipeline/prod",
 			"article-pipeline:adopt", `{"network":{"vpcId":"vpc-1"}}`},
-			`article-pipeline:adopt.network: cannot adopt a VPC while article-pipeline:sharedStack names a stack`},
+			WantErr: `article-pipeline:adopt.network: cannot adopt a VPC while article-pipeline:sharedStack names a stack`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			parseFails(t, stackRaw("prod", tc.kv...), tc.wantErr)
-		})
-	}
+	mock.RejectsValues(t, cases, mock.Contains, parseProd)
 }
 
 // TestTheFirstErrorNamesTheKeyChanged: one wrong value gives one problem, at
@@ -296,22 +307,15 @@ func TestReplacementAcknowledgements(t *testing.T) {
 
 func TestFieldNamesAreExact(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		kv      []string
-		wantErr string
-	}{
-		{[]string{"article-pipeline:network", `{"CIDR":"10.0.0.0/16"}`}, `article-pipeline:network: unknown field "CIDR"; did you mean "cidr"?`},
-		{[]string{"article-pipeline:services", `{"backend":{"imagetag":"v1"}}`},
-			`article-pipeline:services.backend: unknown field "imagetag"; did you mean "imageTag"?`},
-		{[]string{"article-pipeline:adopt", `{"network":{"VpcId":"vpc-1"}}`},
-			`article-pipeline:adopt.network: unknown field "VpcId"; did you mean "vpcId"?`},
+	cases := []mock.BadValue[[]string]{
+		{Name: "network", Value: []string{"article-pipeline:network", `{"CIDR":"10.0.0.0/16"}`},
+			WantErr: `article-pipeline:network: unknown field "CIDR"; did you mean "cidr"?`},
+		{Name: "services", Value: []string{"article-pipeline:services", `{"backend":{"imagetag":"v1"}}`},
+			WantErr: `article-pipeline:services.backend: unknown field "imagetag"; did you mean "imageTag"?`},
+		{Name: "adopt", Value: []string{"article-pipeline:adopt", `{"network":{"VpcId":"vpc-1"}}`},
+			WantErr: `article-pipeline:adopt.network: unknown field "VpcId"; did you mean "vpcId"?`},
 	}
-	for _, tc := range cases {
-		_, err := Parse(stackRaw("prod", tc.kv...))
-		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-			t.Errorf("err = %v\nwant %q", err, tc.wantErr)
-		}
-	}
+	mock.RejectsValues(t, cases, mock.Contains, parseProd)
 }
 
 // TestSecretsMustBeSecret: a secret key set in plain text is refused without

@@ -5,6 +5,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/delivery"
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestDefaultDelivery(t *testing.T) {
@@ -75,48 +76,46 @@ func TestParseDelivery(t *testing.T) {
 
 func TestParseDeliveryErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		value   string
-		wantErr string
-	}{
-		{"enabled without repository", `{"enabled":true}`,
-			"article-pipeline:delivery.repository: required when article-pipeline:delivery.enabled is true"},
-		{"repository without owner", `{"enabled":true,"repository":"article-pipeline-infra"}`,
-			`article-pipeline:delivery.repository: "article-pipeline-infra" is not a GitHub repository; expected OWNER/NAME`},
-		{"repository as URL", `{"repository":"https://github.com/np-mrd/infra"}`,
-			`article-pipeline:delivery.repository: "https://github.com/np-mrd/infra" is not a GitHub repository`},
-		{"repository with a wildcard", `{"repository":"np-mrd/*"}`,
-			`article-pipeline:delivery.repository: "np-mrd/*" is not a GitHub repository`},
-		{"repository dot-dot", `{"repository":"np-mrd/.."}`,
-			`article-pipeline:delivery.repository: "np-mrd/.." is not a GitHub repository`},
-		{"not creating and no ARN", `{"createOidcProvider":false}`,
-			"article-pipeline:delivery.oidcProviderArn: required when article-pipeline:delivery.createOidcProvider is " +
-				"false and article-pipeline:sharedStack is not set"},
-		{"ARN of another provider", `{"oidcProviderArn":"arn:aws:iam::123456789012:oidc-provider/accounts.google.com"}`,
-			`article-pipeline:delivery.oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com" ` +
+	cases := []mock.BadValue[string]{
+		{Name: "enabled without repository", Value: `{"enabled":true}`,
+			WantErr: "article-pipeline:delivery.repository: required when article-pipeline:delivery.enabled is true"},
+		{Name: "repository without owner", Value: `{"enabled":true,"repository":"article-pipeline-infra"}`,
+			WantErr: `article-pipeline:delivery.repository: "article-pipeline-infra" is not a GitHub repository; ` +
+				`expected OWNER/NAME`},
+		{Name: "repository as URL", Value: `{"repository":"https://github.com/np-mrd/infra"}`,
+			WantErr: `article-pipeline:delivery.repository: "https://github.com/np-mrd/infra" is not a GitHub repository`},
+		{Name: "repository with a wildcard", Value: `{"repository":"np-mrd/*"}`,
+			WantErr: `article-pipeline:delivery.repository: "np-mrd/*" is not a GitHub repository`},
+		{Name: "repository dot-dot", Value: `{"repository":"np-mrd/.."}`,
+			WantErr: `article-pipeline:delivery.repository: "np-mrd/.." is not a GitHub repository`},
+		{Name: "not creating and no ARN", Value: `{"createOidcProvider":false}`,
+			WantErr: "article-pipeline:delivery.oidcProviderArn: " +
+				"required when article-pipeline:delivery.createOidcProvider is false and article-pipeline:sharedStack is not set"},
+		{Name: "ARN of another provider",
+			Value: `{"oidcProviderArn":"arn:aws:iam::123456789012:oidc-provider/accounts.google.com"}`,
+			WantErr: `article-pipeline:delivery.oidcProviderArn: ` +
+				`"arn:aws:iam::123456789012:oidc-provider/accounts.google.com" ` +
 				"is not a GitHub OIDC provider ARN"},
-		{"ARN with a short account", `{"oidcProviderArn":"arn:aws:iam::1234:oidc-provider/token.actions.githubusercontent.com"}`,
-			"article-pipeline:delivery.oidcProviderArn: \"arn:aws:iam::1234:"},
-		{"environment with a colon", `{"githubEnvironment":"prod:x"}`,
-			`article-pipeline:delivery.githubEnvironment: "prod:x" is not a usable GitHub environment name`},
-		{"empty environment", `{"githubEnvironment":""}`,
-			`article-pipeline:delivery.githubEnvironment: "" is not a usable GitHub environment name`},
-		{"branch wildcard", `{"deployBranch":"release/*"}`,
-			`article-pipeline:delivery.deployBranch: "release/*" is not a branch name the trust policy can match exactly`},
-		{"branch as ref", `{"deployBranch":"refs/heads/main/"}`,
-			`article-pipeline:delivery.deployBranch: "refs/heads/main/" is not a branch name`},
-		{"branch dot-dot", `{"deployBranch":"a..b"}`,
-			`article-pipeline:delivery.deployBranch: "a..b" is not a branch name`},
-		{"unknown field", `{"enable":true}`,
-			`article-pipeline:delivery: unknown field "enable"`},
-		{"wrong type", `{"enabled":"yes"}`,
-			"article-pipeline:delivery.enabled: expected true or false, got a JSON string"},
+		{Name: "ARN with a short account",
+			Value:   `{"oidcProviderArn":"arn:aws:iam::1234:oidc-provider/token.actions.githubusercontent.com"}`,
+			WantErr: "article-pipeline:delivery.oidcProviderArn: \"arn:aws:iam::1234:"},
+		{Name: "environment with a colon", Value: `{"githubEnvironment":"prod:x"}`,
+			WantErr: `article-pipeline:delivery.githubEnvironment: "prod:x" is not a usable GitHub environment name`},
+		{Name: "empty environment", Value: `{"githubEnvironment":""}`,
+			WantErr: `article-pipeline:delivery.githubEnvironment: "" is not a usable GitHub environment name`},
+		{Name: "branch wildcard", Value: `{"deployBranch":"release/*"}`,
+			WantErr: `article-pipeline:delivery.deployBranch: ` +
+				`"release/*" is not a branch name the trust policy can match exactly`},
+		{Name: "branch as ref", Value: `{"deployBranch":"refs/heads/main/"}`,
+			WantErr: `article-pipeline:delivery.deployBranch: "refs/heads/main/" is not a branch name`},
+		{Name: "branch dot-dot", Value: `{"deployBranch":"a..b"}`,
+			WantErr: `article-pipeline:delivery.deployBranch: "a..b" is not a branch name`},
+		{Name: "unknown field", Value: `{"enable":true}`,
+			WantErr: `article-pipeline:delivery: unknown field "enable"`},
+		{Name: "wrong type", Value: `{"enabled":"yes"}`,
+			WantErr: "article-pipeline:delivery.enabled: expected true or false, got a JSON string"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			wantProblem(t, tc.wantErr, func(p *check.Problems) delivery.Settings { return parseDelivery(tc.value, "prod", "", p) })
-		})
-	}
+	mock.RejectsValues(t, cases, mock.Contains, func(t *testing.T, value string) error {
+		return problems(func(p *check.Problems) delivery.Settings { return parseDelivery(value, "prod", "", p) }).Err()
+	})
 }

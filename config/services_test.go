@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/internal/check"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/np-mrd/article-pipeline-infra/services"
 	"github.com/np-mrd/article-pipeline-infra/storage"
 )
@@ -225,100 +226,106 @@ func TestNoneOnlyWhereTheServiceSetsNothing(t *testing.T) {
 func TestBadServices(t *testing.T) {
 	t.Parallel()
 	k := "article-pipeline:services."
-	for _, tc := range []struct {
-		name    string
-		env     string
-		value   string
-		wantErr string
-	}{
-		{"host outside the domain", "prod", `{"backend": {"hosts": ["api.example.com"]}}`,
-			k + `backend.hosts[0]: "api.example.com" is outside the domain "npdeposition.org"`},
-		{"host two labels deep", "prod", `{"backend": {"hosts": ["a.b.npdeposition.org"]}}`,
-			k + `backend.hosts[0]: "a.b.npdeposition.org" is more than one label below`},
-		{"host without a domain", noStackFile, `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
-			k + `backend.hosts[0]: "api.npdeposition.org" needs a domain`},
-		{"prod's host on prod's listener", "development", `{"frontend": {"hosts": ["npdeposition.org"]}}`,
-			k + `frontend.hosts[0]: "npdeposition.org" is outside the domain "development.npdeposition.org"`},
-		{"a priority among prod's rules", "development", `{"backend": {"priority": 150}}`,
-			k + `backend.priority: 150 is out of range on a shared listener; expected 1..99, ahead of the owning ` +
-				`stack's rules (100 and up)`},
-		{"undeclared secret", "prod", `{"backend": {"secrets": ["DATABASE_URL", "STRIPE_KEY"]}}`,
-			k + `backend.secrets[1]: "STRIPE_KEY" is not a declared parameter`},
-		{"unknown dependency", "prod", `{"frontend": {"dependsOn": ["api"]}}`,
-			k + `frontend.dependsOn[0]: "api" is not a service of this stack`},
-		{"dependency on itself", "prod", `{"frontend": {"dependsOn": ["frontend"]}}`,
-			k + `frontend.dependsOn[0]: "frontend" is the service itself`},
-		{"dependency cycle", "prod", `{"backend": {"dependsOn": ["nertool"]}, "nertool": {"dependsOn": ["frontend"]}}`,
-			k + `backend.dependsOn: dependency cycle backend -> nertool -> frontend -> backend`},
-		{"memory not offered", "prod", `{"mltool": {"cpu": 2048, "memory": 3072}}`,
-			k + `mltool.memory: 3072 MiB is not offered with 2048 CPU on Fargate; expected 4096..16384 in steps of 1024`},
-		{"256 CPU with 4 GiB", "prod", `{"frontend": {"memory": 4096}}`,
-			k + `frontend.memory: 4096 MiB is not offered with 256 CPU on Fargate; expected 512, 1024 or 2048`},
-		{"cpu not offered", "prod", `{"backend": {"cpu": 300}}`,
-			k + `backend.cpu: 300 is not a Fargate CPU size`},
-		{"8192 CPU off step", "prod", `{"mltool": {"cpu": 8192, "memory": 17408}}`,
-			k + `mltool.memory: 17408 MiB is not offered with 8192 CPU on Fargate; expected 16384..61440 in steps of 4096`},
-		{"16384 CPU off step", "prod", `{"mltool": {"cpu": 16384, "memory": 36864}}`,
-			k + `mltool.memory: 36864 MiB is not offered with 16384 CPU`},
-		{"health check path without slash", "prod", `{"backend": {"healthCheck": {"path": "health/"}}}`,
-			k + `backend.healthCheck.path: "health/" does not start with "/"`},
-		{"health check path too long", "prod", `{"backend": {"healthCheck": {"path": "/` + strings.Repeat("h", 1024) + `"}}}`,
-			k + `backend.healthCheck.path: 1025 characters; expected at most 1024 (the target group's limit)`},
-		{"shared URL names a service, not its output", "development",
-			`{"backend": {"sharedUrls": {"NER_TOOL_URL": "nertool"}}}`,
-			k + `backend.sharedUrls.NER_TOOL_URL: "nertool" is not a URL output of the shared stack; expected baseUrl or ` +
-				`<service>Url such as nertoolUrl`},
-		{"autoscaling min above max", "prod", `{"backend": {"autoscaling": {"min": 5, "max": 2}}}`,
-			k + `backend.autoscaling.min: 5 is greater than max 2`},
-		{"desired count outside bounds", "prod", `{"backend": {"desiredCount": 8, "autoscaling": {"min": 1, "max": 4}}}`,
-			k + `backend.desiredCount: 8 is outside autoscaling 1..4`},
-		{"bad service name", "prod", `{"Backend_2": {"port": 80, "paths": ["/b/*"]}}`,
-			k + `Backend_2: "Backend_2" is not a service name`},
-		{"service name too long", "prod", `{"literature-proxy-service": {"port": 80, "paths": ["/b/*"]}}`,
-			k + `literature-proxy-service: "literature-proxy-service" is not a service name`},
-		{"new service without port", "prod", `{"proxy": {"paths": ["/p/*"]}}`,
-			k + `proxy.port: required: "proxy" is not one of the default services`},
-		{"no route", "prod", `{"backend": {"paths": []}}`, k + `backend: no route; expected hosts, paths or both`},
-		{"duplicate priority", "prod", `{"backend": {"priority": 120}, "nertool": {"priority": 120}}`,
-			k + `nertool.priority: 120 is already the priority of article-pipeline:services.backend`},
-		{"duplicate route", "prod", `{"nertool": {"paths": ["/api/*"]}}`,
-			k + `nertool: route /api/* is already served by article-pipeline:services.backend`},
-		{"unknown bucket", "development", `{"backend": {"buckets": {"depositionCharts": "write"}}}`,
-			k + `backend.buckets.depositionCharts: "depositionCharts" is not a bucket of this stack`},
-		{"bad access", "prod", `{"backend": {"buckets": {"deposition": "admin"}}}`,
-			k + `backend.buckets.deposition: "admin" is not an access level`},
-		{"variable twice", "prod", `{"backend": {"environment": {"DATABASE_URL": "x"}}}`,
-			k + `backend.secrets[0]: "DATABASE_URL" is already set by ` + k + `backend.environment.DATABASE_URL`},
-		{"secret named like a bucket variable", "prod", `{"backend": {"secrets": ["COMPOUND_BUCKET_V3"]}}`,
-			k + `backend.buckets.deposition: "COMPOUND_BUCKET_V3" is already set by ` + k + `backend.secrets[0]`},
-		{"reserved variable", "prod", `{"backend": {"environment": {"PARAMETERS_VERSION": "1"}}}`,
-			k + `backend.environment.PARAMETERS_VERSION: "PARAMETERS_VERSION" is reserved`},
-		{"url of unknown service", "development", `{"backend": {"serviceUrls": {"NER_TOOL_URL": "nertool"}}}`,
-			k + `backend.serviceUrls.NER_TOOL_URL: "nertool" is not a service of this stack`},
-		{"image and tag", "prod", `{"backend": {"image": "nginx:1.27", "imageTag": "v1"}}`,
-			k + `backend.imageTag: set together with image`},
-		{"unpinned image", "prod", `{"backend": {"image": "nginx"}}`,
-			k + `backend.image: "nginx" is not a pinned image reference`},
-		{"latest tag", "prod", `{"backend": {"imageTag": "latest"}}`,
-			k + `backend.imageTag: "latest" cannot be used: the repository's tags are immutable`},
-		{"log retention", "prod", `{"backend": {"logRetentionDays": 31}}`,
-			k + `backend.logRetentionDays: 31 is not a CloudWatch Logs retention`},
-		{"relative writable path", "prod", `{"backend": {"writablePaths": ["tmp"]}}`,
-			k + `backend.writablePaths[0]: "tmp" is not an absolute directory path`},
-		{"misspelled field", "prod", `{"backend": {"tag": "v1"}}`,
-			k + `backend: unknown field "tag"`},
-		{"wrong type", "prod", `{"backend": {"cpu": "512"}}`, k + `backend.cpu: expected a whole number, got a JSON string`},
-		{"too many route values", "prod", `{"backend": {"paths": ["/a", "/b", "/c", "/d", "/e", "/f"]}}`,
-			k + `backend: 6 hosts and paths; a load balancer rule matches at most 5 values`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := parseServicesForTest(tc.value, servicesContext(tc.env))
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v\nwant %q", err, tc.wantErr)
-			}
-		})
+	// on parses a value laid over env's stack file.
+	on := func(env string) func(t *testing.T, value string) error {
+		return func(t *testing.T, value string) error {
+			_, err := parseServicesForTest(value, servicesContext(env))
+			return err
+		}
 	}
+	onProd := []mock.BadValue[string]{
+		{Name: "host outside the domain", Value: `{"backend": {"hosts": ["api.example.com"]}}`,
+			WantErr: k + `backend.hosts[0]: "api.example.com" is outside the domain "npdeposition.org"`},
+		{Name: "host two labels deep", Value: `{"backend": {"hosts": ["a.b.npdeposition.org"]}}`,
+			WantErr: k + `backend.hosts[0]: "a.b.npdeposition.org" is more than one label below`},
+		{Name: "undeclared secret", Value: `{"backend": {"secrets": ["DATABASE_URL", "STRIPE_KEY"]}}`,
+			WantErr: k + `backend.secrets[1]: "STRIPE_KEY" is not a declared parameter`},
+		{Name: "unknown dependency", Value: `{"frontend": {"dependsOn": ["api"]}}`,
+			WantErr: k + `frontend.dependsOn[0]: "api" is not a service of this stack`},
+		{Name: "dependency on itself", Value: `{"frontend": {"dependsOn": ["frontend"]}}`,
+			WantErr: k + `frontend.dependsOn[0]: "frontend" is the service itself`},
+		{Name: "dependency cycle", Value: `{"backend": {"dependsOn": ["nertool"]}, "nertool": {"dependsOn": ["frontend"]}}`,
+			WantErr: k + `backend.dependsOn: dependency cycle backend -> nertool -> frontend -> backend`},
+		{Name: "memory not offered", Value: `{"mltool": {"cpu": 2048, "memory": 3072}}`,
+			WantErr: k + `mltool.memory: 3072 MiB is not offered with 2048 CPU on Fargate; ` +
+				`expected 4096..16384 in steps of 1024`},
+		{Name: "256 CPU with 4 GiB", Value: `{"frontend": {"memory": 4096}}`,
+			WantErr: k + `frontend.memory: 4096 MiB is not offered with 256 CPU on Fargate; expected 512, 1024 or 2048`},
+		{Name: "cpu not offered", Value: `{"backend": {"cpu": 300}}`,
+			WantErr: k + `backend.cpu: 300 is not a Fargate CPU size`},
+		{Name: "8192 CPU off step", Value: `{"mltool": {"cpu": 8192, "memory": 17408}}`,
+			WantErr: k + `mltool.memory: 17408 MiB is not offered with 8192 CPU on Fargate; ` +
+				`expected 16384..61440 in steps of 4096`},
+		{Name: "16384 CPU off step", Value: `{"mltool": {"cpu": 16384, "memory": 36864}}`,
+			WantErr: k + `mltool.memory: 36864 MiB is not offered with 16384 CPU`},
+		{Name: "health check path without slash", Value: `{"backend": {"healthCheck": {"path": "health/"}}}`,
+			WantErr: k + `backend.healthCheck.path: "health/" does not start with "/"`},
+		{Name: "health check path too long",
+			Value:   `{"backend": {"healthCheck": {"path": "/` + strings.Repeat("h", 1024) + `"}}}`,
+			WantErr: k + `backend.healthCheck.path: 1025 characters; expected at most 1024 (the target group's limit)`},
+		{Name: "autoscaling min above max", Value: `{"backend": {"autoscaling": {"min": 5, "max": 2}}}`,
+			WantErr: k + `backend.autoscaling.min: 5 is greater than max 2`},
+		{Name: "desired count outside bounds", Value: `{"backend": {"desiredCount": 8, "autoscaling": {"min": 1, "max": 4}}}`,
+			WantErr: k + `backend.desiredCount: 8 is outside autoscaling 1..4`},
+		{Name: "bad service name", Value: `{"Backend_2": {"port": 80, "paths": ["/b/*"]}}`,
+			WantErr: k + `Backend_2: "Backend_2" is not a service name`},
+		{Name: "service name too long", Value: `{"literature-proxy-service": {"port": 80, "paths": ["/b/*"]}}`,
+			WantErr: k + `literature-proxy-service: "literature-proxy-service" is not a service name`},
+		{Name: "new service without port", Value: `{"proxy": {"paths": ["/p/*"]}}`,
+			WantErr: k + `proxy.port: required: "proxy" is not one of the default services`},
+		{Name: "no route", Value: `{"backend": {"paths": []}}`,
+			WantErr: k + `backend: no route; expected hosts, paths or both`},
+		{Name: "duplicate priority", Value: `{"backend": {"priority": 120}, "nertool": {"priority": 120}}`,
+			WantErr: k + `nertool.priority: 120 is already the priority of article-pipeline:services.backend`},
+		{Name: "duplicate route", Value: `{"nertool": {"paths": ["/api/*"]}}`,
+			WantErr: k + `nertool: route /api/* is already served by article-pipeline:services.backend`},
+		{Name: "bad access", Value: `{"backend": {"buckets": {"deposition": "admin"}}}`,
+			WantErr: k + `backend.buckets.deposition: "admin" is not an access level`},
+		{Name: "variable twice", Value: `{"backend": {"environment": {"DATABASE_URL": "x"}}}`,
+			WantErr: k + `backend.secrets[0]: "DATABASE_URL" is already set by ` + k + `backend.environment.DATABASE_URL`},
+		{Name: "secret named like a bucket variable", Value: `{"backend": {"secrets": ["COMPOUND_BUCKET_V3"]}}`,
+			WantErr: k + `backend.buckets.deposition: "COMPOUND_BUCKET_V3" is already set by ` + k + `backend.secrets[0]`},
+		{Name: "reserved variable", Value: `{"backend": {"environment": {"PARAMETERS_VERSION": "1"}}}`,
+			WantErr: k + `backend.environment.PARAMETERS_VERSION: "PARAMETERS_VERSION" is reserved`},
+		{Name: "image and tag", Value: `{"backend": {"image": "nginx:1.27", "imageTag": "v1"}}`,
+			WantErr: k + `backend.imageTag: set together with image`},
+		{Name: "unpinned image", Value: `{"backend": {"image": "nginx"}}`,
+			WantErr: k + `backend.image: "nginx" is not a pinned image reference`},
+		{Name: "latest tag", Value: `{"backend": {"imageTag": "latest"}}`,
+			WantErr: k + `backend.imageTag: "latest" cannot be used: the repository's tags are immutable`},
+		{Name: "log retention", Value: `{"backend": {"logRetentionDays": 31}}`,
+			WantErr: k + `backend.logRetentionDays: 31 is not a CloudWatch Logs retention`},
+		{Name: "relative writable path", Value: `{"backend": {"writablePaths": ["tmp"]}}`,
+			WantErr: k + `backend.writablePaths[0]: "tmp" is not an absolute directory path`},
+		{Name: "misspelled field", Value: `{"backend": {"tag": "v1"}}`,
+			WantErr: k + `backend: unknown field "tag"`},
+		{Name: "wrong type", Value: `{"backend": {"cpu": "512"}}`,
+			WantErr: k + `backend.cpu: expected a whole number, got a JSON string`},
+		{Name: "too many route values", Value: `{"backend": {"paths": ["/a", "/b", "/c", "/d", "/e", "/f"]}}`,
+			WantErr: k + `backend: 6 hosts and paths; a load balancer rule matches at most 5 values`},
+	}
+	mock.RejectsValues(t, onProd, mock.Contains, on("prod"))
+	onDevelopment := []mock.BadValue[string]{
+		{Name: "prod's host on prod's listener", Value: `{"frontend": {"hosts": ["npdeposition.org"]}}`,
+			WantErr: k + `frontend.hosts[0]: "npdeposition.org" is outside the domain "development.npdeposition.org"`},
+		{Name: "a priority among prod's rules", Value: `{"backend": {"priority": 150}}`,
+			WantErr: k + `backend.priority: 150 is out of range on a shared listener; expected 1..99, ahead of the owning ` +
+				`stack's rules (100 and up)`},
+		{Name: "shared URL names a service, not its output",
+			Value: `{"backend": {"sharedUrls": {"NER_TOOL_URL": "nertool"}}}`,
+			WantErr: k + `backend.sharedUrls.NER_TOOL_URL: "nertool" is not a URL output of the shared stack; ` +
+				`expected baseUrl or <service>Url such as nertoolUrl`},
+		{Name: "unknown bucket", Value: `{"backend": {"buckets": {"depositionCharts": "write"}}}`,
+			WantErr: k + `backend.buckets.depositionCharts: "depositionCharts" is not a bucket of this stack`},
+		{Name: "url of unknown service", Value: `{"backend": {"serviceUrls": {"NER_TOOL_URL": "nertool"}}}`,
+			WantErr: k + `backend.serviceUrls.NER_TOOL_URL: "nertool" is not a service of this stack`},
+	}
+	mock.RejectsValues(t, onDevelopment, mock.Contains, on("development"))
+	withoutStackFile := []mock.BadValue[string]{
+		{Name: "host without a domain", Value: `{"backend": {"hosts": ["api.npdeposition.org"]}}`,
+			WantErr: k + `backend.hosts[0]: "api.npdeposition.org" needs a domain`},
+	}
+	mock.RejectsValues(t, withoutStackFile, mock.Contains, on(noStackFile))
 }
 
 // sectionCase is one value of a config section, laid over env's stack file:
