@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestWindows(t *testing.T) {
@@ -39,22 +41,27 @@ func TestWindows(t *testing.T) {
 
 func TestWindowsBadInput(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ start, day, want string }{
-		{"8:00", "sun", `window start "8:00" is not a time of day HH:MM`},
-		{"24:00", "sun", `window start "24:00" is not`},
-		{"07:60", "sun", `window start "07:60" is not`},
-		{"0800", "sun", `window start "0800" is not`},
-		{"08:00-08:30", "sun", `window start "08:00-08:30" is not`},
-		{"-1:00", "sun", `window start "-1:00" is not`},
-		{"", "sun", `window start "" is not`},
-		{"08:00", "Sun", `maintenance day "Sun" is not one of mon, tue, wed, thu, fri, sat, sun`},
-		{"08:00", "", `maintenance day "" is not`},
-	} {
-		_, _, err := Windows(tc.start, tc.day)
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-			t.Errorf("Windows(%q, %q) error = %v, want %q", tc.start, tc.day, err, tc.want)
-		}
+	badStarts := []mock.BadValue[string]{
+		{Name: "one-digit hour", Value: "8:00", WantErr: `window start "8:00" is not a time of day HH:MM`},
+		{Name: "hour 24", Value: "24:00", WantErr: `window start "24:00" is not`},
+		{Name: "minute 60", Value: "07:60", WantErr: `window start "07:60" is not`},
+		{Name: "no colon", Value: "0800", WantErr: `window start "0800" is not`},
+		{Name: "a range", Value: "08:00-08:30", WantErr: `window start "08:00-08:30" is not`},
+		{Name: "negative hour", Value: "-1:00", WantErr: `window start "-1:00" is not`},
+		{Name: "no start", Value: "", WantErr: `window start "" is not`},
 	}
+	mock.RejectsValues(t, badStarts, mock.Prefix, func(t *testing.T, start string) error {
+		_, _, err := Windows(start, "sun")
+		return err
+	})
+	badDays := []mock.BadValue[string]{
+		{Name: "capitalised", Value: "Sun", WantErr: `maintenance day "Sun" is not one of mon, tue, wed, thu, fri, sat, sun`},
+		{Name: "no day", Value: "", WantErr: `maintenance day "" is not`},
+	}
+	mock.RejectsValues(t, badDays, mock.Prefix, func(t *testing.T, day string) error {
+		_, _, err := Windows("08:00", day)
+		return err
+	})
 }
 
 // For every start minute and day: both windows last 30 minutes, maintenance
