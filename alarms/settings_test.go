@@ -3,6 +3,8 @@ package alarms
 import (
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestDefaults(t *testing.T) {
@@ -29,53 +31,46 @@ func TestDefaults(t *testing.T) {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	const k = "article-pipeline:alarms"
-	cases := []struct {
-		name    string
-		edit    func(s *Settings)
-		wantErr string
-	}{
-		{"display name in an address", func(s *Settings) { s.Emails = []string{"Team <team@example.org>"} },
-			k + `.emails[0]: "Team <team@example.org>" is not an email address; expected one address such as team@example.org`},
-		{"no domain", func(s *Settings) { s.Emails = []string{"ops@localhost"} },
-			k + `.emails[0]: "ops@localhost" is not an email address`},
-		{"two addresses in one", func(s *Settings) { s.Emails = []string{"a@example.org, b@example.org"} },
-			k + `.emails[0]: "a@example.org, b@example.org" is not an email address`},
-		{"repeated address", func(s *Settings) { s.Emails = []string{"ops@example.org", "OPS@example.org"} },
-			k + `.emails[1]: "OPS@example.org" is already article-pipeline:alarms.emails[0]`},
-		{"workspace ID", func(s *Settings) { s.Slack = &Slack{WorkspaceID: "np-mrd", ChannelID: "C07EZ1ABC23"} },
-			k + `.slack.workspaceId: "np-mrd" is not a Slack workspace ID`},
-		{"channel name instead of ID", func(s *Settings) { s.Slack = &Slack{WorkspaceID: "T07EA123LEP", ChannelID: "#alerts"} },
-			k + `.slack.channelId: "#alerts" is not a Slack channel ID; expected C (public) or G (private)`},
-		{"database CPU over 100", func(s *Settings) { s.Database.CPUPercent = 120 },
-			k + `.database.cpuPercent: 120 is out of range; expected 1..100 (percent)`},
-		{"no free storage threshold", func(s *Settings) { s.Database.FreeStoragePercent = 0 },
-			k + `.database.freeStoragePercent: 0 is out of range; expected 1..99 (percent of the allocated storage)`},
-		{"negative memory", func(s *Settings) { s.Database.FreeableMemoryMiB = -1 },
-			k + `.database.freeableMemoryMib: -1 is out of range; expected 1..1048576 (MiB)`},
-		{"connections beyond RDS", func(s *Settings) { s.Database.Connections = 6000 },
-			k + `.database.connections: 6000 is out of range; expected 1..5000 (connections)`},
-		{"zero 5xx", func(s *Settings) { s.LoadBalancer.Target5xxCount = 0 },
-			k + `.loadBalancer.target5xxCount: 0 is out of range; expected 1..1000000 (responses in 5 minutes)`},
-		{"zero unhealthy hosts", func(s *Settings) { s.LoadBalancer.UnhealthyHosts = 0 },
-			k + `.loadBalancer.unhealthyHosts: 0 is out of range; expected 1..1000 (targets)`},
-		{"response time beyond the idle timeout", func(s *Settings) { s.LoadBalancer.ResponseTimeSeconds = 5000 },
-			k + `.loadBalancer.responseTimeSeconds: 5000 is out of range; expected 0.01..4000 (seconds)`},
-		{"service memory", func(s *Settings) { s.Services.MemoryPercent = 101 },
-			k + `.services.memoryPercent: 101 is out of range; expected 1..100 (percent)`},
-		{"shortfall of an hour and more", func(s *Settings) { s.Services.TaskShortfallMinutes = 61 },
-			k + `.services.taskShortfallMinutes: 61 is out of range; expected 1..60 (minutes)`},
+	cases := []mock.BadValue[func(s *Settings)]{
+		{Name: "display name in an address", Value: func(s *Settings) { s.Emails = []string{"Team <team@example.org>"} },
+			WantErr: k + `.emails[0]: "Team <team@example.org>" is not an email address; ` +
+				`expected one address such as team@example.org`},
+		{Name: "no domain", Value: func(s *Settings) { s.Emails = []string{"ops@localhost"} },
+			WantErr: k + `.emails[0]: "ops@localhost" is not an email address`},
+		{Name: "two addresses in one", Value: func(s *Settings) { s.Emails = []string{"a@example.org, b@example.org"} },
+			WantErr: k + `.emails[0]: "a@example.org, b@example.org" is not an email address`},
+		{Name: "repeated address", Value: func(s *Settings) { s.Emails = []string{"ops@example.org", "OPS@example.org"} },
+			WantErr: k + `.emails[1]: "OPS@example.org" is already article-pipeline:alarms.emails[0]`},
+		{Name: "workspace ID", Value: func(s *Settings) { s.Slack = &Slack{WorkspaceID: "np-mrd", ChannelID: "C07EZ1ABC23"} },
+			WantErr: k + `.slack.workspaceId: "np-mrd" is not a Slack workspace ID`},
+		{Name: "channel name instead of ID",
+			Value:   func(s *Settings) { s.Slack = &Slack{WorkspaceID: "T07EA123LEP", ChannelID: "#alerts"} },
+			WantErr: k + `.slack.channelId: "#alerts" is not a Slack channel ID; expected C (public) or G (private)`},
+		{Name: "database CPU over 100", Value: func(s *Settings) { s.Database.CPUPercent = 120 },
+			WantErr: k + `.database.cpuPercent: 120 is out of range; expected 1..100 (percent)`},
+		{Name: "no free storage threshold", Value: func(s *Settings) { s.Database.FreeStoragePercent = 0 },
+			WantErr: k + `.database.freeStoragePercent: 0 is out of range; expected 1..99 (percent of the allocated storage)`},
+		{Name: "negative memory", Value: func(s *Settings) { s.Database.FreeableMemoryMiB = -1 },
+			WantErr: k + `.database.freeableMemoryMib: -1 is out of range; expected 1..1048576 (MiB)`},
+		{Name: "connections beyond RDS", Value: func(s *Settings) { s.Database.Connections = 6000 },
+			WantErr: k + `.database.connections: 6000 is out of range; expected 1..5000 (connections)`},
+		{Name: "zero 5xx", Value: func(s *Settings) { s.LoadBalancer.Target5xxCount = 0 },
+			WantErr: k + `.loadBalancer.target5xxCount: 0 is out of range; expected 1..1000000 (responses in 5 minutes)`},
+		{Name: "zero unhealthy hosts", Value: func(s *Settings) { s.LoadBalancer.UnhealthyHosts = 0 },
+			WantErr: k + `.loadBalancer.unhealthyHosts: 0 is out of range; expected 1..1000 (targets)`},
+		{Name: "response time beyond the idle timeout",
+			Value:   func(s *Settings) { s.LoadBalancer.ResponseTimeSeconds = 5000 },
+			WantErr: k + `.loadBalancer.responseTimeSeconds: 5000 is out of range; expected 0.01..4000 (seconds)`},
+		{Name: "service memory", Value: func(s *Settings) { s.Services.MemoryPercent = 101 },
+			WantErr: k + `.services.memoryPercent: 101 is out of range; expected 1..100 (percent)`},
+		{Name: "shortfall of an hour and more", Value: func(s *Settings) { s.Services.TaskShortfallMinutes = 61 },
+			WantErr: k + `.services.taskShortfallMinutes: 61 is out of range; expected 1..60 (minutes)`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := Defaults()
-			tc.edit(&s)
-			err := s.Validate(k)
-			if err == nil || err.Error() != tc.wantErr && !strings.HasPrefix(err.Error(), tc.wantErr) {
-				t.Fatalf("err = %v\nwant %q", err, tc.wantErr)
-			}
-		})
-	}
+	mock.RejectsValues(t, cases, mock.Prefix, func(t *testing.T, edit func(s *Settings)) error {
+		s := Defaults()
+		edit(&s)
+		return s.Validate(k)
+	})
 }
 
 func TestEmail(t *testing.T) {

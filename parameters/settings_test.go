@@ -3,6 +3,8 @@ package parameters
 import (
 	"strings"
 	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestParameterPath(t *testing.T) {
@@ -16,25 +18,24 @@ func TestParameterPath(t *testing.T) {
 			t.Errorf("ValidatePath(%q) = %v", good, err)
 		}
 	}
-	bad := []struct{ name, value, wantErr string }{
-		{"no leading slash", "copilot", `article-pipeline:parameterPath: "copilot" is not a parameter path`},
-		{"trailing slash", "/copilot/", `article-pipeline:parameterPath: "/copilot/" is not a parameter path`},
-		{"empty segment", "/a//b", `article-pipeline:parameterPath: "/a//b" is not a parameter path`},
-		{"space", "/my path", `article-pipeline:parameterPath: "/my path" is not a parameter path`},
-		{"reserved aws", "/AWS-things", `article-pipeline:parameterPath: "/AWS-things" starts with "aws-things"; ` +
-			"SSM reserves names beginning with aws or ssm"},
-		{"reserved ssm", "/ssm/x", `article-pipeline:parameterPath: "/ssm/x" starts with "ssm"`},
-		{"too deep", "/a/b/c/d/e/f/g/h/i/j/k/l", `article-pipeline:parameterPath: "/a/b/c/d/e/f/g/h/i/j/k/l" gives ` +
-			"parameter names 16 levels; SSM accepts at most 15"},
+	bad := []mock.BadValue[string]{
+		{Name: "no leading slash", Value: "copilot",
+			WantErr: `article-pipeline:parameterPath: "copilot" is not a parameter path`},
+		{Name: "trailing slash", Value: "/copilot/",
+			WantErr: `article-pipeline:parameterPath: "/copilot/" is not a parameter path`},
+		{Name: "empty segment", Value: "/a//b", WantErr: `article-pipeline:parameterPath: "/a//b" is not a parameter path`},
+		{Name: "space", Value: "/my path", WantErr: `article-pipeline:parameterPath: "/my path" is not a parameter path`},
+		{Name: "reserved aws", Value: "/AWS-things",
+			WantErr: `article-pipeline:parameterPath: "/AWS-things" starts with "aws-things"; ` +
+				"SSM reserves names beginning with aws or ssm"},
+		{Name: "reserved ssm", Value: "/ssm/x", WantErr: `article-pipeline:parameterPath: "/ssm/x" starts with "ssm"`},
+		{Name: "too deep", Value: "/a/b/c/d/e/f/g/h/i/j/k/l",
+			WantErr: `article-pipeline:parameterPath: "/a/b/c/d/e/f/g/h/i/j/k/l" gives ` +
+				"parameter names 16 levels; SSM accepts at most 15"},
 	}
-	for _, tc := range bad {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if err := ValidatePath("article-pipeline:parameterPath", tc.value); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("err = %v, want %q", err, tc.wantErr)
-			}
-		})
-	}
+	mock.RejectsValues(t, bad, mock.Contains, func(t *testing.T, path string) error {
+		return ValidatePath("article-pipeline:parameterPath", path)
+	})
 }
 
 func TestValidateFullNames(t *testing.T) {

@@ -84,22 +84,18 @@ func TestLogBucketSettings(t *testing.T) {
 func TestAccessLogSettings(t *testing.T) {
 	t.Parallel()
 	const k = "article-pipeline:accessLogs"
-	for _, tc := range []struct {
-		edit    func(s *storage.AccessLogSettings)
-		wantErr string
-	}{
-		{func(s *storage.AccessLogSettings) { s.ExpirationDays = 0 },
-			k + ".expirationDays: 0 is out of range; expected 1..3650 (days a log file is kept)"},
-		{func(s *storage.AccessLogSettings) { s.Name = "Logs_Bucket" },
-			k + `.name: "Logs_Bucket" is not a valid S3 bucket name: expected only lower-case letters, digits, ` +
+	cases := []mock.BadValue[func(s *storage.AccessLogSettings)]{
+		{Name: "kept forever", Value: func(s *storage.AccessLogSettings) { s.ExpirationDays = 0 },
+			WantErr: k + ".expirationDays: 0 is out of range; expected 1..3650 (days a log file is kept)"},
+		{Name: "bucket name", Value: func(s *storage.AccessLogSettings) { s.Name = "Logs_Bucket" },
+			WantErr: k + `.name: "Logs_Bucket" is not a valid S3 bucket name: expected only lower-case letters, digits, ` +
 				`dots and hyphens, starting and ending with a letter or digit`},
-	} {
-		s := storage.DefaultAccessLogs("article-pipeline", "prod")
-		tc.edit(&s)
-		if err := s.Validate(k); err == nil || err.Error() != tc.wantErr {
-			t.Errorf("err = %v\nwant %s", err, tc.wantErr)
-		}
 	}
+	mock.RejectsValues(t, cases, mock.Exact, func(t *testing.T, edit func(s *storage.AccessLogSettings)) error {
+		s := storage.DefaultAccessLogs("article-pipeline", "prod")
+		edit(&s)
+		return s.Validate(k)
+	})
 	mock.Rejects(t, "accessLogs.expirationDays: 0 is out of range", func(ctx *pulumi.Context) error {
 		s := storage.DefaultAccessLogs("article-pipeline", "prod")
 		s.ExpirationDays = 0

@@ -1,6 +1,10 @@
 package waf
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
+)
 
 func TestValidate(t *testing.T) {
 	t.Parallel()
@@ -11,28 +15,22 @@ func TestValidate(t *testing.T) {
 	if d := Defaults(); d != (Settings{Enabled: true, RateLimit: 2000, Logging: true, LogRetentionDays: 30}) {
 		t.Errorf("defaults = %+v", d)
 	}
-	for _, tc := range []struct {
-		name    string
-		edit    func(s *Settings)
-		wantErr string
-	}{
-		{"below AWS's minimum", func(s *Settings) { s.RateLimit = 9 },
-			k + ".rateLimit: 9 is below AWS WAF's minimum; expected 10..2000000000 (requests per IP address in 5 minutes)"},
-		{"above AWS's maximum", func(s *Settings) { s.RateLimit = 2_000_000_001 },
-			k + ".rateLimit: 2000000001 is above AWS WAF's maximum; expected 10..2000000000 (requests per IP address in 5 minutes)"},
-		{"retention CloudWatch does not offer", func(s *Settings) { s.LogRetentionDays = 45 },
-			k + ".logRetentionDays: 45 is not a CloudWatch Logs retention; expected one of 1, 3, 5, 7, 14, 30, 60, " +
+	cases := []mock.BadValue[func(s *Settings)]{
+		{Name: "below AWS's minimum", Value: func(s *Settings) { s.RateLimit = 9 },
+			WantErr: k + ".rateLimit: 9 is below AWS WAF's minimum; " +
+				"expected 10..2000000000 (requests per IP address in 5 minutes)"},
+		{Name: "above AWS's maximum", Value: func(s *Settings) { s.RateLimit = 2_000_000_001 },
+			WantErr: k + ".rateLimit: 2000000001 is above AWS WAF's maximum; " +
+				"expected 10..2000000000 (requests per IP address in 5 minutes)"},
+		{Name: "retention CloudWatch does not offer", Value: func(s *Settings) { s.LogRetentionDays = 45 },
+			WantErr: k + ".logRetentionDays: 45 is not a CloudWatch Logs retention; expected one of 1, 3, 5, 7, 14, 30, 60, " +
 				"90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (days)"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := Defaults()
-			tc.edit(&s)
-			if err := s.Validate(k); err == nil || err.Error() != tc.wantErr {
-				t.Errorf("err = %v\nwant %s", err, tc.wantErr)
-			}
-		})
 	}
+	mock.RejectsValues(t, cases, mock.Exact, func(t *testing.T, edit func(s *Settings)) error {
+		s := Defaults()
+		edit(&s)
+		return s.Validate(k)
+	})
 	s := Defaults()
 	s.Logging, s.LogRetentionDays = false, 0
 	if err := s.Validate(k); err != nil {
