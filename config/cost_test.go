@@ -1,10 +1,10 @@
 package config
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/np-mrd/article-pipeline-infra/cost"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 )
 
 func TestCostSettings(t *testing.T) {
@@ -30,16 +30,21 @@ func TestCostSettings(t *testing.T) {
 			t.Errorf("%q: %+v, %v; want the defaults", raw, s, err)
 		}
 	}
-	for _, tc := range []struct{ raw, want string }{
-		{`{"databasegb": 1}`, `article-pipeline:cost: unknown field "databasegb"; did you mean "databaseGb"?`},
-		{`{"dbSize": 1}`, `article-pipeline:cost: unknown field "dbSize"; expected one of `},
-		{`{"databaseGb": "big"}`, `article-pipeline:cost.databaseGb: expected a number, got a JSON string`},
-		{`{"bucketGb": 3}`, `article-pipeline:cost.bucketGb: expected an object (YAML mapping), got a JSON number 3`},
-		{`[1]`, `article-pipeline:cost: expected an object (YAML mapping)`},
-		{`{"hoursPerMonth": 800}`, `article-pipeline:cost.hoursPerMonth: 800 is out of range`},
-	} {
-		if _, err := parse(tc.raw); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err %v, want %q", tc.raw, err, tc.want)
-		}
+	cases := []mock.BadValue[string]{
+		{Name: "misspelled field", Value: `{"databasegb": 1}`,
+			WantErr: `article-pipeline:cost: unknown field "databasegb"; did you mean "databaseGb"?`},
+		{Name: "unknown field", Value: `{"dbSize": 1}`,
+			WantErr: `article-pipeline:cost: unknown field "dbSize"; expected one of `},
+		{Name: "wrong type", Value: `{"databaseGb": "big"}`,
+			WantErr: `article-pipeline:cost.databaseGb: expected a number, got a JSON string`},
+		{Name: "bucket sizes not a mapping", Value: `{"bucketGb": 3}`,
+			WantErr: `article-pipeline:cost.bucketGb: expected an object (YAML mapping), got a JSON number 3`},
+		{Name: "not a mapping", Value: `[1]`, WantErr: `article-pipeline:cost: expected an object (YAML mapping)`},
+		{Name: "hours beyond a month", Value: `{"hoursPerMonth": 800}`,
+			WantErr: `article-pipeline:cost.hoursPerMonth: 800 is out of range`},
 	}
+	mock.RejectsValues(t, cases, mock.Contains, func(t *testing.T, raw string) error {
+		_, err := parse(raw)
+		return err
+	})
 }

@@ -253,26 +253,22 @@ func TestAccessOnlyFromGrantedGroupsAndCIDRs(t *testing.T) {
 
 func TestAllowFromRejectsBadGrants(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, source, want string }{
-		{"twice", "backend", `database "db": grant "backend" is declared twice`},
-		{"not kebab", "Back End", `database "db": grant name "Back End" is not lower-case kebab-case`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
-				args := argsFrom(database.Defaults("article-pipeline-test"), false)
-				args.AllowedSecurityGroups = []database.Grant{{Name: "backend", SecurityGroupID: pulumi.String("sg-1")}}
-				db, err := database.NewPostgres(ctx, "db", args)
-				if err != nil {
-					return err
-				}
-				return db.AllowFrom(ctx, tc.source, pulumi.String("sg-2"))
-			})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("err = %v, want %q", err, tc.want)
-			}
-		})
+	cases := []mock.BadValue[string]{
+		{Name: "twice", Value: "backend", WantErr: `database "db": grant "backend" is declared twice`},
+		{Name: "not kebab", Value: "Back End", WantErr: `database "db": grant name "Back End" is not lower-case kebab-case`},
 	}
+	mock.RejectsValues(t, cases, mock.Contains, func(t *testing.T, source string) error {
+		_, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+			args := argsFrom(database.Defaults("article-pipeline-test"), false)
+			args.AllowedSecurityGroups = []database.Grant{{Name: "backend", SecurityGroupID: pulumi.String("sg-1")}}
+			db, err := database.NewPostgres(ctx, "db", args)
+			if err != nil {
+				return err
+			}
+			return db.AllowFrom(ctx, source, pulumi.String("sg-2"))
+		})
+		return err
+	})
 }
 
 // parseURL reads the DATABASE_URL output, which must be secret.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/np-mrd/article-pipeline-infra/guard"
 	"github.com/np-mrd/article-pipeline-infra/internal/adopt"
+	"github.com/np-mrd/article-pipeline-infra/internal/mock"
 	"github.com/np-mrd/article-pipeline-infra/internal/synth"
 	"github.com/np-mrd/article-pipeline-infra/inventory"
 )
@@ -202,42 +203,38 @@ func TestAdoptedAliasRecordsAreRetained(t *testing.T) {
 // mistake stops the program, naming the entry, before anything is declared.
 func TestKeepEntriesAreChecked(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, adopt, want string }{
-		{"misspelt resource", `{"keep":{"database-instanse":["tags"]}}`,
-			`article-pipeline:adopt.keep.database-instanse: names no resource this stack imports; expected one of ` +
+	cases := []mock.BadValue[string]{
+		{Name: "misspelt resource", Value: `{"keep":{"database-instanse":["tags"]}}`,
+			WantErr: `article-pipeline:adopt.keep.database-instanse: names no resource this stack imports; expected one of ` +
 				`backup-plan, backup-vault, bucket-deposition-bucket,`},
-		{"a name several resources share", `{"keep":{"network-private-1":["tags"]}}`,
-			`article-pipeline:adopt.keep.network-private-1: names 3 imported resources; expected one of ` +
+		{Name: "a name several resources share", Value: `{"keep":{"network-private-1":["tags"]}}`,
+			WantErr: `article-pipeline:adopt.keep.network-private-1: names 3 imported resources; expected one of ` +
 				`"network-private-1 (ec2/routeTable)", "network-private-1 (ec2/routeTableAssociation)", ` +
 				`"network-private-1 (ec2/subnet)"`},
-		{"misspelt property", `{"keep":{"database-instance":["passwrd"]}}`,
-			`article-pipeline:adopt.keep.database-instance[11]: "passwrd" is not an input of aws:rds/instance:Instance; ` +
-				`expected one of allocatedStorage,`},
-		{"a created configuration", `{"keep":{"bucket-rss-archive-policy":["policy"]}}`,
-			`article-pipeline:adopt.keep.bucket-rss-archive-policy: names no resource this stack imports`},
-		{"create names no configuration", `{"create":["bucket-rss-archive-lifecycle"]}`,
-			`article-pipeline:adopt.create[1]: "bucket-rss-archive-lifecycle" is not a configuration of an adopted ` +
+		{Name: "misspelt property", Value: `{"keep":{"database-instance":["passwrd"]}}`,
+			WantErr: `article-pipeline:adopt.keep.database-instance[11]: "passwrd" is not an input of ` +
+				`aws:rds/instance:Instance; expected one of allocatedStorage,`},
+		{Name: "a created configuration", Value: `{"keep":{"bucket-rss-archive-policy":["policy"]}}`,
+			WantErr: `article-pipeline:adopt.keep.bucket-rss-archive-policy: names no resource this stack imports`},
+		{Name: "create names no configuration", Value: `{"create":["bucket-rss-archive-lifecycle"]}`,
+			WantErr: `article-pipeline:adopt.create[1]: "bucket-rss-archive-lifecycle" is not a configuration of an adopted ` +
 				`bucket; expected one of bucket-deposition-ownership,`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := adoptionExample(t, func(cfg map[string]string) {
-				var a map[string]any
-				if err := json.Unmarshal([]byte(cfg["article-pipeline:adopt"]), &a); err != nil {
-					t.Fatal(err)
-				}
-				var extra map[string]any
-				if err := json.Unmarshal([]byte(tc.adopt), &extra); err != nil {
-					t.Fatal(err)
-				}
-				b, _ := json.Marshal(synth.MergeConfig(a, extra))
-				cfg["article-pipeline:adopt"] = string(b)
-			})
-			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-				t.Fatalf("err = %v\nwant %s...", err, tc.want)
-			}
-		})
 	}
+	mock.RejectsValues(t, cases, mock.Prefix, func(t *testing.T, adoptJSON string) error {
+		_, err := adoptionExample(t, func(cfg map[string]string) {
+			var a map[string]any
+			if err := json.Unmarshal([]byte(cfg["article-pipeline:adopt"]), &a); err != nil {
+				t.Fatal(err)
+			}
+			var extra map[string]any
+			if err := json.Unmarshal([]byte(adoptJSON), &extra); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(synth.MergeConfig(a, extra))
+			cfg["article-pipeline:adopt"] = string(b)
+		})
+		return err
+	})
 }
 
 // TestKeepNamesWhatTheGraphImports: what adopt.keep may name is exactly what
