@@ -123,10 +123,8 @@ func NewBastion(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 
 	// No ingress at all (Session Manager connects outwards); out only to HTTPS
 	// (Systems Manager, package repositories) and to the database port.
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", &ec2.SecurityGroupArgs{
-		VpcId:       args.VpcID,
-		Description: pulumi.String("SSM-managed database tunnel: no inbound, HTTPS and PostgreSQL out"),
-	}, parent)
+	sg, err := sgrule.NewGroup(ctx, name+"-sg", args.VpcID,
+		"SSM-managed database tunnel: no inbound, HTTPS and PostgreSQL out", "", parent)
 	if err != nil {
 		return nil, fmt.Errorf("bastion %q: security group: %w", name, err)
 	}

@@ -16,7 +16,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-postgresql/sdk/v3/go/postgresql"
@@ -190,11 +189,8 @@ func NewPostgres(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 
 	// Access: 5432 only from granted security groups and listed CIDRs, instead of
 	// the runbook's whole-VPC rule; no egress rules (the database starts no connections).
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", &ec2.SecurityGroupArgs{
-		VpcId:       args.VpcID,
-		Description: pulumi.String("PostgreSQL from granted security groups only"),
-		Tags:        pulumi.StringMap{"Name": pulumi.String(args.Identifier)},
-	}, parent)
+	sg, err := sgrule.NewGroup(ctx, name+"-sg", args.VpcID, "PostgreSQL from granted security groups only",
+		args.Identifier, parent)
 	if err != nil {
 		return nil, fmt.Errorf("database %q: security group: %w", name, err)
 	}

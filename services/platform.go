@@ -210,10 +210,8 @@ func ownLoadBalancer(ctx *pulumi.Context, name string, c *Platform, args *Platfo
 	parent := pulumi.Parent(c)
 	// Rules are separate resources (never inline): each service adds the egress
 	// to its own tasks' port, so the load balancer reaches nothing else.
-	albSG, err := ec2.NewSecurityGroup(ctx, name+"-alb-sg", &ec2.SecurityGroupArgs{
-		Description: pulumi.String("Load balancer: HTTP(S) from the internet, egress only to service tasks"),
-		VpcId:       args.VpcID,
-	}, parent)
+	albSG, err := sgrule.NewGroup(ctx, name+"-alb-sg", args.VpcID,
+		"Load balancer: HTTP(S) from the internet, egress only to service tasks", "", parent)
 	if err != nil {
 		return fmt.Errorf("services: load balancer security group: %w", err)
 	}
@@ -437,10 +435,8 @@ func aliasRecords(ctx *pulumi.Context, name string, c *Platform, d *DomainSettin
 // tasks to on 443.
 func interfaceEndpoints(ctx *pulumi.Context, name string, c *Platform, args *PlatformArgs) (*ec2.SecurityGroup, error) {
 	parent := pulumi.Parent(c)
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-endpoints-sg", &ec2.SecurityGroupArgs{
-		Description: pulumi.String("Interface endpoints: HTTPS from service tasks"),
-		VpcId:       args.VpcID,
-	}, parent)
+	sg, err := sgrule.NewGroup(ctx, name+"-endpoints-sg", args.VpcID,
+		"Interface endpoints: HTTPS from service tasks", "", parent)
 	if err != nil {
 		return nil, fmt.Errorf("services: endpoint security group: %w", err)
 	}

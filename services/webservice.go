@@ -452,10 +452,8 @@ func lifecyclePolicy(keep int) (string, error) {
 // to the database's group, and HTTPS to the interface endpoints.
 func networkRules(ctx *pulumi.Context, name string, c *WebService, args *WebServiceArgs) (*ec2.SecurityGroup, error) {
 	parent := pulumi.Parent(c)
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", &ec2.SecurityGroupArgs{
-		Description: pulumi.String(fmt.Sprintf("%s tasks: port %d from the load balancer only", name, args.Port)),
-		VpcId:       args.VpcID,
-	}, parent)
+	sg, err := sgrule.NewGroup(ctx, name+"-sg", args.VpcID,
+		fmt.Sprintf("%s tasks: port %d from the load balancer only", name, args.Port), "", parent)
 	if err != nil {
 		return nil, err
 	}
