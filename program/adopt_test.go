@@ -222,16 +222,11 @@ func TestKeepEntriesAreChecked(t *testing.T) {
 	}
 	mock.RejectsValues(t, cases, mock.Prefix, func(t *testing.T, adoptJSON string) error {
 		_, err := adoptionExample(t, func(cfg map[string]string) {
-			var a map[string]any
-			if err := json.Unmarshal([]byte(cfg["article-pipeline:adopt"]), &a); err != nil {
-				t.Fatal(err)
-			}
 			var extra map[string]any
 			if err := json.Unmarshal([]byte(adoptJSON), &extra); err != nil {
 				t.Fatal(err)
 			}
-			b, _ := json.Marshal(synth.MergeConfig(a, extra))
-			cfg["article-pipeline:adopt"] = string(b)
+			editValue(t, cfg, "article-pipeline:adopt", func(a map[string]any) any { return synth.MergeConfig(a, extra) })
 		})
 		return err
 	})
@@ -272,13 +267,10 @@ func TestKeepNamesWhatTheGraphImports(t *testing.T) {
 	slices.Sort(want)
 	withKeep := func(keep map[string][]string) error {
 		_, err := adoptionExample(t, func(cfg map[string]string) {
-			var a map[string]any
-			if err := json.Unmarshal([]byte(cfg["article-pipeline:adopt"]), &a); err != nil {
-				t.Fatal(err)
-			}
-			a["keep"] = keep
-			b, _ := json.Marshal(a)
-			cfg["article-pipeline:adopt"] = string(b)
+			editValue(t, cfg, "article-pipeline:adopt", func(a map[string]any) any {
+				a["keep"] = keep
+				return a
+			})
 		})
 		return err
 	}

@@ -23,6 +23,21 @@ func synthesize(t testing.TB, stack string) *synth.Result {
 	return res
 }
 
+// editValue decodes the object under key in cfg (a stack file's value, as
+// JSON) into a T, lets edit change it and writes it back.
+func editValue[T any](t testing.TB, cfg map[string]string, key string, edit func(v T) any) {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(cfg[key]), &v); err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	b, err := json.Marshal(edit(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg[key] = string(b)
+}
+
 // runStack runs the program for a committed stack changed by edit (nil: as
 // committed), as an `up` sees it; a stack that shares prod's reads the
 // committed prod's outputs.
@@ -149,13 +164,10 @@ func TestFreshAccountDevelopmentCreatesItsOwnVPC(t *testing.T) {
 	res, err := withConfig(t, "development", func(cfg map[string]string) {
 		delete(cfg, "article-pipeline:sharedStack")
 		// Without prod there is no load balancer to share: one of its own.
-		var platform map[string]any
-		if err := json.Unmarshal([]byte(cfg["article-pipeline:platform"]), &platform); err != nil {
-			t.Fatal(err)
-		}
-		platform["sharedLoadBalancer"] = false
-		b, _ := json.Marshal(platform)
-		cfg["article-pipeline:platform"] = string(b)
+		editValue(t, cfg, "article-pipeline:platform", func(platform map[string]any) any {
+			platform["sharedLoadBalancer"] = false
+			return platform
+		})
 	})
 	if err != nil {
 		t.Fatal(err)

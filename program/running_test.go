@@ -1,7 +1,6 @@
 package program_test
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -130,15 +129,12 @@ func deployDevelopment(t *testing.T, deployed map[string]any, tag string) *inven
 		if tag == "" {
 			return
 		}
-		var svcs map[string]map[string]any
-		if err := json.Unmarshal([]byte(cfg[servicesConfigKey]), &svcs); err != nil {
-			t.Fatal(err)
-		}
-		for _, svc := range svcs {
-			svc["imageTag"] = tag
-		}
-		b, _ := json.Marshal(svcs)
-		cfg[servicesConfigKey] = string(b)
+		editValue(t, cfg, servicesConfigKey, func(svcs map[string]map[string]any) any {
+			for _, svc := range svcs {
+				svc["imageTag"] = tag
+			}
+			return svcs
+		})
 	})
 }
 

@@ -44,7 +44,7 @@ func TestNewDeclaresNothingForBadArgs(t *testing.T) {
 // TestNewParentsChildrenAndRegistersOutputs: the option New returns parents a
 // child to the component, and RegisterOutputs registers the tagged fields.
 func TestNewParentsChildrenAndRegistersOutputs(t *testing.T) {
-	m, err := mock.Run(mock.Options{}, func(ctx *pulumi.Context) error {
+	m := mock.MustRun(t, mock.Options{}, func(ctx *pulumi.Context) error {
 		w, parent, err := component.New[widget](ctx, "test:index:Widget", "w", nil)
 		if err != nil {
 			return err
@@ -58,9 +58,6 @@ func TestNewParentsChildrenAndRegistersOutputs(t *testing.T) {
 		w.note = "not an output"
 		return component.RegisterOutputs(ctx, w)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	parent := m.Find("test:index:Widget", "w")
 	child := m.Find("test:index:Part", "w-part")
 	if parent == nil || child == nil {
